@@ -1,2 +1,133 @@
-def main() -> int:
-    return 0
+"""The `alloylite` command line: run | validate | fmt | eval.
+
+Each subcommand imports only what it needs: `validate`, `fmt` and `eval`
+must start fast in CI, so nothing here imports starlette, uvicorn or httpx.
+Exit codes: 0 success, 1 failure (invalid config, failed run), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from alloylite import __version__
+
+STABILITY_LEVELS = ("experimental", "public-preview", "generally-available")
+
+
+def _add_stability_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stability.level",
+        dest="stability_level",
+        default="generally-available",
+        metavar="LEVEL",
+        help="minimum stability level of features that may be used: "
+        + ", ".join(STABILITY_LEVELS)
+        + " (default: generally-available)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alloylite",
+        description="Run, validate and format Grafana Alloy configurations.",
+    )
+    parser.add_argument("--version", action="version", version=f"alloylite {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run a configuration",
+        description="Load a configuration file (or every *.alloy file of a directory) and run it.",
+        epilog="example: alloylite run config.alloy --stability.level=public-preview",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument("path", metavar="PATH")
+    _add_stability_flag(run)
+    run.add_argument(
+        "--server.http.listen-addr",
+        dest="listen_addr",
+        default="127.0.0.1:12345",
+        metavar="ADDR",
+        help="address the agent's own HTTP server listens on (default: 127.0.0.1:12345)",
+    )
+    run.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="number of worker processes sharing the receivers' ports (default: 1)",
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a configuration without running it",
+        description="Check syntax, components, arguments and references of a configuration. "
+        "Prints nothing and exits 0 when it is valid; prints every error and exits 1 otherwise.",
+        epilog="example: alloylite validate config.alloy",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    validate.add_argument("path", metavar="PATH")
+    _add_stability_flag(validate)
+    validate.add_argument(
+        "--format",
+        dest="output_format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="how to print diagnostics (default: text)",
+    )
+
+    fmt = commands.add_parser(
+        "fmt",
+        aliases=["format"],
+        help="format a configuration",
+        description="Print a configuration formatted the way `alloy fmt` formats it.",
+        epilog="examples:\n  alloylite fmt config.alloy\n  alloylite fmt -w config.alloy\n"
+        "  alloylite fmt -t config.alloy   # CI: fail if not formatted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    fmt.add_argument("path", nargs="?", default="-", metavar="FILE")
+    fmt.add_argument("-w", "--write", action="store_true", help="write the result to the file")
+    fmt.add_argument("-t", "--test", action="store_true", help="fail if the file is not formatted")
+
+    evaluate = commands.add_parser(
+        "eval",
+        help="evaluate an expression",
+        description="Evaluate one Alloy expression and print its value in Alloy syntax.",
+        epilog='example: alloylite eval \'string.join(["a", "b"], "-")\'',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    evaluate.add_argument("expression", metavar="EXPR")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    if getattr(args, "stability_level", None) not in (None, *STABILITY_LEVELS):
+        level = args.stability_level
+        print(
+            f'Error: invalid argument "{level}" for "--stability.level" flag: '
+            f'invalid stability level "{level}"',
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.command in ("fmt", "format"):
+            from alloylite.commands.fmt import fmt_command
+
+            return fmt_command(args)
+        if args.command == "eval":
+            from alloylite.commands.eval import eval_command
+
+            return eval_command(args)
+        if args.command == "validate":
+            from alloylite.commands.validate import validate_command
+
+            return validate_command(args)
+        from alloylite.commands.run import run_command
+
+        return run_command(args)
+    except KeyboardInterrupt:
+        return 130

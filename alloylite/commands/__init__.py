@@ -1,0 +1,1 @@
+"""One module per CLI subcommand; `alloylite.cli` imports only the one it runs."""
