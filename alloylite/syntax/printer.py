@@ -1,0 +1,440 @@
+"""The formatter behind `alloylite fmt`, reproducing `alloy fmt` byte for byte.
+
+Alloy's printer is a pipeline (spec: alloy-parser-recovery-and-printer.md
+Part 2): a walker emits text items and whitespace directives, a printer
+interleaves comments and tracks an estimated source position, elastic tab
+stops align the columns and a trimmer drops trailing blanks. Every quirk of
+`alloy fmt` (alignment of one-line objects, comments jumping past estimated
+tokens, `f(⏎)` printing as `f(,⏎)`) falls out of that pipeline, so the code
+mirrors its stages rather than formatting by hand.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from enum import Enum
+
+from alloylite.syntax import ast
+from alloylite.syntax.tabwriter import TabWriter, trim
+
+__all__ = ["format_expr", "format_file", "go_quote"]
+
+
+def format_file(file: ast.File) -> str:
+    """The formatted text of a file, without the final newline `alloy fmt` adds."""
+    printer = _Printer(file.comments)
+    walker = _Walker(printer)
+    walker.stmts(file.body)
+    printer.finish()
+    return printer.text()
+
+
+def format_expr(expr: ast.Expr) -> str:
+    """How Alloy's printer prints one expression (used to quote culprits in errors)."""
+    printer = _Printer(())
+    _Walker(printer).expr(expr)
+    printer.finish()
+    return printer.text()
+
+
+# --------------------------------------------------------------- Go quoting
+
+
+_SIMPLE_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+    "\\": "\\\\",
+    '"': '\\"',
+}
+
+
+def go_quote(text: str) -> str:
+    """Go's `%q` of a string (bytes that are not UTF-8 arrive as surrogate escapes)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in _SIMPLE_ESCAPES:
+            out.append(_SIMPLE_ESCAPES[ch])
+        elif 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch == " " or (code >= 0x20 and unicodedata.category(ch)[0] in "LMNPS"):
+            out.append(ch)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+# ------------------------------------------------------------------ printer
+
+
+class _WS(Enum):
+    """Whitespace directives the walker buffers between text items."""
+
+    SP = " "
+    VT = "\v"
+    NL = "\n"
+    FF = "\f"
+    IN = ">"
+    OUT = "<"
+
+
+SP, VT, NL, FF, IN, OUT = _WS.SP, _WS.VT, _WS.NL, _WS.FF, _WS.IN, _WS.OUT
+_BREAKS = (NL, FF)
+_INDENTS = (IN, OUT)
+
+_EOF_OFFSET = 1 << 62
+
+
+class _Tok(Enum):
+    """The token kinds the printer must tell apart (for `1 .a` spacing)."""
+
+    NUMBER = 1
+    DOT = 2
+    OTHER = 3
+
+
+def _nbytes(text: str) -> int:
+    return len(text.encode("utf-8", "surrogateescape"))
+
+
+class _Printer:
+    """Buffers whitespace, interleaves comment groups and feeds the tab writer.
+
+    `pos` is the printer's idea of where it is in the source (offset, line):
+    an explicitly positioned item sets it, written text advances it, and
+    whitespace never moves it, so an item without a position is assumed to
+    sit right after the previous text. Comments are flushed before the first
+    item whose position is past them, which is why a comment before an
+    estimated token (`=`, `,`, `)`) moves to the next explicit one.
+    """
+
+    def __init__(self, comments: tuple[ast.CommentGroup, ...]) -> None:
+        self._tw = TabWriter()
+        self._groups = [group for group in comments if group]
+        self._group_index = 0
+        self._ws: list[_WS] = []
+        self._indent = 0
+        self._offset = 0
+        self._line = 1
+        self._last_line = 0
+        self._at_line_start = True
+        self._wrote_any = False
+        self._last_tok = _Tok.OTHER
+        self._segments: list[tuple[str, bool]] = []
+
+    # -- the walker's interface
+
+    def ws(self, *directives: _WS) -> None:
+        self._ws.extend(directives)
+
+    def item(self, text: str, pos: ast.Pos | None = None, tok: _Tok = _Tok.OTHER) -> None:
+        """Write one text item, at `pos` if given, else at the estimated position."""
+        if pos is not None and pos.line > 0:
+            self._offset, self._line = pos.offset, pos.line
+        if tok is _Tok.DOT and self._last_tok is _Tok.NUMBER:
+            self._ws.append(SP)
+        self._last_tok = tok
+        next_offset, next_line = self._offset, self._line
+        self._flush(next_offset, next_line)
+        self._write_text(text, opaque=False)
+        self._offset = next_offset + _nbytes(text)
+        self._line = next_line + text.count("\n")
+        self._last_line = self._line
+
+    def finish(self) -> None:
+        """Write the remaining comments; trailing whitespace is dropped."""
+        if self._comment_before(_EOF_OFFSET):
+            self._intersperse(_EOF_OFFSET, _EOF_OFFSET, at_eof=True)
+        self._ws.clear()
+        self._segments = self._tw.finish()
+
+    def text(self) -> str:
+        return trim(self._segments)
+
+    # -- comments
+
+    def _comment_before(self, next_offset: int) -> bool:
+        if self._group_index >= len(self._groups):
+            return False
+        return self._groups[self._group_index][0].pos.offset < next_offset
+
+    def _flush(self, next_offset: int, next_line: int) -> None:
+        if self._comment_before(next_offset):
+            self._intersperse(next_offset, next_line, at_eof=False)
+        else:
+            self._write_ws(len(self._ws))
+
+    def _intersperse(self, next_offset: int, next_line: int, *, at_eof: bool) -> None:
+        last: ast.Comment | None = None
+        while self._comment_before(next_offset):
+            for comment in self._groups[self._group_index]:
+                self._comment_prefix(comment, next_line)
+                self._write_comment(comment)
+                last = comment
+            self._group_index += 1
+        if last is not None and not at_eof:
+            self._comment_suffix(last, next_line)
+
+    def _comment_prefix(self, comment: ast.Comment, next_line: int) -> None:
+        if not self._wrote_any:
+            return
+        if comment.pos.line == self._last_line:
+            self._write_byte(" " if comment.pos.line == next_line else "\t")
+            return
+        # An own-line comment: keep the indentation changes queued before the
+        # first break (so it takes the inner depth), drop that one break and
+        # copy the source's vertical gap instead.
+        for index, directive in enumerate(self._ws):
+            if directive not in _INDENTS:
+                self._write_ws(index)
+                del self._ws[0]
+                break
+        gap = min(comment.pos.line - self._last_line, 2)
+        if gap > 0:
+            self._write_byte("\f" * gap)
+
+    def _write_comment(self, comment: ast.Comment) -> None:
+        self._offset, self._line = comment.pos.offset, comment.pos.line
+        self._write_text(comment.text, opaque=True)
+        self._offset += _nbytes(comment.text)
+        self._line += comment.text.count("\n")
+        self._last_line = self._line
+
+    def _comment_suffix(self, last: ast.Comment, next_line: int) -> None:
+        if last.text.startswith("/*") and self._last_line == next_line:
+            self._write_byte(" ")
+        dropped_ff = False
+        kept: list[_WS] = []
+        for directive in self._ws:
+            if directive in _INDENTS:
+                kept.append(directive)
+            elif directive is FF:
+                dropped_ff = True
+        self._ws = kept
+        self._write_ws(len(kept))
+        gap = min(next_line - self._last_line, 2)
+        if gap > 0:
+            self._write_byte(("\f" if dropped_ff else "\n") * gap)
+
+    # -- output
+
+    def _write_ws(self, count: int) -> None:
+        """Apply the first `count` buffered directives and remove them."""
+        pending = self._ws[:count]
+        del self._ws[:count]
+        i = 0
+        while i < len(pending):
+            directive = pending[i]
+            if directive is IN:
+                self._indent += 1
+            elif directive is OUT:
+                self._indent = max(0, self._indent - 1)
+            elif directive in _BREAKS and i + 1 < len(pending) and pending[i + 1] is OUT:
+                # A break before an unindent becomes unindent + FF, so the
+                # closing line ends the alignment section (as Go's printer does).
+                pending[i], pending[i + 1] = OUT, FF
+                continue
+            else:
+                self._write_byte(directive.value)
+            i += 1
+
+    def _write_indent(self) -> None:
+        if self._at_line_start:
+            if self._indent:
+                self._tw.write("\t" * self._indent)
+            self._at_line_start = False
+
+    def _write_byte(self, chars: str) -> None:
+        self._write_indent()
+        self._tw.write(chars)
+        self._wrote_any = True
+        if chars[-1] in "\n\f":
+            self._at_line_start = True
+
+    def _write_text(self, text: str, *, opaque: bool) -> None:
+        self._write_indent()
+        if opaque:
+            self._tw.write_opaque(text)
+        else:
+            self._tw.write(text)
+        self._wrote_any = True
+        if text and text[-1] in "\n\f":
+            self._at_line_start = True
+
+
+# ------------------------------------------------------------------- walker
+
+
+def _lines_of(node: ast.Expr | ast.Stmt) -> int:
+    return ast.end_pos(node).line - ast.start_pos(node).line + 1
+
+
+def _key_end_line(field: ast.ObjectField) -> int:
+    return field.name.pos.line + (field.name.name.count("\n") if field.quoted else 0)
+
+
+class _Walker:
+    """Emits the text items and whitespace directives of Alloy's printer walker."""
+
+    def __init__(self, printer: _Printer) -> None:
+        self.p = printer
+
+    # -- statements
+
+    def stmts(self, body: ast.Body) -> None:
+        p = self.p
+        for i, stmt in enumerate(body):
+            if i > 0:
+                if isinstance(stmt, ast.BlockStmt):
+                    p.ws(FF)
+                elif ast.start_pos(stmt).line - ast.end_pos(body[i - 1]).line > 1:
+                    p.ws(FF)
+            if isinstance(stmt, ast.AttributeStmt):
+                p.item(stmt.name.name, stmt.name.pos)
+                p.ws(VT)
+                p.item("=")
+                p.ws(SP)
+                self.expr(stmt.value)
+            else:
+                self.block(stmt)
+            p.ws(FF if _lines_of(stmt) > 1 else NL)
+
+    def block(self, block: ast.BlockStmt) -> None:
+        p = self.p
+        p.item(block.full_name, block.name_pos)
+        if block.label:
+            p.ws(SP)
+            p.item(go_quote(block.label), block.label_pos)
+        p.ws(SP)
+        p.item("{", block.lcurly)
+        p.ws(IN)
+        if block.body:
+            p.ws(FF)
+            self.stmts(block.body)
+        else:
+            p.ws(SP)
+        p.ws(OUT)
+        p.item("}", block.rcurly)
+
+    # -- expressions
+
+    def expr(self, expr: ast.Expr) -> None:
+        p = self.p
+        match expr:
+            case ast.LiteralExpr(kind=kind, raw=raw, pos=pos):
+                p.item(raw, pos, _Tok.NUMBER if kind is ast.LiteralKind.NUMBER else _Tok.OTHER)
+            case ast.IdentifierExpr(ident=ident):
+                p.item(ident.name, ident.pos)
+            case ast.AccessExpr(value=value, name=name):
+                self.expr(value)
+                p.item(".", None, _Tok.DOT)
+                p.item(name.name)
+            case ast.IndexExpr(value=value, lbrack=lbrack, index=index, rbrack=rbrack):
+                self.expr(value)
+                p.item("[", lbrack)
+                self.expr(index)
+                p.item("]", rbrack)
+            case ast.UnaryExpr(op=op, op_pos=op_pos, value=value):
+                p.item(op, op_pos)
+                self.expr(value)
+            case ast.BinaryExpr(op=op, op_pos=op_pos, left=left, right=right):
+                self.expr(left)
+                p.ws(SP)
+                p.item(op, op_pos)
+                p.ws(SP)
+                self.expr(right)
+            case ast.ParenExpr(inner=inner):
+                p.item("(")
+                self.expr(inner)
+                p.item(")")
+            case ast.ArrayExpr():
+                self.array(expr)
+            case ast.ObjectExpr():
+                self.object(expr)
+            case ast.CallExpr():
+                self.call(expr)
+            case _:
+                raise TypeError(f"not an expression: {expr!r}")
+
+    def array(self, array: ast.ArrayExpr) -> None:
+        p = self.p
+        p.item("[", array.lbrack)
+        prev_line = array.lbrack.line
+        count = len(array.elements)
+        for i, element in enumerate(array.elements):
+            own_line = ast.start_pos(element).line != prev_line
+            if own_line:
+                p.ws(IN, FF)
+            elif i > 0:
+                p.ws(SP)
+            prev_line = ast.end_pos(element).line
+            self.expr(element)
+            if i + 1 < count:
+                p.item(",")
+            if own_line:
+                p.ws(OUT)
+        if count and prev_line != array.rbrack.line:
+            p.item(",")
+            p.ws(IN, FF, OUT)
+        p.item("]", array.rbrack)
+
+    def object(self, obj: ast.ObjectExpr) -> None:
+        p = self.p
+        p.item("{", obj.lcurly)
+        p.ws(IN)
+        prev_key_line = obj.lcurly.line
+        count = len(obj.fields)
+        for i, field in enumerate(obj.fields):
+            if field.name.pos.line != prev_key_line:
+                if i > 0 and _lines_of(obj.fields[i - 1].value) == 1:
+                    p.ws(NL)
+                else:
+                    p.ws(FF)
+            elif i > 0:
+                p.ws(SP)
+            prev_key_line = _key_end_line(field)
+            key = go_quote(field.name.name) if field.quoted else field.name.name
+            p.item(key, field.name.pos)
+            p.ws(VT)
+            p.item("=")
+            p.ws(SP)
+            self.expr(field.value)
+            if i + 1 < count:
+                p.item(",")
+        if count and prev_key_line != obj.rcurly.line:
+            p.item(",")
+            p.ws(FF)
+        p.ws(OUT)
+        p.item("}", obj.rcurly)
+
+    def call(self, call: ast.CallExpr) -> None:
+        p = self.p
+        self.expr(call.value)
+        p.item("(")
+        prev_line = call.lparen.line
+        count = len(call.args)
+        for i, arg in enumerate(call.args):
+            own_line = ast.start_pos(arg).line != prev_line
+            if own_line:
+                p.ws(FF, IN)
+            self.expr(arg)
+            if own_line:
+                p.ws(OUT)
+            if i + 1 < count:
+                p.item(",")
+                p.ws(SP)
+            prev_line = ast.end_pos(arg).line
+        if prev_line != call.rparen.line:
+            p.item(",")
+            p.ws(FF)
+        p.item(")")
