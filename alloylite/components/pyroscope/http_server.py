@@ -1,0 +1,239 @@
+"""An embeddable uvicorn HTTP server with Alloy's listener semantics.
+
+uvicorn's `Server` installs signal handlers and owns the listening socket;
+a component must do neither (the runtime owns signals, and several
+receive_http instances share one process). So this module binds the socket
+itself and drives uvicorn's httptools protocol directly through its own accept
+loop. Owning the accept loop is also what gives `conn_limit` Alloy's meaning:
+connections above the limit *wait to be accepted* (Go's limit listener), they
+are not answered 503 the way uvicorn's `limit_concurrency` would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from uvicorn.server import ServerState
+
+ASGIApp = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    """What the listener needs; built from the component's `http` block."""
+
+    host: str
+    port: int
+    conn_limit: int  # 0 means unlimited
+    idle_timeout: float
+    ssl_context: ssl.SSLContext | None = None
+    # How long a TLS handshake may take before the connection is dropped.
+    handshake_timeout: float = 30.0
+
+
+class _Slot:
+    """One unit of the connection limit; released exactly once."""
+
+    __slots__ = ("_on_release", "_released")
+
+    def __init__(self, on_release: Callable[[], None]) -> None:
+        self._on_release = on_release
+        self._released = False
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._on_release()
+
+
+class HTTPServer:
+    """A listener plus uvicorn's HTTP/1.1 protocol, started and stopped by a component."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: ServerSettings,
+        logger: logging.Logger | Any,
+        on_connections: Callable[[int], None] | None = None,
+    ) -> None:
+        self._app = app
+        self._settings = settings
+        self._logger = logger
+        self._on_connections = on_connections
+        self._sock: socket.socket | None = None
+        self._accept_task: asyncio.Task[None] | None = None
+        self._handshakes: set[asyncio.Task[None]] = set()
+        self._state = ServerState()
+        self._open = 0
+        self._slots: asyncio.Semaphore | None = (
+            asyncio.Semaphore(settings.conn_limit) if settings.conn_limit > 0 else None
+        )
+        self._config = uvicorn.Config(
+            app,
+            http="httptools",
+            ws="none",
+            lifespan="off",
+            interface="asgi3",
+            access_log=False,
+            log_config=None,
+            proxy_headers=False,
+            server_header=False,
+            date_header=True,
+            timeout_keep_alive=max(1, int(settings.idle_timeout)),
+        )
+        self._config.load()
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when the configured port is 0)."""
+        assert self._sock is not None, "server not started"
+        return int(self._sock.getsockname()[1])
+
+    @property
+    def open_connections(self) -> int:
+        return self._open
+
+    def _bind(self) -> socket.socket:
+        host = self._settings.host
+        # Go's "" listens on every interface; for Python that is the IPv6/IPv4
+        # wildcard, but "0.0.0.0" keeps behaviour predictable on v4-only hosts.
+        bind_host = host if host else "0.0.0.0"
+        family = socket.AF_INET6 if ":" in bind_host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((bind_host, self._settings.port))
+            sock.listen(2048)
+            sock.setblocking(False)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    async def start(self) -> None:
+        """Bind and start accepting. Raises OSError if the address is unusable."""
+        self._sock = self._bind()
+        self._accept_task = asyncio.get_running_loop().create_task(self._accept_loop())
+
+    def _connection_count_changed(self, delta: int) -> None:
+        self._open += delta
+        if self._on_connections is not None:
+            self._on_connections(self._open)
+
+    def _protocol_factory(self, slot: _Slot) -> Callable[[], asyncio.Protocol]:
+        base = self._config.http_protocol_class
+        server = self
+
+        class _Counted(base):  # type: ignore[misc, valid-type]
+            def connection_made(self, transport: Any) -> None:
+                server._connection_count_changed(+1)
+                super().connection_made(transport)
+
+            def connection_lost(self, exc: Exception | None) -> None:
+                try:
+                    super().connection_lost(exc)
+                finally:
+                    server._connection_count_changed(-1)
+                    slot.release()
+
+        def make() -> asyncio.Protocol:
+            return _Counted(config=self._config, server_state=self._state, app_state={})
+
+        return make
+
+    def _new_slot(self) -> _Slot:
+        slots = self._slots
+        return _Slot(slots.release if slots is not None else (lambda: None))
+
+    async def _accept_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        sock = self._sock
+        assert sock is not None
+        while True:
+            if self._slots is not None:
+                await self._slots.acquire()
+            slot = self._new_slot()
+            try:
+                conn, _addr = await loop.sock_accept(sock)
+            except asyncio.CancelledError:
+                slot.release()
+                raise
+            except OSError as exc:
+                slot.release()
+                # EMFILE and friends: back off briefly instead of spinning.
+                self._logger.warning("accept failed: %s", exc)
+                await asyncio.sleep(0.1)
+                continue
+            with contextlib.suppress(OSError):
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if self._settings.ssl_context is None:
+                await self._attach(conn, slot)
+            else:
+                # A TLS handshake must not hold up the accept loop.
+                task = loop.create_task(self._attach(conn, slot))
+                self._handshakes.add(task)
+                task.add_done_callback(self._handshakes.discard)
+
+    async def _attach(self, conn: socket.socket, slot: _Slot) -> None:
+        loop = asyncio.get_running_loop()
+        ctx = self._settings.ssl_context
+        try:
+            if ctx is None:
+                await loop.connect_accepted_socket(self._protocol_factory(slot), conn)
+            else:
+                await loop.connect_accepted_socket(
+                    self._protocol_factory(slot),
+                    conn,
+                    ssl=ctx,
+                    ssl_handshake_timeout=self._settings.handshake_timeout,
+                )
+        except (TimeoutError, OSError, ssl.SSLError) as exc:
+            slot.release()
+            conn.close()
+            self._logger.debug("connection setup failed: %s", exc)
+
+    async def stop(self, graceful_timeout: float) -> None:
+        """Stop accepting, let accepted requests finish, then close everything.
+
+        Idle keep-alive connections are closed at once; connections with a
+        request in flight get `Connection: close` on their response. After
+        `graceful_timeout` seconds whatever still runs is cancelled.
+        """
+        if self._accept_task is not None:
+            self._accept_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._accept_task
+            self._accept_task = None
+        if self._sock is not None:
+            self._sock.close()
+        for task in list(self._handshakes):
+            task.cancel()
+        for conn in list(self._state.connections):
+            conn.shutdown()
+        try:
+            async with asyncio.timeout(graceful_timeout):
+                await self._drained()
+        except TimeoutError:
+            self._logger.warning(
+                "graceful shutdown timed out; cancelling %d request(s)", len(self._state.tasks)
+            )
+            for task in list(self._state.tasks):
+                task.cancel()
+            for conn in list(self._state.connections):
+                transport = getattr(conn, "transport", None)
+                if transport is not None:
+                    transport.abort()
+
+    async def _drained(self) -> None:
+        # uvicorn keeps no event for "all connections closed"; its own server
+        # polls the same sets. The poll only runs during shutdown.
+        while self._state.connections or self._state.tasks:
+            await asyncio.sleep(0.02)
