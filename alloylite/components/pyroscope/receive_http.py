@@ -1,0 +1,633 @@
+"""`pyroscope.receive_http`: accept profiles from Pyroscope SDKs and fan them out.
+
+Two routes, as in Alloy (spec alloy-pyroscope.md §1.3-1.8):
+- `POST /ingest`: the legacy API. The body is opaque (pprof, multipart, JFR,
+  folded text) and is forwarded byte for byte with its Content-Type values and
+  the whole query string; only `name` is parsed, leniently.
+- `POST /push.v1.PusherService/Push`: the Connect push API, one `append` per
+  series per `forward_to` entry.
+
+Every `forward_to` entry is called concurrently and the SDK's request waits
+for all of them (no queue, like Alloy), so the SDK sees the backend's verdict.
+The ASGI app is hand-written rather than a Starlette app: this is the hot path
+and a router plus Request objects cost more than the two routes need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+import time
+import urllib.parse
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Gauge, Histogram
+
+from alloylite.components.pyroscope import connect
+from alloylite.components.pyroscope.appendable import (
+    IncomingProfile,
+    Labels,
+    WriteStatusError,
+)
+from alloylite.components.pyroscope.http_server import HTTPServer, ServerSettings
+from alloylite.components.pyroscope.labels import ensure_service_name, parse_name
+from alloylite.components.pyroscope.push import (
+    PUSH_PATH,
+    DecodeError,
+    decode_push_request,
+    decode_push_request_json,
+)
+from alloylite.components.pyroscope.receive_http_args import (
+    Arguments,
+    GRPCArguments,
+    HTTP2Arguments,
+    HTTPArguments,
+    TLSArguments,
+)
+from alloylite.components.pyroscope.server_tls import build_server_context
+from alloylite.eval.values import Capsule
+from alloylite.runtime.component import ComponentOptions, Registration, Stability
+
+__all__ = [
+    "REGISTRATION",
+    "Arguments",
+    "GRPCArguments",
+    "HTTP2Arguments",
+    "HTTPArguments",
+    "ReceiveHTTP",
+    "TLSArguments",
+]
+
+INGEST_PATH = "/ingest"
+PUSH_PREFIX = "/push.v1.PusherService/"
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+
+_TEXT = (b"content-type", b"text/plain; charset=utf-8")
+_NOSNIFF = (b"x-content-type-options", b"nosniff")
+_CLOSE = (b"connection", b"close")
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class _ReadTimeout(Exception):
+    pass
+
+
+class _ClientGone(Exception):
+    pass
+
+
+def _first_status_error(errors: Sequence[BaseException]) -> WriteStatusError | None:
+    """The first backend status in finish order, looking through exception groups
+    and causes the way Go's errors.As walks a joined error."""
+    for err in errors:
+        stack: list[BaseException] = [err]
+        while stack:
+            cur = stack.pop(0)
+            if isinstance(cur, WriteStatusError):
+                return cur
+            if isinstance(cur, BaseExceptionGroup):
+                stack.extend(cur.exceptions)
+            if cur.__cause__ is not None:
+                stack.append(cur.__cause__)
+    return None
+
+
+def _go_quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def labels_string(labels: Labels) -> str:
+    """Prometheus' `labels.String()` form, used in push error messages."""
+    return "{" + ", ".join(f"{k}={_go_quote(v)}" for k, v in labels) + "}"
+
+
+def _unwrap(target: Any) -> Any:
+    # forward_to may hold receivers wrapped as capsules by the evaluator.
+    return target.payload if isinstance(target, Capsule) else target
+
+
+def _get_or_register(registry: CollectorRegistry, factory: Callable[[], Any], name: str) -> Any:
+    """Register a metric, or reuse the one already there (a rebuilt component)."""
+    try:
+        return factory()
+    except ValueError:
+        existing = getattr(registry, "_names_to_collectors", {}).get(name)
+        if existing is None:
+            raise
+        return existing
+
+
+class _Metrics:
+    """The dskit server metrics Alloy exposes for receive_http (§1.9)."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        ns = "pyroscope_receive_http"
+        self.connections = _get_or_register(
+            registry,
+            lambda: Gauge(
+                f"{ns}_tcp_connections",
+                "Current number of accepted TCP connections.",
+                ["protocol"],
+                registry=registry,
+            ),
+            f"{ns}_tcp_connections",
+        )
+        self.connections_limit = _get_or_register(
+            registry,
+            lambda: Gauge(
+                f"{ns}_tcp_connections_limit",
+                "The max number of TCP connections that can be accepted (0 means no limit).",
+                ["protocol"],
+                registry=registry,
+            ),
+            f"{ns}_tcp_connections_limit",
+        )
+        self.duration = _get_or_register(
+            registry,
+            lambda: Histogram(
+                f"{ns}_request_duration_seconds",
+                "Time (in seconds) spent serving HTTP requests.",
+                ["method", "route", "status_code", "ws"],
+                registry=registry,
+            ),
+            f"{ns}_request_duration_seconds",
+        )
+        self.received_bytes = _get_or_register(
+            registry,
+            lambda: Histogram(
+                f"{ns}_request_message_bytes",
+                "Size (in bytes) of messages received in the request.",
+                ["method", "route"],
+                buckets=(1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216),
+                registry=registry,
+            ),
+            f"{ns}_request_message_bytes",
+        )
+        self.inflight = _get_or_register(
+            registry,
+            lambda: Gauge(
+                f"{ns}_inflight_requests",
+                "Current number of inflight requests.",
+                ["method", "route"],
+                registry=registry,
+            ),
+            f"{ns}_inflight_requests",
+        )
+        self.http_connections = self.connections.labels("http")
+        self._duration_children: dict[tuple[str, str, int], Any] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        child = self._duration_children.get(key)
+        if child is None:
+            child = self.duration.labels(method, route, str(status), "false")
+            self._duration_children[key] = child
+        child.observe(seconds)
+
+
+class ReceiveApp:
+    """The ASGI application of one receive_http instance."""
+
+    def __init__(self, component: ReceiveHTTP) -> None:
+        self._c = component
+
+    async def __call__(self, scope: dict[str, Any], receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        method: str = scope["method"]
+        started = time.monotonic()
+        if path == INGEST_PATH:
+            route = "ingest"
+            if method != "POST":
+                status = await _respond(send, 405, b"", extra=((b"allow", b"POST"),))
+            else:
+                status = await self._tracked(method, route, scope, receive, send, self._ingest)
+        elif path.startswith(PUSH_PREFIX):
+            route = "push_v1_pusherservice"
+            if method != "POST":
+                status = await _respond(send, 405, b"", extra=((b"allow", b"POST"),))
+            elif path != PUSH_PATH:
+                status = await _respond(send, 404, b"404 page not found\n", text=True)
+            else:
+                status = await self._tracked(method, route, scope, receive, send, self._push)
+        else:
+            route = "notfound"
+            status = await _respond(send, 404, b"404 page not found\n", text=True)
+        self._c.metrics.observe(method, route, status, time.monotonic() - started)
+
+    async def _tracked(
+        self,
+        method: str,
+        route: str,
+        scope: dict[str, Any],
+        receive: Receive,
+        send: Send,
+        handler: Callable[[dict[str, Any], Receive, Send], Awaitable[int]],
+    ) -> int:
+        gauge = self._c.metrics.inflight.labels(method, route)
+        gauge.inc()
+        try:
+            return await handler(scope, receive, send)
+        finally:
+            gauge.dec()
+
+    # ------------------------------------------------------------------ body
+
+    async def _read_body(self, scope: dict[str, Any], receive: Receive, route: str) -> bytes:
+        """The whole body, bounded by the size limit and the server read timeout.
+
+        A declared Content-Length above the limit is refused before one byte
+        of the body is read; a chunked body is refused as soon as it passes it.
+        """
+        limit = self._c.body_limit
+        if limit:
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    try:
+                        declared = int(value)
+                    except ValueError:
+                        declared = 0
+                    if declared > limit:
+                        raise _BodyTooLarge
+                    break
+        chunks: list[bytes] = []
+        size = 0
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout_at(loop.time() + self._c.read_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        raise _ClientGone
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        size += len(chunk)
+                        if limit and size > limit:
+                            raise _BodyTooLarge
+                        chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            raise _ReadTimeout from None
+        self._c.metrics.received_bytes.labels("POST", route).observe(size)
+        if len(chunks) == 1:
+            return chunks[0]
+        return b"".join(chunks)
+
+    # ---------------------------------------------------------------- ingest
+
+    async def _ingest(self, scope: dict[str, Any], receive: Receive, send: Send) -> int:
+        c = self._c
+        targets = c.forward_to  # snapshot: an update swaps the list, never mutates it
+        query: bytes = scope["query_string"]
+        labels = _ingest_labels(query, c.logger)
+        try:
+            body = await self._read_body(scope, receive, "ingest")
+        except _BodyTooLarge:
+            msg = f"request body too large: limit is {c.body_limit} bytes\n".encode()
+            return await _respond(send, 413, msg, text=True, close=True)
+        except _ReadTimeout:
+            return await _respond(send, 408, b"request body read timeout\n", text=True, close=True)
+        except _ClientGone:
+            return 499
+        content_types = tuple(
+            value.decode("latin-1") for name, value in scope["headers"] if name == b"content-type"
+        )
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        url = raw_path.decode("latin-1")
+        if query:
+            url += "?" + query.decode("latin-1")
+        profile = IncomingProfile(
+            raw_body=body, content_type=content_types, url=url, labels=labels
+        )
+        deadline = time.monotonic() + c.write_timeout
+        errors = await _fan_out(
+            targets, lambda t, _i: t.append_ingest(profile, deadline), deadline
+        )
+        if not errors:
+            return await _respond(send, 200, b"")
+        c.logger.warning(
+            "failed to forward /ingest profile: %s", "; ".join(str(e) or repr(e) for e in errors)
+        )
+        status_error = _first_status_error(errors)
+        if status_error is not None:
+            code = status_error.status_code
+            try:
+                phrase = http.HTTPStatus(code).phrase
+            except ValueError:
+                phrase = ""
+            return await _respond(send, code, (phrase + "\n").encode(), text=True)
+        return await _respond(send, 500, b"Failed to process request\n", text=True)
+
+    # ------------------------------------------------------------------ push
+
+    async def _push(self, scope: dict[str, Any], receive: Receive, send: Send) -> int:
+        c = self._c
+        targets = c.forward_to
+        headers = {
+            name.decode("latin-1"): value.decode("latin-1")
+            for name, value in scope["headers"]
+            if name in _CONNECT_HEADERS
+        }
+        try:
+            call = connect.negotiate(headers)
+        except connect.UnsupportedMediaType:
+            return await _respond(
+                send, 415, b"", extra=((b"accept-post", connect.ACCEPT_POST.encode()),)
+            )
+        except connect.ConnectError as err:
+            return await _connect_error(send, err)
+        try:
+            body = await self._read_body(scope, receive, "push_v1_pusherservice")
+            if call.gzip:
+                body = connect.decompress(body, c.body_limit)
+            if call.codec == connect.PROTO:
+                series = decode_push_request(body)
+            else:
+                series = decode_push_request_json(body)
+        except _BodyTooLarge:
+            err = connect.ConnectError(
+                "resource_exhausted", f"request body too large: limit is {c.body_limit} bytes"
+            )
+            return await _connect_error(send, err, close=True)
+        except _ReadTimeout:
+            err = connect.ConnectError("deadline_exceeded", "request body read timeout")
+            return await _connect_error(send, err, close=True)
+        except _ClientGone:
+            return 499
+        except connect.ConnectError as err:
+            return await _connect_error(send, err)
+        except DecodeError as exc:
+            err = connect.ConnectError(
+                "invalid_argument", f"unmarshal into push.v1.PushRequest: {exc}"
+            )
+            return await _connect_error(send, err)
+        deadline = time.monotonic() + c.write_timeout
+        if call.deadline is not None:
+            deadline = min(deadline, call.deadline)
+        prepared = []
+        for one in series:
+            if not one.samples:
+                # A series without samples carries no profile; Pyroscope would
+                # refuse an empty push with 400, so it is not forwarded.
+                continue
+            # Later duplicates win, empty values are dropped (Prometheus builder).
+            prepared.append((ensure_service_name(dict(one.labels)), one.samples))
+
+        async def push_all(target: Any, index: int) -> None:
+            failures: list[str] = []
+            for labels, samples in prepared:
+                try:
+                    await target.append(labels, samples, deadline)
+                except Exception as exc:  # every failure becomes one `internal` error
+                    failures.append(
+                        f"unable to append series {labels_string(labels)} to appendable "
+                        f"{index}: {exc}"
+                    )
+            if failures:
+                raise _PushFailed("\n".join(failures))
+
+        errors = await _fan_out(targets, push_all, deadline) if prepared else []
+        if not errors:
+            content_type = call.codec.encode()
+            return await _respond(
+                send,
+                200,
+                connect.success_body(call.codec),
+                extra=((b"content-type", content_type),),
+            )
+        message = "\n".join(str(e) or repr(e) for e in errors)
+        c.logger.warning("failed to forward pushed profiles: %s", message)
+        return await _connect_error(send, connect.ConnectError("internal", message))
+
+
+class _PushFailed(Exception):
+    pass
+
+
+_CONNECT_HEADERS = frozenset(
+    {
+        b"content-type",
+        b"content-encoding",
+        b"connect-protocol-version",
+        b"connect-timeout-ms",
+    }
+)
+
+
+def _ingest_labels(query: bytes, logger: Any) -> Labels:
+    """Labels from the `name` query parameter; a bad or missing name gives an empty set.
+
+    Like Go's url.Query().Get, the first `name` wins.
+    """
+    name: str | None = None
+    if query:
+        for key, value in urllib.parse.parse_qsl(
+            query.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace"
+        ):
+            if key == "name":
+                name = value
+                break
+    if name is None:
+        return ()
+    parsed = parse_name(name)
+    if parsed is None:
+        logger.warning("failed to parse the ingest name %r; forwarding without labels", name)
+        return ()
+    return ensure_service_name(parsed)
+
+
+async def _fan_out(
+    targets: Sequence[Any],
+    call: Callable[[Any, int], Awaitable[None]],
+    deadline: float,
+) -> list[BaseException]:
+    """Call every target concurrently; errors in the order they finish.
+
+    The deadline (server write timeout or the caller's Connect timeout) is a
+    hard stop: whatever still runs then is cancelled and reported, so the SDK
+    gets an answer instead of a dead connection.
+    """
+    if not targets:
+        return []
+    errors: list[BaseException] = []
+
+    async def one(index: int, target: Any) -> None:
+        try:
+            await call(_unwrap(target), index)
+        except Exception as exc:
+            errors.append(exc)
+
+    loop = asyncio.get_running_loop()
+    when = loop.time() + (deadline - time.monotonic())
+    try:
+        async with asyncio.timeout_at(when):
+            if len(targets) == 1:
+                await one(0, targets[0])
+            else:
+                await asyncio.gather(*(one(i, t) for i, t in enumerate(targets)))
+    except TimeoutError:
+        errors.append(TimeoutError("context deadline exceeded"))
+    return errors
+
+
+async def _respond(
+    send: Send,
+    status: int,
+    body: bytes,
+    *,
+    text: bool = False,
+    close: bool = False,
+    extra: tuple[tuple[bytes, bytes], ...] = (),
+) -> int:
+    if status < 200 or status in (204, 304):
+        # These statuses carry no body (a backend's 204 is passed through as is).
+        body, text = b"", False
+        headers: list[tuple[bytes, bytes]] = []
+    else:
+        headers = [(b"content-length", str(len(body)).encode())]
+    if text:
+        headers += [_TEXT, _NOSNIFF]
+    if close:
+        headers.append(_CLOSE)
+    headers.extend(extra)
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+async def _connect_error(send: Send, err: connect.ConnectError, *, close: bool = False) -> int:
+    return await _respond(
+        send,
+        err.status,
+        err.body(),
+        close=close,
+        extra=((b"content-type", b"application/json"),),
+    )
+
+
+def _settings_for(args: HTTPArguments) -> ServerSettings:
+    ctx = build_server_context(args.tls) if args.tls is not None else None
+    return ServerSettings(
+        host=args.listen_address,
+        port=args.listen_port,
+        conn_limit=args.conn_limit,
+        idle_timeout=args.server_idle_timeout.total_seconds(),
+        ssl_context=ctx,
+        handshake_timeout=max(1.0, args.server_read_timeout.total_seconds()),
+    )
+
+
+class ReceiveHTTP:
+    """The component: owns the listener and the current `forward_to` list."""
+
+    def __init__(self, opts: ComponentOptions, args: Arguments) -> None:
+        self.opts = opts
+        self.logger: logging.Logger | Any = opts.logger
+        registry = opts.registry if opts.registry is not None else CollectorRegistry()
+        self.metrics = _Metrics(registry)
+        self._app = ReceiveApp(self)
+        self._server: HTTPServer | None = None
+        self._lock = asyncio.Lock()
+        self._retired: set[asyncio.Task[None]] = set()
+        self.started = asyncio.Event()
+        self._apply(args)
+
+    # Values the request path reads on every request, kept flat for speed.
+    def _apply(self, args: Arguments) -> None:
+        self.args = args
+        self.forward_to: list[Any] = list(args.forward_to)
+        self.body_limit = args.max_request_body_size
+        self.read_timeout = args.http.server_read_timeout.total_seconds() or 1e9
+        self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
+        self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()
+
+    @property
+    def port(self) -> int:
+        """The port the listener is bound to (tests configure port 0)."""
+        assert self._server is not None, "receive_http is not listening"
+        return self._server.port
+
+    async def _start_server(self, http_args: HTTPArguments) -> HTTPServer:
+        server = HTTPServer(
+            self._app,
+            _settings_for(http_args),
+            self.logger,
+            on_connections=self.metrics.http_connections.set,
+        )
+        await server.start()
+        self.metrics.connections_limit.labels("http").set(http_args.conn_limit)
+        if http_args.http2 is not None and http_args.http2.enabled:
+            self.logger.warning("the http2 block is accepted but h2c is not served")
+        self.logger.info("receive_http listening on %s:%d", http_args.listen_address, server.port)
+        return server
+
+    def _retire(self, server: HTTPServer) -> None:
+        # The old listener drains in the background so a reload never blocks on it.
+        task = asyncio.get_running_loop().create_task(server.stop(self.graceful_timeout))
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
+
+    async def run(self) -> None:
+        async with self._lock:
+            if self._server is None:
+                self._server = await self._start_server(self.args.http)
+        self.started.set()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await asyncio.shield(self._shutdown())
+
+    async def _shutdown(self) -> None:
+        async with self._lock:
+            server, self._server = self._server, None
+        if server is not None:
+            await server.stop(self.graceful_timeout)
+        if self._retired:
+            await asyncio.gather(*self._retired, return_exceptions=True)
+
+    async def update(self, arguments: Any) -> None:
+        args: Arguments = arguments
+        async with self._lock:
+            old_http = self.args.http
+            self._apply(args)
+            if self._server is None or args.http == old_http:
+                return
+            old = self._server
+            same_address = (args.http.listen_address, args.http.listen_port) == (
+                old_http.listen_address,
+                old_http.listen_port,
+            ) and args.http.listen_port != 0
+            if same_address:
+                # The port cannot be bound twice: stop the old listener first
+                # (Alloy always does it in this order).
+                self._server = None
+                await old.stop(self.graceful_timeout)
+                self._server = await self._start_server(args.http)
+            else:
+                # A new address: accept there first, then drain the old one,
+                # so no request is refused during the move.
+                self._server = await self._start_server(args.http)
+                self._retire(old)
+
+
+def _build(opts: ComponentOptions, args: Any) -> ReceiveHTTP:
+    return ReceiveHTTP(opts, args)
+
+
+REGISTRATION = Registration(
+    name="pyroscope.receive_http",
+    # Public preview as in the seed guide; Alloy made it generally available in v1.10.
+    stability=Stability.PUBLIC_PREVIEW,
+    arguments=Arguments,
+    build=_build,
+    exports=None,
+)
