@@ -114,7 +114,7 @@ class _Printer:
     an explicitly positioned item sets it, written text advances it, and
     whitespace never moves it, so an item without a position is assumed to
     sit right after the previous text. Comments are flushed before the first
-    item whose position is past them, which is why a comment before an
+    item whose position is at or past them, which is why a comment before an
     estimated token (`=`, `,`, `)`) moves to the next explicit one.
     """
 
@@ -166,7 +166,9 @@ class _Printer:
     def _comment_before(self, next_offset: int) -> bool:
         if self._group_index >= len(self._groups):
             return False
-        return self._groups[self._group_index][0].pos.offset < next_offset
+        # `<=`: a comment right after estimated text (`a.b /* c */ .c`) is
+        # flushed before the estimated item that lands on its offset.
+        return self._groups[self._group_index][0].pos.offset <= next_offset
 
     def _flush(self, next_offset: int, next_line: int) -> None:
         if self._comment_before(next_offset):
