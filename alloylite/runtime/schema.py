@@ -344,6 +344,7 @@ class DecodeContext:
     outer: ast.BlockStmt | None = None
     unpositioned_prefix: str | None = None
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
+    partial: bool = False  # some value was UnknownValue: nothing can be built
 
     def expr_text(self, expr: ast.Expr) -> str:
         start, end = ast.start_pos(expr), ast.end_pos(expr)
@@ -366,6 +367,14 @@ class DecodeContext:
             self.error(message, None, None)
         else:
             self.error(message, where.name_pos, where.rcurly)
+
+
+class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by `DecodeContext.evaluate` for a value only known at run time.
+
+    `validate` raises it for expressions that read another component's
+    exports: the attribute counts as present, but the instance is not built.
+    """
 
 
 def _print_expr(expr: ast.Expr) -> str:
@@ -429,7 +438,7 @@ def _decode_over(
             ctx.unpositioned(f'missing required attribute "{spec.alloy_name}"', where)
         else:
             ctx.unpositioned(f'missing required block "{spec.alloy_name}"', where)
-    if len(ctx.diagnostics) > before:
+    if len(ctx.diagnostics) > before or ctx.partial:
         return None
     instance = cls(**values)
     check = getattr(instance, "validate", None)
@@ -464,6 +473,9 @@ def _decode_attr(
     seen.add(name)
     try:
         value = ctx.evaluate(stmt.value)
+    except UnknownValue:
+        ctx.partial = True
+        return
     except Exception as err:  # the evaluator's error carries its own diagnostic
         diag = getattr(err, "diagnostic", None)
         if diag is None:

@@ -55,6 +55,11 @@ def ref(path: str) -> ast.Expr:
     return expr
 
 
+def array(*elements: ast.Expr) -> ast.ArrayExpr:
+    pos = ast.start_pos(elements[0]) if elements else CUR.pos(10)
+    return ast.ArrayExpr(tuple(elements), pos, pos)
+
+
 def attr(name: str, value: Any) -> ast.AttributeStmt:
     expr = value if _is_expr(value) else lit(value)
     pos = ast.Pos(ast.start_pos(expr).offset - 9, ast.start_pos(expr).line, 1)

@@ -1,0 +1,72 @@
+"""Evaluating one node's block body into its arguments, for `run` and `validate`.
+
+`run` evaluates against live exports and, like Alloy's decoder, reports only
+the first problem of a block, wrapping position-less ones onto the whole
+component block. `validate` has no exports: expressions that read another
+component are left unevaluated (`UnknownValue`), everything else is checked
+and every problem is reported.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Container
+from typing import Any
+
+from alloylite.runtime.graph import resolve, traversals_of_expr
+from alloylite.runtime.loader import Node, NodeKind
+from alloylite.runtime.logging import LoggingArguments
+from alloylite.runtime.schema import DecodeContext, UnknownValue, decode
+from alloylite.syntax import ast
+from alloylite.syntax.diag import Diagnostic
+
+DECODE_PREFIX = "Failed to build component: decoding configuration: "
+
+
+def arguments_type(node: Node) -> type:
+    if node.kind is NodeKind.LOGGING:
+        return LoggingArguments
+    assert node.registration is not None
+    return node.registration.arguments
+
+
+def decode_node(
+    node: Node,
+    source: bytes,
+    scope: dict[str, Any] | None,
+    *,
+    unknown_ids: Container[str] = (),
+) -> tuple[Any, list[Diagnostic]]:
+    """(arguments or None, diagnostics). `scope=None` means validate mode."""
+    from alloylite.eval.evaluator import evaluate
+    from alloylite.eval.scope import Scope
+
+    validate_mode = scope is None
+    live_scope = Scope(scope or {})
+
+    def evaluate_expr(expr: ast.Expr) -> Any:
+        if validate_mode and any(
+            resolve(t, unknown_ids) is not None for t in traversals_of_expr(expr)
+        ):
+            raise UnknownValue()
+        try:
+            return evaluate(expr, live_scope)
+        except Exception as err:
+            diag = getattr(err, "diagnostic", None)
+            if isinstance(diag, Diagnostic) and diag.filename is None and diag.start:
+                err.diagnostic = dataclasses.replace(diag, filename=node.filename)  # type: ignore[attr-defined]
+            raise
+
+    ctx = DecodeContext(
+        evaluate=evaluate_expr,
+        source=source,
+        filename=node.filename,
+        outer=node.block,
+        unpositioned_prefix=None
+        if validate_mode
+        else (DECODE_PREFIX if node.kind is NodeKind.COMPONENT else "Failed to evaluate node "
+              "for config block: "),
+    )
+    value = decode(arguments_type(node), node.block.body, ctx, node.block)
+    diags = ctx.diagnostics if validate_mode else ctx.diagnostics[:1]
+    return value, diags

@@ -1,0 +1,324 @@
+"""The component controller: load, evaluate, run, reload and stop a graph.
+
+Rules it keeps (alloy-syntax.md §4.3, anchors B4/B6):
+- Nodes are evaluated in topological order (dependencies first). When a
+  component's exports change, the components that reference it are
+  re-evaluated and updated.
+- Components start leaves first (writers before receivers) and stop roots
+  first (receivers before writers), so nothing accepted is lost.
+- A reload reuses components by ID: unchanged arguments are left alone,
+  changed ones get `update`. Parse and graph errors keep the old graph;
+  evaluation errors install the new graph and leave the failing components
+  in their last good state, unhealthy. Either way the reload reports errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from alloylite.runtime import logging as alloy_logging
+from alloylite.runtime.arguments import decode_node
+from alloylite.runtime.component import Component, ComponentOptions, Stability
+from alloylite.runtime.loader import LoadedConfig, Node, NodeKind, exports_scope, load
+from alloylite.runtime.registry import Registry
+from alloylite.syntax.diag import Diagnostic, Severity
+
+
+class Health(Enum):
+    UNKNOWN = "unknown"
+    HEALTHY = "healthy"
+    UNHEALTHY = "unhealthy"
+    EXITED = "exited"
+
+
+@dataclass
+class ComponentState:
+    """What the controller knows of one component node across reloads."""
+
+    node: Node
+    arguments: Any = None  # last good arguments
+    exports: dict[str, Any] = field(default_factory=dict)
+    instance: Component | None = None
+    task: asyncio.Task[None] | None = None
+    metrics: Any = None  # this component's prometheus CollectorRegistry
+    health: Health = Health.UNKNOWN
+    message: str = ""
+    updated: float = field(default_factory=time.time)
+
+    @property
+    def id(self) -> str:
+        return self.node.id
+
+    def set_health(self, health: Health, message: str) -> None:
+        self.health, self.message, self.updated = health, message, time.time()
+
+
+class LoadFailed(Exception):
+    """A load or reload reported errors; `diagnostics` says which."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, bytes]) -> None:
+        self.diagnostics = diagnostics
+        self.sources = sources
+        super().__init__("; ".join(str(d) for d in diagnostics if d.severity is Severity.ERROR))
+
+
+def _new_metrics_registry() -> Any:
+    from prometheus_client import CollectorRegistry
+
+    return CollectorRegistry(auto_describe=True)
+
+
+class Controller:
+    def __init__(
+        self,
+        path: str,
+        registry: Registry,
+        min_stability: Stability,
+        *,
+        shutdown_deadline: float = 600.0,
+        extra_options: dict[str, Any] | None = None,
+        metrics_factory: Callable[[], Any] = _new_metrics_registry,
+        load_config: Callable[[], LoadedConfig] | None = None,
+    ) -> None:
+        """`load_config` replaces reading `path` (tests hand in prebuilt configs)."""
+        self.path = path
+        self._load_config = load_config or (
+            lambda: load(path, registry, min_stability, validate_mode=False)
+        )
+        self.registry = registry
+        self.min_stability = min_stability
+        self.shutdown_deadline = shutdown_deadline
+        self.extra_options = dict(extra_options or {})
+        self._metrics_factory = metrics_factory
+        self.components: dict[str, ComponentState] = {}
+        self.config: LoadedConfig | None = None
+        self.loaded_once = False
+        self.last_load_ok = False
+        self.load_failures = 0
+        self.log = alloy_logging.get_logger()
+        self._lock = asyncio.Lock()
+        self._loading = False
+        self._changed: asyncio.Queue[str] = asyncio.Queue()
+        self._propagator: asyncio.Task[None] | None = None
+        self._stopped = False
+
+    # ------------------------------------------------------------ loading
+
+    async def load(self) -> None:
+        """Load or reload the config; raises LoadFailed with the diagnostics on any error."""
+        async with self._lock:
+            try:
+                await self._load_locked()
+            except LoadFailed:
+                self.last_load_ok = False
+                self.load_failures += 1
+                raise
+            self.last_load_ok = True
+
+    async def _load_locked(self) -> None:
+        config = await asyncio.to_thread(self._load_config)
+        if not config.ok:
+            raise LoadFailed(config.diagnostics, config.sources)
+        first = not self.loaded_once
+        self._loading = True
+        try:
+            new_states, diags = await self._evaluate_all(config)
+        finally:
+            self._loading = False
+        if first and diags:
+            await self._discard(new_states)
+            raise LoadFailed(diags, config.sources)
+        await self._install(config, new_states)
+        self.loaded_once = True
+        if self._propagator is None:
+            self._propagator = asyncio.create_task(self._propagate_changes())
+        if diags:
+            raise LoadFailed(diags, config.sources)
+
+    async def _evaluate_all(
+        self, config: LoadedConfig
+    ) -> tuple[dict[str, ComponentState], list[Diagnostic]]:
+        """Evaluate every node in order; reused components are updated in place."""
+        exports = {cid: st.exports for cid, st in self.components.items()}
+        states: dict[str, ComponentState] = {}
+        diags: list[Diagnostic] = []
+        for node_id in config.order:
+            node = config.nodes[node_id]
+            source = config.sources.get(node.filename, b"")
+            scope = exports_scope(exports, config.module_path)
+            args, problems = decode_node(node, source, scope)
+            if node.kind is NodeKind.LOGGING:
+                if problems:
+                    diags.extend(problems)
+                else:
+                    alloy_logging.apply(args.level, args.format)
+                continue
+            state = self.components.get(node_id)
+            if state is None:
+                state = ComponentState(node)
+            else:
+                state.node = node
+            states[node_id] = state
+            if problems:
+                diags.extend(problems)
+                state.set_health(Health.UNHEALTHY, problems[0].message)
+                continue
+            problem = await self._apply_arguments(state, args)
+            if problem is not None:
+                diags.append(problem)
+            exports[node_id] = state.exports
+        return states, diags
+
+    async def _apply_arguments(self, state: ComponentState, args: Any) -> Diagnostic | None:
+        node = state.node
+        assert node.registration is not None
+        if state.instance is None:
+            state.metrics = state.metrics or self._metrics_factory()
+            options = ComponentOptions(
+                id=node.id,
+                logger=alloy_logging.get_logger(component_path="/", component_id=node.id),
+                on_state_change=self._on_state_change(state),
+                registry=state.metrics,
+                extra=dict(self.extra_options),
+            )
+            try:
+                state.instance = node.registration.build(options, args)
+            except Exception as err:  # a component refusing its arguments is user input
+                return self._component_error(state, f"building component: {err}")
+        elif args != state.arguments:
+            try:
+                await state.instance.update(args)
+            except Exception as err:
+                return self._component_error(state, f"updating component: {err}")
+        state.arguments = args
+        if state.health is not Health.EXITED:
+            state.set_health(Health.HEALTHY, "started component")
+        return None
+
+    def _component_error(self, state: ComponentState, message: str) -> Diagnostic:
+        block = state.node.block
+        text = f"Failed to build component: {message}"
+        state.set_health(Health.UNHEALTHY, text)
+        return Diagnostic(Severity.ERROR, text, block.name_pos, block.rcurly,
+                          state.node.filename)
+
+    def _on_state_change(self, state: ComponentState) -> Callable[[dict[str, Any]], None]:
+        def changed(exports: dict[str, Any]) -> None:
+            if exports == state.exports and state.exports:
+                return
+            state.exports = dict(exports)
+            if not self._loading and not self._stopped:
+                self._changed.put_nowait(state.id)
+
+        return changed
+
+    async def _propagate_changes(self) -> None:
+        """Re-evaluate the dependants of components whose exports changed."""
+        while True:
+            changed = await self._changed.get()
+            async with self._lock:
+                config = self.config
+                if config is None or changed not in self.components:
+                    continue
+                for dependant in [n for n in config.order
+                                  if n in config.graph.dependants(changed)]:
+                    state = self.components.get(dependant)
+                    if state is None:
+                        continue
+                    await self._reevaluate(config, state)
+
+    async def _reevaluate(self, config: LoadedConfig, state: ComponentState) -> None:
+        exports = {cid: st.exports for cid, st in self.components.items()}
+        scope = exports_scope(exports, config.module_path)
+        source = config.sources.get(state.node.filename, b"")
+        args, problems = decode_node(state.node, source, scope)
+        if problems:
+            state.set_health(Health.UNHEALTHY, problems[0].message)
+            self.log.error("failed to evaluate component", kv={
+                "component_id": state.id, "err": problems[0].message})
+            return
+        problem = await self._apply_arguments(state, args)
+        if problem is not None:
+            self.log.error("failed to update component", kv={
+                "component_id": state.id, "err": problem.message})
+
+    async def _install(self, config: LoadedConfig, states: dict[str, ComponentState]) -> None:
+        """Stop what is gone (roots first), then start what is new (leaves first)."""
+        old_order = self.config.order if self.config is not None else list(self.components)
+        removed = [cid for cid in reversed(old_order)
+                   if cid in self.components and cid not in states]
+        for cid in removed:
+            await self._stop_one(self.components[cid])
+        self.components = {cid: states[cid] for cid in config.order if cid in states}
+        self.config = config
+        for cid in config.order:
+            state = self.components.get(cid)
+            if state is not None and state.instance is not None and state.task is None:
+                state.task = asyncio.create_task(self._run_one(state), name=cid)
+                await asyncio.sleep(0)  # let a writer start before its receivers
+
+    async def _discard(self, states: dict[str, ComponentState]) -> None:
+        for state in states.values():
+            if state.task is None:
+                state.instance = None
+
+    async def _run_one(self, state: ComponentState) -> None:
+        assert state.instance is not None
+        try:
+            await state.instance.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as err:
+            state.set_health(Health.EXITED, f"component shut down with error: {err}")
+            self.log.error("component exited with error", kv={
+                "component_id": state.id, "err": str(err)})
+        else:
+            if not self._stopped:
+                state.set_health(Health.EXITED, "component shut down normally")
+
+    async def _stop_one(self, state: ComponentState) -> None:
+        task, state.task = state.task, None
+        if task is None:
+            return
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=self.shutdown_deadline)
+        if not done:
+            self.log.warn("component did not stop before the shutdown deadline",
+                          kv={"component_id": state.id})
+        state.set_health(Health.EXITED, "component shut down")
+
+    # ------------------------------------------------------------ shutdown
+
+    async def stop(self) -> None:
+        """Stop every component, receivers (roots) first, writers last."""
+        self._stopped = True
+        if self._propagator is not None:
+            self._propagator.cancel()
+            await asyncio.gather(self._propagator, return_exceptions=True)
+            self._propagator = None
+        order = self.config.order if self.config is not None else list(self.components)
+        for cid in reversed(order):
+            state = self.components.get(cid)
+            if state is not None:
+                await self._stop_one(state)
+
+    # ------------------------------------------------------------ views
+
+    def unhealthy(self) -> list[str]:
+        return [cid for cid, st in self.components.items()
+                if st.health in (Health.UNHEALTHY, Health.EXITED) and not self._stopped]
+
+    def dependencies(self, cid: str) -> list[str]:
+        if self.config is None:
+            return []
+        return sorted({r.target for r in self.config.graph.deps.get(cid, [])})
+
+    def dependants(self, cid: str) -> list[str]:
+        if self.config is None:
+            return []
+        return sorted(self.config.graph.dependants(cid))
