@@ -1,0 +1,270 @@
+"""Parsing Alloy files and expressions: the public entry points of `alloylite.syntax`.
+
+Two passes, each doing what it is good at:
+
+1. Happy path: the scanner's tokens feed a Lark LALR parser (grammar/alloy.lark) whose
+   inline callbacks build the AST directly (no parse tree, spans taken from the tokens).
+   The analysed grammar is cached in the user's cache directory, so start-up stays cheap.
+2. When the scanner reported anything or Lark rejects the input, `recovery` replays Alloy's
+   own recursive-descent error handling over the same tokens to produce exactly the
+   diagnostics (and cascades) Alloy reports. Lark's generic error recovery cannot do that.
+
+Any diagnostic discards the AST, as in Alloy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import LarkError
+from lark.lexer import Lexer
+
+from alloylite.syntax import ast
+from alloylite.syntax.diag import Diagnostic, Severity
+from alloylite.syntax.recovery import recover_expression, recover_file
+from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, is_identifier, scan
+
+# Deepest bracket nesting accepted. Alloy itself has no limit, but a Python evaluator or
+# formatter walking a 10,000-deep tree would overflow the interpreter stack; a clear
+# diagnostic is better (a deliberate difference, see docs/compatibility.md).
+MAX_NESTING = 200
+NESTING_MESSAGE = f"nesting of brackets is deeper than the supported maximum of {MAX_NESTING}"
+
+
+@dataclass(slots=True)
+class ParseResult:
+    """`file` is None whenever there are diagnostics."""
+
+    file: ast.File | None
+    diagnostics: list[Diagnostic]
+
+
+@dataclass(slots=True)
+class ExprResult:
+    """`expr` is None whenever there are diagnostics."""
+
+    expr: ast.Expr | None
+    diagnostics: list[Diagnostic]
+
+
+class _NeedsRecovery(Exception):
+    """Raised from a callback when valid-looking syntax is still an Alloy error (bad label)."""
+
+
+_LITERAL_KINDS = {
+    "NUMBER": ast.LiteralKind.NUMBER,
+    "FLOAT": ast.LiteralKind.FLOAT,
+    "STRING": ast.LiteralKind.STRING,
+    "BOOL": ast.LiteralKind.BOOL,
+    "NULL": ast.LiteralKind.NULL,
+}
+
+
+def _pos(tok: Token) -> ast.Pos:
+    return ast.Pos(tok.start_pos, tok.line, tok.column)  # type: ignore[arg-type]
+
+
+def string_key(raw: str) -> str:
+    """The key or label of a string token: the raw text between the quotes, not unescaped.
+
+    Alloy strips the quotes only from literals longer than two bytes, so `""` stays `""`.
+    """
+    return raw[1:-1] if len(raw) > 2 else raw
+
+
+class _Builder(Transformer):  # type: ignore[type-arg]
+    """Inline LALR callbacks: each receives the children of one reduced rule."""
+
+    def start(self, c: list[Any]) -> Any:
+        return c[0]
+
+    def expr_start(self, c: list[Any]) -> Any:
+        return c[0]
+
+    def body(self, c: list[Any]) -> tuple[ast.Stmt, ...]:
+        return tuple(c)
+
+    def attribute(self, c: list[Any]) -> ast.AttributeStmt:
+        name = c[0]
+        return ast.AttributeStmt(ast.Ident(name.value, _pos(name)), c[1])
+
+    def block(self, c: list[Any]) -> ast.BlockStmt:
+        label_tok = c[-4]
+        label = label_pos = None
+        if label_tok is not None:
+            raw = label_tok.value
+            if raw[0] == "`":
+                raise _NeedsRecovery
+            if len(raw) > 2:
+                label = raw[1:-1]
+                if not is_identifier(label):
+                    raise _NeedsRecovery
+                label_pos = _pos(label_tok)
+        names = c[:-4]
+        return ast.BlockStmt(
+            tuple(t.value for t in names),
+            _pos(names[0]),
+            label,
+            label_pos,
+            c[-2],
+            _pos(c[-3]),
+            _pos(c[-1]),
+        )
+
+    def binary(self, c: list[Any]) -> ast.BinaryExpr:
+        op = c[1]
+        return ast.BinaryExpr(op.value, _pos(op), c[0], c[2])
+
+    def unary(self, c: list[Any]) -> ast.UnaryExpr:
+        op = c[0]
+        return ast.UnaryExpr(op.value, _pos(op), c[1])
+
+    def access(self, c: list[Any]) -> ast.AccessExpr:
+        name = c[1]
+        return ast.AccessExpr(c[0], ast.Ident(name.value, _pos(name)))
+
+    def index(self, c: list[Any]) -> ast.IndexExpr:
+        return ast.IndexExpr(c[0], _pos(c[1]), c[2], _pos(c[3]))
+
+    def call(self, c: list[Any]) -> ast.CallExpr:
+        return ast.CallExpr(c[0], c[2] or (), _pos(c[1]), _pos(c[3]))
+
+    def identifier(self, c: list[Any]) -> ast.IdentifierExpr:
+        tok = c[0]
+        return ast.IdentifierExpr(ast.Ident(tok.value, _pos(tok)))
+
+    def literal(self, c: list[Any]) -> ast.LiteralExpr:
+        tok = c[0]
+        return ast.LiteralExpr(_LITERAL_KINDS[tok.type], tok.value, _pos(tok))
+
+    def paren(self, c: list[Any]) -> ast.ParenExpr:
+        return ast.ParenExpr(_pos(c[0]), c[1], _pos(c[2]))
+
+    def array(self, c: list[Any]) -> ast.ArrayExpr:
+        return ast.ArrayExpr(c[1] or (), _pos(c[0]), _pos(c[2]))
+
+    def object(self, c: list[Any]) -> ast.ObjectExpr:
+        return ast.ObjectExpr(c[1] or (), _pos(c[0]), _pos(c[2]))
+
+    def exprs(self, c: list[Any]) -> tuple[ast.Expr, ...]:
+        return tuple(c)
+
+    def fields(self, c: list[Any]) -> tuple[ast.ObjectField, ...]:
+        return tuple(c)
+
+    def field(self, c: list[Any]) -> ast.ObjectField:
+        key = c[0]
+        if key.type == STRING:
+            return ast.ObjectField(ast.Ident(string_key(key.value), _pos(key)), True, c[1])
+        return ast.ObjectField(ast.Ident(key.value, _pos(key)), False, c[1])
+
+
+class _TokenFeed(Lexer):
+    """A Lark lexer that replays the scanner's tokens (the input *is* the token list)."""
+
+    def __init__(self, lexer_conf: Any) -> None:
+        pass
+
+    def lex(self, tokens: Any) -> Any:  # type: ignore[override]
+        return iter(tokens)
+
+
+def _grammar_text() -> str:
+    return (resources.files("alloylite") / "grammar" / "alloy.lark").read_text(encoding="utf-8")
+
+
+def _cache_path(grammar: str) -> str | None:
+    """A per-user cache file keyed by the grammar and Lark version; never in site-packages."""
+    import lark
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    key = hashlib.sha256(f"{lark.__version__}\0{grammar}".encode()).hexdigest()[:16]
+    folder = Path(base) / "alloylite"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(folder / f"alloy-grammar-{key}.lark-cache")
+
+
+@lru_cache(maxsize=1)
+def _lark() -> Lark:
+    grammar = _grammar_text()
+    options: dict[str, Any] = {
+        "parser": "lalr",
+        "lexer": _TokenFeed,
+        "transformer": _Builder(),
+        "start": ["start", "expr_start"],
+        "maybe_placeholders": True,
+    }
+    cache = _cache_path(grammar)
+    if cache is not None:
+        try:
+            return Lark(grammar, cache=cache, **options)
+        except (OSError, EOFError, ValueError):
+            pass
+    return Lark(grammar, **options)
+
+
+def _as_bytes(data: bytes | str) -> bytes:
+    return data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
+
+
+def _nesting_diag(result: ScanResult) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, NESTING_MESSAGE, result.depth_pos)
+
+
+def parse_file(data: bytes | str, filename: str = "main.alloy") -> ParseResult:
+    """Parse a whole config file. Positions are 1-based lines and byte columns."""
+    scanned = scan(_as_bytes(data), MAX_NESTING)
+    if scanned.depth_pos is not None:
+        diags = [_nesting_diag(scanned)]
+    else:
+        if not scanned.diags:
+            try:
+                body = _lark().parse(scanned.tokens[:-1], start="start")
+            except (LarkError, _NeedsRecovery):
+                body = None
+            if body is not None:
+                return ParseResult(ast.File(filename, body, scanned.comment_groups()), [])
+        diags = recover_file(scanned)
+        if not diags:  # the two passes disagree; never return "no AST and no reason"
+            diags = [Diagnostic(Severity.ERROR, "invalid syntax", ast.Pos(0, 1, 1))]
+    return ParseResult(None, [_with_file(d, filename) for d in diags])
+
+
+def parse_expression(data: bytes | str) -> ExprResult:
+    """Parse one expression the way Alloy's ParseExpression does: Expression, then TERMINATOR.
+
+    Whatever follows the first terminator is ignored (Alloy never looks at it).
+    """
+    scanned = scan(_as_bytes(data), MAX_NESTING)
+    tokens = scanned.tokens
+    end = next(i for i, t in enumerate(tokens) if t.type == TERMINATOR or t.type == "EOF")
+    # Alloy's scanner is lazy: only diagnostics up to the token after the terminator exist.
+    horizon = tokens[min(end + 1, len(tokens) - 1)].end_pos
+    early = [d for d in scanned.diags if d[0] <= horizon]
+    if scanned.depth_pos is not None and scanned.depth_pos.offset <= horizon:
+        return ExprResult(None, [_nesting_diag(scanned)])
+    if not early and tokens[end].type == TERMINATOR:
+        try:
+            expr = _lark().parse(tokens[: end + 1], start="expr_start")
+        except (LarkError, _NeedsRecovery):
+            expr = None
+        if expr is not None:
+            return ExprResult(expr, [])
+    diags = recover_expression(scanned)
+    if not diags:
+        diags = [Diagnostic(Severity.ERROR, "invalid syntax", ast.Pos(0, 1, 1))]
+    return ExprResult(None, diags)
+
+
+def _with_file(diag: Diagnostic, filename: str) -> Diagnostic:
+    return Diagnostic(diag.severity, diag.message, diag.start, diag.end, filename, diag.value)
