@@ -71,6 +71,10 @@ _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _CLOSE = (b"connection", b"close")
 
 
+# How much of an oversize body is read and thrown away before the 413 (Go's 256 KiB).
+_DRAIN_CAP = 256 * 1024
+
+
 class _BodyTooLarge(Exception):
     pass
 
@@ -244,22 +248,26 @@ class ReceiveApp:
     async def _read_body(self, scope: dict[str, Any], receive: Receive, route: str) -> bytes:
         """The whole body, bounded by the size limit and the server read timeout.
 
-        A declared Content-Length above the limit is refused before one byte
-        of the body is read; a chunked body is refused as soon as it passes it.
+        A declared Content-Length above the limit is refused without reading
+        the body; a chunked body is refused as soon as it passes the limit.
+        Either way at most `_DRAIN_CAP` more bytes are read and discarded, so
+        that a client still sending can read the 413 instead of a reset (Go's
+        server does the same), and nothing beyond the limit is ever kept.
         """
         limit = self._c.body_limit
-        if limit:
-            for name, value in scope["headers"]:
-                if name == b"content-length":
-                    try:
-                        declared = int(value)
-                    except ValueError:
-                        declared = 0
-                    if declared > limit:
-                        raise _BodyTooLarge
-                    break
+        declared = -1
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = -1
+                break
         chunks: list[bytes] = []
         size = 0
+        too_large = bool(limit) and declared > limit
+        if too_large and declared > _DRAIN_CAP:
+            raise _BodyTooLarge
         loop = asyncio.get_running_loop()
         try:
             async with asyncio.timeout_at(loop.time() + self._c.read_timeout):
@@ -270,13 +278,22 @@ class ReceiveApp:
                     chunk = message.get("body", b"")
                     if chunk:
                         size += len(chunk)
-                        if limit and size > limit:
-                            raise _BodyTooLarge
-                        chunks.append(chunk)
+                        if too_large:
+                            if size > limit + _DRAIN_CAP:
+                                raise _BodyTooLarge
+                        elif limit and size > limit:
+                            too_large = True
+                            chunks.clear()
+                        else:
+                            chunks.append(chunk)
                     if not message.get("more_body", False):
                         break
         except TimeoutError:
+            if too_large:
+                raise _BodyTooLarge from None
             raise _ReadTimeout from None
+        if too_large:
+            raise _BodyTooLarge
         self._c.metrics.received_bytes.labels("POST", route).observe(size)
         if len(chunks) == 1:
             return chunks[0]
