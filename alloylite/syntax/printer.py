@@ -285,6 +285,14 @@ def _key_end_line(field: ast.ObjectField) -> int:
     return field.name.pos.line + (field.name.name.count("\n") if field.quoted else 0)
 
 
+def _key_text(field: ast.ObjectField) -> str:
+    """Quoted keys are re-quoted from their raw inner text; Alloy never strips
+    the quotes of an empty key literal, so `""` is printed as it is."""
+    if field.quoted and field.name.name not in ('""', "``"):
+        return go_quote(field.name.name)
+    return field.name.name
+
+
 class _Walker:
     """Emits the text items and whitespace directives of Alloy's printer walker."""
 
@@ -405,7 +413,7 @@ class _Walker:
             elif i > 0:
                 p.ws(SP)
             prev_key_line = _key_end_line(field)
-            key = go_quote(field.name.name) if field.quoted else field.name.name
+            key = _key_text(field)
             p.item(key, field.name.pos)
             p.ws(VT)
             p.item("=")
