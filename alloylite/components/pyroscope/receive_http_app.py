@@ -1,4 +1,4 @@
-"""`pyroscope.receive_http`: accept profiles from Pyroscope SDKs and fan them out.
+"""The running side of `pyroscope.receive_http`: its HTTP app and component class.
 
 Two routes, as in Alloy (spec alloy-pyroscope.md §1.3-1.8):
 - `POST /ingest`: the legacy API. The body is opaque (pprof, multipart, JFR,
@@ -39,26 +39,12 @@ from alloylite.components.pyroscope.push import (
     decode_push_request,
     decode_push_request_json,
 )
-from alloylite.components.pyroscope.receive_http_args import (
-    Arguments,
-    GRPCArguments,
-    HTTP2Arguments,
-    HTTPArguments,
-    TLSArguments,
-)
+from alloylite.components.pyroscope.receive_http_args import Arguments, HTTPArguments
 from alloylite.components.pyroscope.server_tls import build_server_context
 from alloylite.eval.values import Capsule
-from alloylite.runtime.component import ComponentOptions, Registration, Stability
+from alloylite.runtime.component import ComponentOptions
 
-__all__ = [
-    "REGISTRATION",
-    "Arguments",
-    "GRPCArguments",
-    "HTTP2Arguments",
-    "HTTPArguments",
-    "ReceiveHTTP",
-    "TLSArguments",
-]
+__all__ = ["ReceiveApp", "ReceiveHTTP", "labels_string"]
 
 INGEST_PATH = "/ingest"
 PUSH_PREFIX = "/push.v1.PusherService/"
@@ -634,17 +620,3 @@ class ReceiveHTTP:
                 # so no request is refused during the move.
                 self._server = await self._start_server(args.http)
                 self._retire(old)
-
-
-def _build(opts: ComponentOptions, args: Any) -> ReceiveHTTP:
-    return ReceiveHTTP(opts, args)
-
-
-REGISTRATION = Registration(
-    name="pyroscope.receive_http",
-    # Public preview as in the seed guide; Alloy made it generally available in v1.10.
-    stability=Stability.PUBLIC_PREVIEW,
-    arguments=Arguments,
-    build=_build,
-    exports=None,
-)

@@ -19,11 +19,8 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
     WriteStatusError,
 )
-from alloylite.components.pyroscope.receive_http import (
-    Arguments,
-    HTTPArguments,
-    ReceiveHTTP,
-)
+from alloylite.components.pyroscope.receive_http import Arguments, HTTPArguments
+from alloylite.components.pyroscope.receive_http_app import ReceiveHTTP
 from alloylite.runtime.component import ComponentOptions
 
 
