@@ -6,6 +6,7 @@ once, the way Alloy's `syntax/diag` package does (see `render_pretty`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
@@ -51,3 +52,116 @@ class DiagnosticError(Exception):
         first = str(diagnostics[0]) if diagnostics else "unknown error"
         more = len(diagnostics) - 1
         super().__init__(first + (f" (and {more} more diagnostics)" if more else ""))
+
+
+# --------------------------------------------------------------------------- rendering
+# Alloy's pretty printer (syntax/diag/printer.go), reproduced from its observable output:
+# a header, a blank line, the source lines around the range with a line-number gutter, and
+# a focus line of carets (or a "_/|" frame for ranges over several lines).
+
+_ESC_ERROR = "\x1b[31;1m"
+_ESC_WARNING = "\x1b[33;1m"
+_ESC_BOLD = "\x1b[1m"
+_ESC_RESET = "\x1b[0m"
+_WIDE = ("\t", "\v")  # each prints as four columns
+
+
+def render_plain(diag: Diagnostic) -> str:
+    """`file:line:col: message` (Alloy's `Error()` of one diagnostic)."""
+    return str(diag)
+
+
+def render_pretty(
+    diags: list[Diagnostic], sources: Mapping[str, bytes], color: bool = False
+) -> str:
+    """Every diagnostic with its source context, separated by one blank line.
+
+    `sources` maps file names to file contents; a diagnostic without a file name looks up
+    the key "" (expressions). Without a known source only the header is printed.
+    """
+    return "\n".join(_render_one(d, sources, color) for d in diags)
+
+
+def _render_one(diag: Diagnostic, sources: Mapping[str, bytes], color: bool) -> str:
+    label = "Error" if diag.severity is Severity.ERROR else "Warning"
+    if color:
+        esc = _ESC_ERROR if diag.severity is Severity.ERROR else _ESC_WARNING
+        header = (
+            f"{esc}{label}:{_ESC_RESET} {_ESC_BOLD}{diag.position_text()}: "
+            f"{diag.message}{_ESC_RESET}\n"
+        )
+    else:
+        header = f"{label}: {diag.position_text()}: {diag.message}\n"
+    source = sources.get(diag.filename or "")
+    if diag.start is None or source is None:
+        return header
+    return header + "\n" + _snippet(source, diag.start, diag.end or diag.start)
+
+
+def _cells(line: bytes) -> list[tuple[int, str]]:
+    """(1-based byte column, character) for each character of a line, Go-decoded."""
+    out = []
+    col = 1
+    for ch in line.decode("utf-8", "surrogateescape"):
+        out.append((col, ch))
+        code = ord(ch)
+        col += 1 if code < 0x80 or 0xDC80 <= code <= 0xDCFF else len(ch.encode("utf-8"))
+    return out
+
+
+def _display(line: bytes) -> str:
+    text = line.decode("utf-8", "surrogateescape").replace("\r", "")
+    text = text.replace("\t", "    ").replace("\v", "    ")
+    return "".join("\ufffd" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text)
+
+
+def _snippet(source: bytes, start: Pos, end: Pos) -> str:
+    lines = source.split(b"\n")
+    first = max(start.line - 1, 1)
+    last = min(max(end.line, start.line) + 1, len(lines))
+    width = len(str(last))
+    blank = " " * width + " | "
+    multi = end.line > start.line
+    out: list[str] = []
+    for number in range(first, last + 1):
+        line = lines[number - 1]
+        margin = ""
+        if multi:
+            margin = "| " if start.line < number <= end.line else "  "
+        out.append(f"{number:>{width}} | {margin}{_display(line)}")
+        if not multi and number == start.line:
+            out.append(blank + _single_focus(line, start.col, end.col))
+        elif multi and number == start.line:
+            out.append(blank + " _" + _start_focus(line, start.col))
+        elif multi and number == end.line:
+            out.append(blank + "|_" + _end_focus(line, end.col))
+    return "\n".join(out) + "\n"
+
+
+def _single_focus(line: bytes, start: int, end: int) -> str:
+    parts = []
+    for col, ch in _cells(line):
+        if col > end:
+            break
+        if ch in _WIDE:
+            parts.append("    ")
+        else:
+            parts.append(" " if col < start else "^")
+    return "".join(parts)
+
+
+def _start_focus(line: bytes, start: int) -> str:
+    parts = []
+    for col, ch in _cells(line):
+        mark = "_" if col < start else "^"
+        parts.append(mark * 4 if ch in _WIDE else mark)
+    return "".join(parts)
+
+
+def _end_focus(line: bytes, end: int) -> str:
+    parts = []
+    for col, ch in _cells(line):
+        if col > end:
+            break
+        parts.append("____" if ch in _WIDE else "^")
+    return "".join(parts)
