@@ -36,8 +36,14 @@ def decode_node(
     scope: dict[str, Any] | None,
     *,
     unknown_ids: Container[str] = (),
+    known_names: Container[str] = (),
 ) -> tuple[Any, list[Diagnostic]]:
-    """(arguments or None, diagnostics). `scope=None` means validate mode."""
+    """(arguments or None, diagnostics). `scope=None` means validate mode.
+
+    In validate mode an expression reading a node in `unknown_ids`, or a name
+    that is neither a node nor in `known_names` (already reported by the
+    loader), is left unevaluated.
+    """
     from alloylite.eval.evaluator import evaluate
     from alloylite.eval.scope import Scope
 
@@ -46,7 +52,8 @@ def decode_node(
 
     def evaluate_expr(expr: ast.Expr) -> Any:
         if validate_mode and any(
-            resolve(t, unknown_ids) is not None for t in traversals_of_expr(expr)
+            resolve(t, unknown_ids) is not None or t.names[0] not in known_names
+            for t in traversals_of_expr(expr)
         ):
             raise UnknownValue()
         try:

@@ -241,9 +241,9 @@ def _classify(
         error(f'component "{name}" must have a label', *head)
         return None
     if registration.stability < min_stability:
+        # Kept as a node, so its references and arguments are still checked.
         error(stability_message(f'component "{name}"', registration.stability, min_stability),
               *head)
-        return None
     return Node(f"{name}.{stmt.label}", NodeKind.COMPONENT, stmt, filename, registration)
 
 

@@ -9,13 +9,28 @@ from __future__ import annotations
 
 import importlib
 import re
+from typing import Any
 
-from alloylite.runtime.component import Registration
+from alloylite.runtime.component import ComponentOptions, Registration, Stability
 
 # name -> module exposing a module-level `REGISTRATION`.
 BUILTIN_MODULES: dict[str, str] = {
     "pyroscope.write": "alloylite.components.pyroscope.write",
     "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http",
+}
+
+# What `validate` needs of a built-in without importing its module (and, with
+# it, its HTTP client): the stability level and the arguments class. A test
+# checks these against the real registrations.
+LIGHT_ENTRIES: dict[str, tuple[Stability, str]] = {
+    "pyroscope.write": (
+        Stability.GENERALLY_AVAILABLE,
+        "alloylite.components.pyroscope.write_args:Arguments",
+    ),
+    "pyroscope.receive_http": (
+        Stability.PUBLIC_PREVIEW,
+        "alloylite.components.pyroscope.receive_http_args:Arguments",
+    ),
 }
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
@@ -26,9 +41,11 @@ class RegistryError(Exception):
 
 
 class Registry:
-    def __init__(self, modules: dict[str, str] | None = None) -> None:
+    def __init__(self, modules: dict[str, str] | None = None, *, light: bool = False) -> None:
+        """`light=True` (validate) resolves built-ins through LIGHT_ENTRIES when it can."""
         self._modules = dict(BUILTIN_MODULES if modules is None else modules)
         self._loaded: dict[str, Registration] = {}
+        self._light = light
 
     def register(self, registration: Registration) -> None:
         name = registration.name
@@ -54,6 +71,10 @@ class Registry:
         module = self._modules.get(name)
         if module is None:
             return None
+        if self._light and name in LIGHT_ENTRIES:
+            registration = _light_registration(name, module)
+            self._loaded[name] = registration
+            return registration
         registration: Registration = importlib.import_module(module).REGISTRATION
         if registration.name != name:
             raise RegistryError(f"{module} registers {registration.name!r}, expected {name!r}")
@@ -72,5 +93,17 @@ class Registry:
         return None
 
 
-def default_registry() -> Registry:
-    return Registry()
+def _light_registration(name: str, module: str) -> Registration:
+    stability, arguments = LIGHT_ENTRIES[name]
+    args_module, _, attr_name = arguments.partition(":")
+    args_type = getattr(importlib.import_module(args_module), attr_name)
+
+    def build(options: ComponentOptions, args: Any) -> Any:
+        real: Registration = importlib.import_module(module).REGISTRATION
+        return real.build(options, args)
+
+    return Registration(name, stability, args_type, build)
+
+
+def default_registry(*, light: bool = False) -> Registry:
+    return Registry(light=light)

@@ -1,0 +1,92 @@
+"""The agent's own HTTP server: health, reload, metrics and the component API.
+
+Texts and status codes are Alloy's (service/http/http.go, web/api/api.go), so
+probes and scripts written for Alloy work unchanged. Arguments are shown via
+`schema.encode`, which prints secrets as `(secret)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from alloylite.runtime.controller import ComponentState, Controller
+from alloylite.runtime.schema import encode
+from alloylite.server.metrics import build_registry, exposition
+
+# Reload callback: returns None on success, else the error text.
+Reloader = Callable[[], Awaitable[str | None]]
+
+
+def _component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict[str, Any]:
+    node = state.node
+    info: dict[str, Any] = {
+        "name": node.name,
+        "type": "block",
+        "localID": node.id,
+        "moduleID": "",
+        "label": node.block.label or "",
+        "referencesTo": ctl.dependencies(node.id),
+        "referencedBy": ctl.dependants(node.id),
+        "health": {
+            "state": state.health.value,
+            "message": state.message,
+            "updatedTime": datetime.fromtimestamp(state.updated, UTC).isoformat(),
+        },
+    }
+    if detail:
+        info["arguments"] = encode(state.arguments) if state.arguments is not None else None
+        info["exports"] = encode(state.exports)
+    return info
+
+
+def build_app(controller: Controller, reload: Reloader, metrics_registry: Any = None) -> Starlette:
+    registry = metrics_registry or build_registry(controller)
+
+    async def ready(_: Request) -> Response:
+        if controller.loaded_once:
+            return PlainTextResponse("Alloy is ready.\n")
+        return PlainTextResponse("Alloy is not ready.\n", status_code=503)
+
+    async def healthy(_: Request) -> Response:
+        bad = controller.unhealthy()
+        if bad:
+            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n",
+                                     status_code=500)
+        return PlainTextResponse("All Alloy components are healthy.\n")
+
+    async def do_reload(_: Request) -> Response:
+        error = await reload()
+        if error is not None:
+            return PlainTextResponse(error + "\n", status_code=400)
+        return PlainTextResponse("config reloaded\n")
+
+    async def metrics(_: Request) -> Response:
+        return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
+
+    async def components(_: Request) -> Response:
+        states = list(controller.components.values())
+        return JSONResponse([_component_info(controller, s, False) for s in states])
+
+    async def component(request: Request) -> Response:
+        state = controller.components.get(request.path_params["id"])
+        if state is None:
+            return PlainTextResponse("component not found\n", status_code=404)
+        return JSONResponse(_component_info(controller, state, True))
+
+    routes = [
+        Route("/-/ready", ready),
+        Route("/-/healthy", healthy),
+        Route("/-/reload", do_reload, methods=["GET", "POST"]),
+        Route("/metrics", metrics),
+        Route("/api/v0/web/components", components),
+        Route("/api/v0/web/components/{id:path}", component),
+    ]
+    return Starlette(routes=routes)
