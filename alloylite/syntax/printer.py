@@ -277,8 +277,22 @@ class _Printer:
 # ------------------------------------------------------------------- walker
 
 
+def _start_line(node: ast.Expr | ast.Stmt) -> int:
+    """`ast.start_pos(node).line` without recursion (chains can be thousands deep)."""
+    while isinstance(node, ast.AccessExpr | ast.IndexExpr | ast.CallExpr | ast.BinaryExpr):
+        node = node.left if isinstance(node, ast.BinaryExpr) else node.value
+    return ast.start_pos(node).line
+
+
+def _end_line(node: ast.Expr | ast.Stmt) -> int:
+    """`ast.end_pos(node).line` without recursion."""
+    while isinstance(node, ast.UnaryExpr | ast.BinaryExpr | ast.AttributeStmt):
+        node = node.right if isinstance(node, ast.BinaryExpr) else node.value
+    return ast.end_pos(node).line
+
+
 def _lines_of(node: ast.Expr | ast.Stmt) -> int:
-    return ast.end_pos(node).line - ast.start_pos(node).line + 1
+    return _end_line(node) - _start_line(node) + 1
 
 
 def _key_end_line(field: ast.ObjectField) -> int:
@@ -293,8 +307,25 @@ def _key_text(field: ast.ObjectField) -> str:
     return field.name.name
 
 
+class _Item:
+    """A text item, explicitly positioned or estimated (`pos` None)."""
+
+    __slots__ = ("pos", "text", "tok")
+
+    def __init__(self, text: str, pos: ast.Pos | None = None, tok: _Tok = _Tok.OTHER) -> None:
+        self.text, self.pos, self.tok = text, pos, tok
+
+
+_Task = ast.Expr | _Item | tuple[_WS, ...]
+"""One step of the expression walk: a node still to expand, an item, or whitespace."""
+
+
 class _Walker:
-    """Emits the text items and whitespace directives of Alloy's printer walker."""
+    """Emits the text items and whitespace directives of Alloy's printer walker.
+
+    Expressions are walked with an explicit stack: the parser accepts chains
+    (`1 + 1 + ...`, `a.b.c...`, `- - 1`) far deeper than Python's recursion limit.
+    """
 
     def __init__(self, printer: _Printer) -> None:
         self.p = printer
@@ -307,7 +338,7 @@ class _Walker:
             if i > 0:
                 if isinstance(stmt, ast.BlockStmt):
                     p.ws(FF)
-                elif ast.start_pos(stmt).line - ast.end_pos(body[i - 1]).line > 1:
+                elif _start_line(stmt) - _end_line(body[i - 1]) > 1:
                     p.ws(FF)
             if isinstance(stmt, ast.AttributeStmt):
                 p.item(stmt.name.name, stmt.name.pos)
@@ -338,113 +369,103 @@ class _Walker:
 
     # -- expressions
 
-    def expr(self, expr: ast.Expr) -> None:
+    def expr(self, root: ast.Expr) -> None:
         p = self.p
-        match expr:
-            case ast.LiteralExpr(kind=kind, raw=raw, pos=pos):
-                p.item(raw, pos, _Tok.NUMBER if kind is ast.LiteralKind.NUMBER else _Tok.OTHER)
-            case ast.IdentifierExpr(ident=ident):
-                p.item(ident.name, ident.pos)
-            case ast.AccessExpr(value=value, name=name):
-                self.expr(value)
-                p.item(".", None, _Tok.DOT)
-                p.item(name.name)
-            case ast.IndexExpr(value=value, lbrack=lbrack, index=index, rbrack=rbrack):
-                self.expr(value)
-                p.item("[", lbrack)
-                self.expr(index)
-                p.item("]", rbrack)
-            case ast.UnaryExpr(op=op, op_pos=op_pos, value=value):
-                p.item(op, op_pos)
-                self.expr(value)
-            case ast.BinaryExpr(op=op, op_pos=op_pos, left=left, right=right):
-                self.expr(left)
-                p.ws(SP)
-                p.item(op, op_pos)
-                p.ws(SP)
-                self.expr(right)
-            case ast.ParenExpr(inner=inner):
-                p.item("(")
-                self.expr(inner)
-                p.item(")")
-            case ast.ArrayExpr():
-                self.array(expr)
-            case ast.ObjectExpr():
-                self.object(expr)
-            case ast.CallExpr():
-                self.call(expr)
-            case _:
-                raise TypeError(f"not an expression: {expr!r}")
+        stack: list[_Task] = [root]
+        while stack:
+            task = stack.pop()
+            if isinstance(task, _Item):
+                p.item(task.text, task.pos, task.tok)
+            elif isinstance(task, tuple):
+                p.ws(*task)
+            else:
+                stack.extend(reversed(_expand(task)))
 
-    def array(self, array: ast.ArrayExpr) -> None:
-        p = self.p
-        p.item("[", array.lbrack)
-        prev_line = array.lbrack.line
-        count = len(array.elements)
-        for i, element in enumerate(array.elements):
-            own_line = ast.start_pos(element).line != prev_line
-            if own_line:
-                p.ws(IN, FF)
-            elif i > 0:
-                p.ws(SP)
-            prev_line = ast.end_pos(element).line
-            self.expr(element)
-            if i + 1 < count:
-                p.item(",")
-            if own_line:
-                p.ws(OUT)
-        if count and prev_line != array.rbrack.line:
-            p.item(",")
-            p.ws(IN, FF, OUT)
-        p.item("]", array.rbrack)
 
-    def object(self, obj: ast.ObjectExpr) -> None:
-        p = self.p
-        p.item("{", obj.lcurly)
-        p.ws(IN)
-        prev_key_line = obj.lcurly.line
-        count = len(obj.fields)
-        for i, field in enumerate(obj.fields):
-            if field.name.pos.line != prev_key_line:
-                if i > 0 and _lines_of(obj.fields[i - 1].value) == 1:
-                    p.ws(NL)
-                else:
-                    p.ws(FF)
-            elif i > 0:
-                p.ws(SP)
-            prev_key_line = _key_end_line(field)
-            key = _key_text(field)
-            p.item(key, field.name.pos)
-            p.ws(VT)
-            p.item("=")
-            p.ws(SP)
-            self.expr(field.value)
-            if i + 1 < count:
-                p.item(",")
-        if count and prev_key_line != obj.rcurly.line:
-            p.item(",")
-            p.ws(FF)
-        p.ws(OUT)
-        p.item("}", obj.rcurly)
+def _expand(expr: ast.Expr) -> list[_Task]:
+    """The items, whitespace and sub-expressions one node prints as, in order."""
+    match expr:
+        case ast.LiteralExpr(kind=kind, raw=raw, pos=pos):
+            tok = _Tok.NUMBER if kind is ast.LiteralKind.NUMBER else _Tok.OTHER
+            return [_Item(raw, pos, tok)]
+        case ast.IdentifierExpr(ident=ident):
+            return [_Item(ident.name, ident.pos)]
+        case ast.AccessExpr(value=value, name=name):
+            return [value, _Item(".", None, _Tok.DOT), _Item(name.name)]
+        case ast.IndexExpr(value=value, lbrack=lbrack, index=index, rbrack=rbrack):
+            return [value, _Item("[", lbrack), index, _Item("]", rbrack)]
+        case ast.UnaryExpr(op=op, op_pos=op_pos, value=value):
+            return [_Item(op, op_pos), value]
+        case ast.BinaryExpr(op=op, op_pos=op_pos, left=left, right=right):
+            return [left, (SP,), _Item(op, op_pos), (SP,), right]
+        case ast.ParenExpr(inner=inner):
+            return [_Item("("), inner, _Item(")")]
+        case ast.ArrayExpr():
+            return _expand_array(expr)
+        case ast.ObjectExpr():
+            return _expand_object(expr)
+        case ast.CallExpr():
+            return _expand_call(expr)
+    raise TypeError(f"not an expression: {expr!r}")
 
-    def call(self, call: ast.CallExpr) -> None:
-        p = self.p
-        self.expr(call.value)
-        p.item("(")
-        prev_line = call.lparen.line
-        count = len(call.args)
-        for i, arg in enumerate(call.args):
-            own_line = ast.start_pos(arg).line != prev_line
-            if own_line:
-                p.ws(FF, IN)
-            self.expr(arg)
-            if own_line:
-                p.ws(OUT)
-            if i + 1 < count:
-                p.item(",")
-                p.ws(SP)
-            prev_line = ast.end_pos(arg).line
-        if prev_line != call.rparen.line:
-            p.item(",")
-            p.ws(FF)
-        p.item(")")
+
+def _expand_array(array: ast.ArrayExpr) -> list[_Task]:
+    tasks: list[_Task] = [_Item("[", array.lbrack)]
+    prev_line = array.lbrack.line
+    count = len(array.elements)
+    for i, element in enumerate(array.elements):
+        own_line = _start_line(element) != prev_line
+        if own_line:
+            tasks.append((IN, FF))
+        elif i > 0:
+            tasks.append((SP,))
+        prev_line = _end_line(element)
+        tasks.append(element)
+        if i + 1 < count:
+            tasks.append(_Item(","))
+        if own_line:
+            tasks.append((OUT,))
+    if count and prev_line != array.rbrack.line:
+        tasks += [_Item(","), (IN, FF, OUT)]
+    tasks.append(_Item("]", array.rbrack))
+    return tasks
+
+
+def _expand_object(obj: ast.ObjectExpr) -> list[_Task]:
+    tasks: list[_Task] = [_Item("{", obj.lcurly), (IN,)]
+    prev_key_line = obj.lcurly.line
+    count = len(obj.fields)
+    for i, field in enumerate(obj.fields):
+        if field.name.pos.line != prev_key_line:
+            one_line_before = i > 0 and _lines_of(obj.fields[i - 1].value) == 1
+            tasks.append((NL,) if one_line_before else (FF,))
+        elif i > 0:
+            tasks.append((SP,))
+        prev_key_line = _key_end_line(field)
+        tasks += [_Item(_key_text(field), field.name.pos), (VT,), _Item("="), (SP,), field.value]
+        if i + 1 < count:
+            tasks.append(_Item(","))
+    if count and prev_key_line != obj.rcurly.line:
+        tasks += [_Item(","), (FF,)]
+    tasks += [(OUT,), _Item("}", obj.rcurly)]
+    return tasks
+
+
+def _expand_call(call: ast.CallExpr) -> list[_Task]:
+    tasks: list[_Task] = [call.value, _Item("(")]
+    prev_line = call.lparen.line
+    count = len(call.args)
+    for i, arg in enumerate(call.args):
+        own_line = _start_line(arg) != prev_line
+        if own_line:
+            tasks.append((FF, IN))
+        tasks.append(arg)
+        if own_line:
+            tasks.append((OUT,))
+        if i + 1 < count:
+            tasks += [_Item(","), (SP,)]
+        prev_line = _end_line(arg)
+    if prev_line != call.rparen.line:
+        tasks += [_Item(","), (FF,)]
+    tasks.append(_Item(")"))
+    return tasks

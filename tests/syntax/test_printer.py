@@ -256,3 +256,21 @@ def test_tabwriter_counts_code_points() -> None:
     writer = TabWriter()
     writer.write("é\vx\nab\vy\n")
     assert trim(writer.finish()) == "é  x\nab y\n"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        " + ".join(["1"] * 3000),
+        " ^ ".join(["2"] * 3000),
+        "-" * 3000 + "1",
+        "x" + ".y" * 3000,
+        "f" + "()" * 3000,
+    ],
+    ids=["binary", "power", "unary", "access", "call"],
+)
+def test_deep_chains_do_not_exhaust_the_stack(value: str) -> None:
+    source = f"a = {value}"
+    result = parse_file(source.encode(), "main.alloy")
+    assert not result.diagnostics
+    assert format_file(result.file) == source
