@@ -25,6 +25,9 @@ from uvicorn.server import ServerState
 
 ASGIApp = Callable[..., Any]
 
+# How long a refused connection keeps reading (and discarding) before closing.
+_LINGER = 0.5
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -37,6 +40,11 @@ class ServerSettings:
     ssl_context: ssl.SSLContext | None = None
     # How long a TLS handshake may take before the connection is dropped.
     handshake_timeout: float = 30.0
+    # Go's server.ReadTimeout covers the request head too: a client that
+    # trickles headers (slowloris) is cut off after this many seconds.
+    header_timeout: float = 30.0
+    # Go's http.DefaultMaxHeaderBytes; uvicorn itself has no limit.
+    max_header_bytes: int = 1 << 20
 
 
 class _Slot:
@@ -132,17 +140,80 @@ class HTTPServer:
         base = self._config.http_protocol_class
         server = self
 
+        settings = self._settings
+        loop = asyncio.get_running_loop()
+
         class _Counted(base):  # type: ignore[misc, valid-type]
+            """uvicorn's protocol plus the connection count, a header size limit
+            and a deadline for the request head."""
+
+            _head_bytes = 0
+            _head_pending = True
+            _head_timer: asyncio.TimerHandle | None = None
+            _refused = False
+
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
                 super().connection_made(transport)
 
             def connection_lost(self, exc: Exception | None) -> None:
                 try:
+                    if self._head_timer is not None:
+                        self._head_timer.cancel()
                     super().connection_lost(exc)
                 finally:
                     server._connection_count_changed(-1)
                     slot.release()
+
+            def data_received(self, data: bytes) -> None:
+                if self._refused:
+                    return  # lingering after a 431: the rest is thrown away
+                if self._head_pending:
+                    if self._head_timer is None:
+                        self._head_timer = loop.call_later(
+                            settings.header_timeout, self._head_timed_out
+                        )
+                    self._head_bytes += len(data)
+                    if self._head_bytes > settings.max_header_bytes:
+                        self._refuse_head()
+                        return
+                super().data_received(data)
+
+            def on_headers_complete(self) -> None:
+                self._head_pending = False
+                self._head_bytes = 0
+                if self._head_timer is not None:
+                    self._head_timer.cancel()
+                    self._head_timer = None
+                super().on_headers_complete()
+
+            def on_message_complete(self) -> None:
+                super().on_message_complete()
+                self._head_pending = True
+
+            def _head_timed_out(self) -> None:
+                self._head_timer = None
+                if self._head_pending and not self.transport.is_closing():
+                    self.transport.close()
+
+            def _refuse_head(self) -> None:
+                self._head_pending = False
+                body = b"431 Request Header Fields Too Large"
+                self.transport.write(
+                    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                    b"content-type: text/plain; charset=utf-8\r\n"
+                    b"connection: close\r\ncontent-length: "
+                    + str(len(body)).encode()
+                    + b"\r\n\r\n"
+                    + body
+                )
+                # Closing now, with the client still sending, would reset the
+                # connection before it reads the answer: half-close, discard
+                # what still arrives, and close shortly after (Go lingers too).
+                self._refused = True
+                if self.transport.can_write_eof():
+                    self.transport.write_eof()
+                loop.call_later(_LINGER, self.transport.close)
 
         def make() -> asyncio.Protocol:
             return _Counted(config=self._config, server_state=self._state, app_state={})

@@ -526,6 +526,7 @@ def _settings_for(args: HTTPArguments) -> ServerSettings:
         idle_timeout=args.server_idle_timeout.total_seconds(),
         ssl_context=ctx,
         handshake_timeout=max(1.0, args.server_read_timeout.total_seconds()),
+        header_timeout=args.server_read_timeout.total_seconds() or 1e9,
     )
 
 
