@@ -1,0 +1,1 @@
+"""The forwarding benchmark (`python -m bench.forward`; docs/benchmarks.md, "Forwarding")."""

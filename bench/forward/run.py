@@ -1,0 +1,447 @@
+"""bench/forward: how fast alloylite forwards profiles, next to the limits of this machine.
+
+One run measures, side by side and alternating round by round, the same load sent
+(a) straight to a blackhole Pyroscope sink (the ceiling of the machine),
+(b) through a minimal pass-through proxy on alloylite's own stack (bench/forward/proxy.py),
+(c) through `alloylite run` with pyroscope.receive_http -> pyroscope.write -> the sink
+    (one row per `--workers` value).
+Throughput on this shared 2-core machine moves by up to 2x between rounds, so the figures
+to compare are the CPU seconds per 1,000 profiles of the forwarding process tree (read
+from /proc before and after each load run) and ratios measured in the same run.
+
+Phases, per payload (realistic SDK requests, bench/forward/payloads.py):
+1. closed loop (wrk, 1 thread, `--connections`): profiles/s, forwarder CPU per 1k
+   profiles, sink CPU, peak RSS (VmHWM, reset before each run);
+2. open loop (bench/forward/loadgen.py) at half of alloylite's maximum rate from phase 1,
+   the same rate for every path: p50/p99 latency, and the latency added over the direct
+   path.
+
+    python -m bench.forward            # full run (about 10 minutes)
+    python -m bench.forward --quick    # one round, short runs, two payloads
+    python -m bench.forward --workers 1,2 --payloads ingest-12k
+
+The sink, proxy and alloylite each run in their own process on free 127.0.0.1 ports and
+are stopped at the end. Results: a Markdown table on stdout (and `--json FILE`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.common import (
+    REPO_ROOT,
+    free_port,
+    machine_description,
+    median,
+    reset_peak_rss,
+    tree_cpu_seconds,
+    tree_memory_kb,
+    wait_for_port,
+)
+from bench.forward import wrk
+from bench.forward.payloads import Payload, build_payloads
+
+ALL_PAYLOADS = ["ingest-12k", "multipart-12k", "push-12k", "ingest-2k", "ingest-1m"]
+QUICK_PAYLOADS = ["ingest-12k", "push-12k"]
+BIG_PAYLOADS = {"ingest-1m"}  # closed loop only, with --big-connections (the RSS target)
+
+ALLOYLITE_CONFIG = """\
+pyroscope.write "sink" {{
+  endpoint {{
+    url = "http://127.0.0.1:{sink_port}"
+  }}
+}}
+
+pyroscope.receive_http "bench" {{
+  http {{
+    listen_address = "127.0.0.1"
+    listen_port    = {port}
+  }}
+  forward_to = [pyroscope.write.sink.receiver]
+}}
+"""
+
+
+@dataclass
+class Target:
+    """One path the load can take; `pid` is the forwarding process (the sink for (a))."""
+
+    name: str
+    port: int
+    proc: subprocess.Popen[bytes]
+    forwarder: bool
+    log: Path
+    rss_start_kb: int = 0
+
+
+@dataclass
+class Sample:
+    """One measurement of one target in one round."""
+
+    rate: float
+    ok: int
+    errors: int
+    fwd_cpu_ms_per_1k: float
+    sink_cpu_ms_per_1k: float
+    peak_rss_mb: float
+    gen_cpu_ms_per_1k: float
+    p50_ms: float
+    p99_ms: float
+    sink_received: int
+
+
+@dataclass
+class Row:
+    closed: list[Sample] = field(default_factory=list)
+    opened: list[Sample] = field(default_factory=list)
+
+
+def start_process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    # A new session, so stopping it also stops its workers (by its process group id).
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+        )
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+
+
+def post(url: str, payload: Payload, timeout: float = 5.0) -> int:
+    request = urllib.request.Request(url + payload.path, data=payload.body, method="POST",
+                                     headers=dict(payload.headers))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as err:
+        return int(err.code)
+    except OSError:
+        return 0
+
+
+def sink_stats(port: int) -> int:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/__stats", timeout=5) as response:
+        return sum(json.loads(response.read())["requests"].values())
+
+
+def wait_ready(target: Target, probe: Payload, timeout: float = 30.0) -> bool:
+    """Ready = a real profile makes it through with a 200."""
+    if not wait_for_port(target.port, timeout):
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if target.proc.poll() is not None:
+            return False
+        if post(f"http://127.0.0.1:{target.port}", probe) == 200:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def measure_closed(target: Target, sink: Target, script: Path, payload: Payload,
+                   connections: int, seconds: float, warmup: float) -> Sample:
+    url = f"http://127.0.0.1:{target.port}{payload.path}"
+    if warmup > 0:
+        wrk.run(script, url, connections, warmup)
+    time.sleep(0.2)  # let in-flight requests of the warm-up drain
+    reset_peak_rss(target.proc.pid)
+    received0 = sink_stats(sink.port)
+    fwd0, sink0 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    result = wrk.run(script, url, connections, seconds)
+    fwd1, sink1 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    peak_kb = tree_memory_kb(target.proc.pid, "VmHWM")
+    time.sleep(0.2)
+    received = sink_stats(sink.port) - received0
+    per_1k = 1000.0 / result.ok if result.ok else float("nan")
+    return Sample(
+        rate=result.rate, ok=result.ok, errors=result.errors,
+        fwd_cpu_ms_per_1k=(fwd1 - fwd0) * 1000 * per_1k if target.forwarder else float("nan"),
+        sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k,
+        peak_rss_mb=peak_kb / 1024, gen_cpu_ms_per_1k=result.wrk_cpu * 1000 * per_1k,
+        p50_ms=result.p50_ms, p99_ms=result.p99_ms, sink_received=received,
+    )
+
+
+def measure_open(target: Target, sink: Target, payload: Payload, rate: float,
+                 seconds: float, warmup: float) -> Sample:
+    received0 = sink_stats(sink.port)
+    fwd0, sink0 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.forward.loadgen", "--url",
+         f"http://127.0.0.1:{target.port}", "--payload", payload.name, "--rate", f"{rate:.1f}",
+         "--seconds", str(seconds), "--warmup", str(warmup)],
+        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
+    fwd1, sink1 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    if proc.returncode != 0:
+        raise RuntimeError(f"loadgen failed: {proc.stderr[-2000:]}")
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    time.sleep(0.2)
+    received = sink_stats(sink.port) - received0
+    # CPU covers warm-up + measured part; so does the request count below.
+    total = int(rate * (seconds + warmup))
+    per_1k = 1000.0 / total
+    return Sample(
+        rate=data["rate"], ok=data["ok"], errors=data["errors"],
+        fwd_cpu_ms_per_1k=(fwd1 - fwd0) * 1000 * per_1k if target.forwarder else float("nan"),
+        sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k, peak_rss_mb=float("nan"),
+        gen_cpu_ms_per_1k=data["cpu_s"] * 1000 * per_1k,
+        p50_ms=data["p50_ms"], p99_ms=data["p99_ms"], sink_received=received,
+    )
+
+
+# --- report ------------------------------------------------------------------------
+
+
+def _fmt(value: float, digits: int = 0) -> str:
+    if value != value:  # NaN
+        return "n/a"
+    return f"{value:,.{digits}f}"
+
+
+def _ratio(value: float, base: float) -> str:
+    if value != value or base != base or base == 0:
+        return "n/a"
+    return f"{value / base:.2f}x"
+
+
+def _m(samples: list[Sample], attr: str) -> float:
+    return median([getattr(s, attr) for s in samples])
+
+
+def _rounds(samples: list[Sample], attr: str) -> str:
+    return ", ".join(_fmt(getattr(s, attr)) for s in samples)
+
+
+def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
+           targets: list[Target]) -> str:
+    lines: list[str] = []
+    names = [t.name for t in targets]
+    sink_name, proxy_name = names[0], names[1]
+    for payload_name, rows in results.items():
+        sink_row, proxy_row = rows[sink_name], rows[proxy_name]
+        base_rate = _m(sink_row.closed, "rate")
+        proxy_cpu = _m(proxy_row.closed, "fwd_cpu_ms_per_1k")
+        proxy_rss = _m(proxy_row.closed, "peak_rss_mb")
+        lines.append(f"#### {payload_name}: closed loop (wrk)")
+        lines.append("")
+        lines.append("| path | profiles/s median (rounds) | vs sink | fwd CPU ms/1k (rounds) "
+                     "| vs proxy | sink CPU ms/1k | wrk CPU ms/1k | peak RSS MB | vs proxy "
+                     "| errors | sink got / 200s |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for name in names:
+            closed = rows[name].closed
+            if not closed:
+                continue
+            rate, cpu = _m(closed, "rate"), _m(closed, "fwd_cpu_ms_per_1k")
+            rss = _m(closed, "peak_rss_mb")
+            got = sum(s.sink_received for s in closed)
+            ok = sum(s.ok for s in closed)
+            lines.append(
+                f"| {name} | **{_fmt(rate)}** ({_rounds(closed, 'rate')}) "
+                f"| {_ratio(rate, base_rate)} "
+                f"| **{_fmt(cpu)}** ({_rounds(closed, 'fwd_cpu_ms_per_1k')}) "
+                f"| {_ratio(cpu, proxy_cpu)} | {_fmt(_m(closed, 'sink_cpu_ms_per_1k'))} "
+                f"| {_fmt(_m(closed, 'gen_cpu_ms_per_1k'))} | {_fmt(rss, 1)} "
+                f"| {_ratio(rss, proxy_rss)} | {sum(s.errors for s in closed)} | {got} / {ok} |"
+            )
+        lines.append("")
+        if payload_name not in open_rates:
+            continue
+        sink_open = rows[sink_name].opened
+        base50, base99 = _m(sink_open, "p50_ms"), _m(sink_open, "p99_ms")
+        proxy_open = rows[proxy_name].opened
+        proxy_add99 = _m(proxy_open, "p99_ms") - base99 if proxy_open else float("nan")
+        lines.append(f"#### {payload_name}: open loop at {_fmt(open_rates[payload_name])} "
+                     "profiles/s (half of alloylite's closed-loop maximum)")
+        lines.append("")
+        lines.append("| path | p50 ms | p99 ms (rounds) | added p50 ms | added p99 ms | vs proxy "
+                     "| fwd CPU ms/1k | vs proxy | loadgen CPU ms/1k | errors |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        proxy_open_cpu = _m(proxy_open, "fwd_cpu_ms_per_1k") if proxy_open else float("nan")
+        for name in names:
+            opened = rows[name].opened
+            if not opened:
+                continue
+            p50, p99 = _m(opened, "p50_ms"), _m(opened, "p99_ms")
+            add50 = p50 - base50 if name != sink_name else float("nan")
+            add99 = p99 - base99 if name != sink_name else float("nan")
+            cpu = _m(opened, "fwd_cpu_ms_per_1k")
+            lines.append(
+                f"| {name} | {_fmt(p50, 2)} | {_fmt(p99, 2)} "
+                f"({', '.join(_fmt(s.p99_ms, 2) for s in opened)}) | {_fmt(add50, 2)} "
+                f"| **{_fmt(add99, 2)}** | {_ratio(add99, proxy_add99)} | {_fmt(cpu)} "
+                f"| {_ratio(cpu, proxy_open_cpu)} | {_fmt(_m(opened, 'gen_cpu_ms_per_1k'))} "
+                f"| {sum(s.errors for s in opened)} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.forward", description=__doc__.split("\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true",
+                        help="1 round, 3 s runs, payloads ingest-12k and push-12k")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per measured run")
+    parser.add_argument("--warmup", type=float, default=2.0,
+                        help="per target, before each run (whole seconds)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--big-connections", type=int, default=100,
+                        help="connections for the 1 MB payload (the peak-RSS target)")
+    parser.add_argument("--payloads", default=",".join(ALL_PAYLOADS))
+    parser.add_argument("--workers", default="1",
+                        help="comma list: one alloylite target per value (e.g. 1,2)")
+    parser.add_argument("--proxy-client", choices=("httpcore", "httpx"), default="httpcore")
+    parser.add_argument("--no-alloylite", action="store_true",
+                        help="only the sink and the proxy (to test the harness)")
+    parser.add_argument("--no-open-loop", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write every sample here")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.seconds, args.warmup = 1, 3.0, 1.0
+        if args.payloads == ",".join(ALL_PAYLOADS):
+            args.payloads = ",".join(QUICK_PAYLOADS)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not wrk.available():
+        print("wrk not found: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    payload_names = [p for p in args.payloads.split(",") if p]
+    payloads = build_payloads(payload_names)
+    missing = set(payload_names) - set(payloads)
+    if missing:
+        print(f"unknown payloads: {sorted(missing)}; known: {ALL_PAYLOADS}", file=sys.stderr)
+        return 2
+    probe = build_payloads(["ingest-2k"])["ingest-2k"]
+    workdir = Path(tempfile.mkdtemp(prefix="bench-forward-"))
+    started = datetime.now(UTC)
+    targets: list[Target] = []
+    try:
+        sink_port = free_port()
+        sink = Target("(a) wrk -> sink", sink_port, start_process(
+            [sys.executable, "-m", "bench.forward.sink", "--port", str(sink_port)],
+            workdir / "sink.log"), forwarder=False, log=workdir / "sink.log")
+        targets.append(sink)
+        proxy_port = free_port()
+        targets.append(Target(f"(b) minimal proxy ({args.proxy_client})", proxy_port,
+                              start_process([sys.executable, "-m", "bench.forward.proxy",
+                                             "--port", str(proxy_port), "--upstream",
+                                             f"http://127.0.0.1:{sink_port}",
+                                             "--client", args.proxy_client],
+                                            workdir / "proxy.log"),
+                              forwarder=True, log=workdir / "proxy.log"))
+        if not args.no_alloylite:
+            for n in [int(w) for w in args.workers.split(",") if w]:
+                port, agent_port = free_port(), free_port()
+                config = workdir / f"alloylite-w{n}.alloy"
+                config.write_text(ALLOYLITE_CONFIG.format(sink_port=sink_port, port=port))
+                log = workdir / f"alloylite-w{n}.log"
+                cmd = [sys.executable, "-m", "alloylite", "run", str(config),
+                       f"--server.http.listen-addr=127.0.0.1:{agent_port}"]
+                if n != 1:
+                    cmd.append(f"--workers={n}")
+                targets.append(Target(f"(c) alloylite run, {n} worker{'s' if n > 1 else ''}",
+                                      port, start_process(cmd, log), forwarder=True, log=log))
+        for target in list(targets):
+            if not wait_ready(target, probe):
+                tail = target.log.read_text(errors="replace")[-3000:]
+                print(f"{target.name} did not become ready; log tail:\n{tail}", file=sys.stderr)
+                if target is sink or target is targets[1]:
+                    return 1
+                stop_process(target.proc)
+                targets.remove(target)
+        for target in targets:
+            target.rss_start_kb = tree_memory_kb(target.proc.pid, "VmRSS")
+
+        results: dict[str, dict[str, Row]] = {}
+        open_rates: dict[str, float] = {}
+        for payload in payloads.values():
+            script = wrk.write_script(payload, workdir)
+            rows = {t.name: Row() for t in targets}
+            results[payload.name] = rows
+            big = payload.name in BIG_PAYLOADS
+            connections = args.big_connections if big else args.connections
+            for rnd in range(args.rounds):
+                order = targets[rnd % len(targets):] + targets[: rnd % len(targets)]
+                for target in order:
+                    sample = measure_closed(target, sink, script, payload, connections,
+                                            args.seconds, args.warmup)
+                    rows[target.name].closed.append(sample)
+                    print(f"[{payload.name} r{rnd + 1}] {target.name}: {sample.rate:,.0f}/s "
+                          f"cpu {sample.fwd_cpu_ms_per_1k:.0f} ms/1k "
+                          f"rss {sample.peak_rss_mb:.1f} MB err {sample.errors}",
+                          file=sys.stderr, flush=True)
+            if big or args.no_open_loop:
+                continue
+            ref = targets[2] if len(targets) > 2 else targets[1]
+            rate = 0.5 * _m(rows[ref.name].closed, "rate")
+            open_rates[payload.name] = rate
+            for rnd in range(args.rounds):
+                order = targets[rnd % len(targets):] + targets[: rnd % len(targets)]
+                for target in order:
+                    sample = measure_open(target, sink, payload, rate, args.seconds,
+                                          min(args.warmup, 1.0))
+                    rows[target.name].opened.append(sample)
+                    print(f"[{payload.name} open r{rnd + 1}] {target.name}: "
+                          f"p50 {sample.p50_ms:.2f} p99 {sample.p99_ms:.2f} ms",
+                          file=sys.stderr, flush=True)
+
+        print(f"### bench/forward run of {started:%Y-%m-%d %H:%M} UTC\n")
+        print(f"Machine: {machine_description()}. Command: `python -m bench.forward "
+              f"{' '.join(argv if argv is not None else sys.argv[1:])}`. Rounds: {args.rounds} "
+              f"x {args.seconds:g} s per path, alternating; wrk 1 thread, "
+              f"{args.connections} connections ({args.big_connections} for 1 MB).\n")
+        print(report(results, open_rates, targets))
+        print("RSS (VmRSS) at start -> end of the run: " + "; ".join(
+            f"{t.name} {t.rss_start_kb / 1024:.1f} -> "
+            f"{tree_memory_kb(t.proc.pid, 'VmRSS') / 1024:.1f} MB" for t in targets))
+        if args.json:
+            args.json.write_text(json.dumps({
+                "started": started.isoformat(), "machine": machine_description(),
+                "open_rates": open_rates,
+                "results": {p: {n: asdict(r) for n, r in rows.items()}
+                            for p, rows in results.items()},
+            }, indent=1))
+        return 0
+    finally:
+        for target in reversed(targets):
+            stop_process(target.proc)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
