@@ -1,0 +1,100 @@
+"""`alloylite run PATH`: serve the agent's HTTP endpoints and run the config.
+
+Lifecycle (alloy-syntax.md §6.1): the HTTP server starts before the first
+load, so `/metrics` and `/-/ready` answer while loading; a failed first load
+prints the diagnostics and exits 1. SIGHUP and `/-/reload` reload the config,
+SIGINT/SIGTERM stop receivers first, then writers, and exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from typing import Any
+
+from alloylite.runtime import logging as alloy_logging
+from alloylite.runtime.component import Stability
+from alloylite.runtime.controller import Controller, LoadFailed
+from alloylite.runtime.registry import default_registry
+from alloylite.runtime.report import plain, write_pretty
+
+
+async def _serve(args: argparse.Namespace) -> int:
+    from alloylite.server.app import build_app
+    from alloylite.server.listener import ListenAddrError, Server, address_of, bind
+
+    log = alloy_logging.get_logger()
+    controller = Controller(args.path, default_registry(), Stability.parse(args.stability_level),
+                            extra_options={"workers": getattr(args, "workers", 1)})
+
+    reload_lock = asyncio.Lock()
+
+    async def reload() -> str | None:
+        async with reload_lock:
+            log.info("reload requested")
+            try:
+                await controller.load()
+            except LoadFailed as err:
+                text = plain(err.diagnostics)
+                log.error("failed to reload config", kv={"err": text})
+                return f"error during the reload: {text}"
+            log.info("config reloaded")
+            return None
+
+    try:
+        sock = bind(args.listen_addr)
+    except ListenAddrError as err:
+        print(f"Error: failed to start HTTP server: {err}", file=sys.stderr)
+        return 1
+    server = Server(build_app(controller, reload), sock)
+    await server.start()
+    log.info("now listening for http traffic", kv={"service": "http", "addr": address_of(sock)})
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Task[Any]] = set()
+
+    def on_hup() -> None:
+        task = loop.create_task(reload())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
+
+    try:
+        try:
+            await controller.load()
+        except LoadFailed as err:
+            write_pretty(sys.stderr, err.diagnostics, err.sources)
+            sys.stdout.write("\n")
+            sys.stdout.flush()
+            print("Error: could not perform the initial load successfully", file=sys.stderr)
+            return 1
+        log.info("alloylite is running", kv={"config_path": args.path})
+        await stop.wait()
+        log.info("shutting down")
+        return 0
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
+        await controller.stop()
+        await server.stop()
+        log.info("shutdown complete")
+
+
+def _runner() -> asyncio.Runner:
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.Runner()
+    return asyncio.Runner(loop_factory=uvloop.new_event_loop)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    alloy_logging.setup(sys.stderr)
+    with _runner() as runner:
+        return runner.run(_serve(args))
