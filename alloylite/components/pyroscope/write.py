@@ -1,0 +1,526 @@
+"""`pyroscope.write`: forward profiles to Pyroscope servers (spec alloy-pyroscope.md §2).
+
+The component exports `receiver`, an Appendable. Each append goes to every
+endpoint at once, each endpoint with its own retry loop; the call fails if any
+endpoint finally fails. Two ways alloylite does better than Alloy: a
+`Retry-After` on 429/503 is honoured (capped at `max_backoff_period`), and no
+retry sleep starts that would end past the caller's deadline, so a chained
+receive_http still has time to answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus, unquote_to_bytes, urlsplit
+
+import httpcore
+
+import alloylite
+from alloylite.components.pyroscope import labels as lbl
+from alloylite.components.pyroscope.appendable import (
+    IncomingProfile,
+    Labels,
+    RawSample,
+    WriteStatusError,
+)
+from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH, encode_single_series
+from alloylite.components.pyroscope.write_args import Arguments, Endpoint
+from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
+from alloylite.components.pyroscope.write_client import (
+    ClientError,
+    EndpointClient,
+    Response,
+    Target,
+    redact_url,
+    target_of,
+)
+from alloylite.components.pyroscope.write_connect import parse_error
+from alloylite.components.pyroscope.write_metrics import (
+    INGEST_DOWNSTREAM,
+    INGEST_ENDPOINT,
+    INGEST_TOTAL,
+    PUSH_DOWNSTREAM,
+    PUSH_ENDPOINT,
+    PUSH_TOTAL,
+    WriteMetrics,
+)
+from alloylite.runtime.component import ComponentOptions, Registration, Stability
+
+__all__ = ["REGISTRATION", "Arguments", "Exports", "PyroscopeWrite", "WriteError", "WriteReceiver"]
+
+# Connect codes pyroscope.write retries (spec §2.5); resource_exhausted only with
+# retry_on_http_429.
+_RETRY_CODES = frozenset(
+    {"deadline_exceeded", "unknown", "internal", "unavailable", "data_loss", "aborted"}
+)
+_ERROR_MESSAGE_LIMIT = 2048
+# Characters a URL path may carry unescaped (existing %XX escapes are kept).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+# Retry sleeps go through this name so tests can observe the chosen delays.
+_sleep = asyncio.sleep
+# One identity per process when the runtime gives none (Alloy's seed UID).
+_PROCESS_ID = str(uuid.uuid4())
+
+
+class WriteError(Exception):
+    """Some endpoint finally failed for a reason other than an ingest status."""
+
+
+class _AttemptFailed(Exception):
+    def __init__(
+        self,
+        message: str,
+        retryable: bool,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(slots=True)
+class _Failure:
+    text: str
+    status: int | None
+
+
+def _user_agent() -> str:
+    os_name = {"win32": "windows", "cygwin": "windows"}.get(sys.platform, sys.platform)
+    mode = os.environ.get("ALLOY_DEPLOY_MODE", "") or "binary"
+    return f"Alloy/v{alloylite.__version__} ({os_name}; {mode})"
+
+
+def _log(logger: Any, level: int, msg: str, **kv: Any) -> None:
+    """Log through the runtime's key/value logger, or a plain logger as text."""
+    if hasattr(logger, "with_values"):
+        logger.log(level, msg, kv=kv)
+    else:
+        logger.log(level, "%s %s", msg, " ".join(f"{k}={v!r}" for k, v in kv.items()))
+
+
+# --------------------------------------------------------------------- endpoint
+
+
+class _EndpointRuntime:
+    """One endpoint's fixed request parts, computed once per (re)configuration."""
+
+    def __init__(self, ep: Endpoint, alloy_id: str) -> None:
+        self.args = ep
+        self.display_url = redact_url(ep.url)
+        self.client = EndpointClient(ep)
+        self.remote_timeout = ep.remote_timeout.total_seconds()
+        self.min_backoff = ep.min_backoff_period.total_seconds()
+        self.max_backoff = ep.max_backoff_period.total_seconds()
+        base = target_of(ep.url)
+        self._base = base
+        base_path = urlsplit(ep.url).path
+        self.push_target = Target(
+            base.scheme,
+            base.host,
+            base.port,
+            (base_path.rstrip("/") + PUSH_PATH).encode("latin-1"),
+        )
+        self._base_path = base_path
+        user_headers = {**ep.headers, "X-Alloy-Id": alloy_id}
+        custom = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in user_headers.items()]
+        lower = {k.lower() for k in user_headers}
+        push: list[tuple[bytes, bytes]] = [
+            (k, v)
+            for k, v in (
+                (b"User-Agent", _user_agent().encode()),
+                (b"Content-Type", CONTENT_TYPE_PROTO.encode()),
+                (b"Connect-Protocol-Version", b"1"),
+                (b"Accept-Encoding", b"gzip"),
+            )
+            if k.decode().lower() not in lower
+        ]
+        self.push_headers = push + custom
+        self._ingest_custom = custom
+        self._ingest_has_ua = "user-agent" in lower
+
+    def ingest_target(self, incoming_url: str, name: str) -> Target:
+        path, _, query = incoming_url.partition("?")
+        joined = _go_path_join(self._base_path, path.split("#", 1)[0] or "/")
+        values = _go_parse_query(query)
+        values[b"name"] = [name.encode("utf-8", "surrogateescape")]
+        encoded = "&".join(
+            f"{quote_plus(k)}={quote_plus(v)}" for k in sorted(values) for v in values[k]
+        )
+        target = quote(joined, safe=_PATH_SAFE) + ("?" + encoded if encoded else "")
+        return Target(self._base.scheme, self._base.host, self._base.port, target.encode("ascii"))
+
+    def ingest_headers(self, content_type: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+        headers = self._ingest_custom
+        if content_type:
+            headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
+            headers += [(b"Content-Type", v.encode("latin-1")) for v in content_type]
+        if not self._ingest_has_ua:
+            headers = [(b"User-Agent", b"Go-http-client/1.1"), *headers]
+        return headers
+
+
+def _go_path_join(*elems: str) -> str:
+    """Go's path.Join: join the non-empty parts and clean the result."""
+    parts = [e for e in elems if e]
+    if not parts:
+        return ""
+    rooted = parts[0].startswith("/")
+    out: list[str] = []
+    for seg in "/".join(parts).split("/"):
+        if seg in ("", "."):
+            continue
+        if seg == "..":
+            if out and out[-1] != "..":
+                out.pop()
+            elif not rooted:
+                out.append(seg)
+            continue
+        out.append(seg)
+    cleaned = "/".join(out)
+    return ("/" + cleaned) if rooted else (cleaned or ".")
+
+
+def _go_parse_query(query: str) -> dict[bytes, list[bytes]]:
+    """Go's url.ParseQuery, dropping the pairs it rejects (semicolons, bad escapes)."""
+    values: dict[bytes, list[bytes]] = {}
+    for piece in query.split("&"):
+        if not piece or ";" in piece:
+            continue
+        key, _, value = piece.partition("=")
+        try:
+            k = _go_unescape(key)
+            v = _go_unescape(value)
+        except ValueError:
+            continue
+        values.setdefault(k, []).append(v)
+    return values
+
+
+def _go_unescape(text: str) -> bytes:
+    i = text.find("%")
+    while i >= 0:
+        pair = text[i + 1 : i + 3]
+        if len(pair) != 2 or any(c not in "0123456789abcdefABCDEF" for c in pair):
+            raise ValueError("bad escape")
+        i = text.find("%", i + 3)
+    return unquote_to_bytes(text.replace("+", " "))
+
+
+# --------------------------------------------------------------------- receiver
+
+
+class WriteReceiver:
+    """The exported Appendable. One instance per configuration: an update makes a
+    new one and retires this one once its calls in flight have finished."""
+
+    def __init__(self, args: Arguments, metrics: WriteMetrics, logger: Any, alloy_id: str) -> None:
+        self._external = dict(args.external_labels)
+        self._metrics = metrics
+        self._logger = logger
+        self._endpoints = [_EndpointRuntime(ep, alloy_id) for ep in args.endpoints]
+
+    def __repr__(self) -> str:
+        return f"pyroscope.write receiver ({len(self._endpoints)} endpoints)"
+
+    async def close(self) -> None:
+        for ep in self._endpoints:
+            await ep.client.close()
+
+    # -- push path
+
+    async def append(
+        self, labels: Labels, samples: list[RawSample], deadline: float | None = None
+    ) -> None:
+        start = time.monotonic()
+        try:
+            if not self._endpoints:
+                return
+            lbl.validate_labels(labels)
+            if not samples:
+                return  # Pyroscope rejects a push without profiles; there is nothing to send
+            series = lbl.push_series_labels(labels, self._external)
+            body = encode_single_series(series, samples)
+            size = sum(len(s.raw_profile) for s in samples)
+
+            def attempt(ep: _EndpointRuntime) -> Callable[[float], Awaitable[None]]:
+                return lambda budget: self._push_once(ep, body, budget)
+
+            await self._fan_out("push", attempt, size, len(samples), deadline)
+        finally:
+            self._metrics.latency.labels("-", PUSH_TOTAL).observe(time.monotonic() - start)
+
+    async def _push_once(self, ep: _EndpointRuntime, body: bytes, budget: float) -> None:
+        headers = list(ep.push_headers)
+        headers.append((b"Connect-Timeout-Ms", str(max(1, int(budget * 1000))).encode()))
+        auth = ep.client.auth.header()
+        if auth is not None:
+            headers.append((b"Authorization", auth))
+        start = time.monotonic()
+        try:
+            try:
+                resp = await ep.client.post(ep.push_target, headers, body, budget)
+            except (httpcore.TimeoutException, TimeoutError):
+                raise _AttemptFailed("deadline_exceeded: context deadline exceeded", True) from None
+            except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as err:
+                raise _AttemptFailed(f"unavailable: {_describe(err)}", True) from None
+        finally:
+            self._metrics.latency.labels(ep.display_url, PUSH_DOWNSTREAM).observe(
+                time.monotonic() - start
+            )
+        if resp.status == 200:
+            return
+        code, message = parse_error(resp.status, resp.body, resp.header(b"content-type"))
+        retryable = code in _RETRY_CODES or (
+            code == "resource_exhausted" and ep.args.retry_on_http_429
+        )
+        raise _AttemptFailed(f"{code}: {message}", retryable, retry_after=_retry_after(resp))
+
+    # -- ingest path
+
+    async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
+        start = time.monotonic()
+        try:
+            if not self._endpoints:
+                return
+            labels = lbl.ingest_labels(profile.labels)
+            lbl.validate_labels(labels)
+            name = lbl.build_ingest_name(labels, self._external)
+            body = profile.raw_body
+
+            def attempt(ep: _EndpointRuntime) -> Callable[[float], Awaitable[None]]:
+                target = ep.ingest_target(profile.url, name)
+                headers = ep.ingest_headers(profile.content_type)
+                return lambda budget: self._ingest_once(ep, target, headers, body, budget)
+
+            await self._fan_out("ingest", attempt, len(body), 1, deadline)
+        finally:
+            self._metrics.latency.labels("-", INGEST_TOTAL).observe(time.monotonic() - start)
+
+    async def _ingest_once(
+        self,
+        ep: _EndpointRuntime,
+        target: Target,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        budget: float,
+    ) -> None:
+        auth = ep.client.auth.header()
+        if auth is not None:
+            headers = [*headers, (b"Authorization", auth)]
+        start = time.monotonic()
+        try:
+            try:
+                resp = await ep.client.post(target, headers, body, budget)
+            except (httpcore.TimeoutException, TimeoutError):
+                raise _AttemptFailed("context deadline exceeded", True) from None
+            except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as err:
+                raise _AttemptFailed(_describe(err), True) from None
+        finally:
+            self._metrics.latency.labels(ep.display_url, INGEST_DOWNSTREAM).observe(
+                time.monotonic() - start
+            )
+        if resp.status == 200:
+            return
+        status = resp.status
+        text = resp.body[:_ERROR_MESSAGE_LIMIT].decode("utf-8", "replace")
+        retryable = status == 408 or status >= 500 or (status == 429 and ep.args.retry_on_http_429)
+        raise _AttemptFailed(
+            f"remote error: pyroscope write error: status={status} msg={text}",
+            retryable,
+            status=status,
+            retry_after=_retry_after(resp),
+        )
+
+    # -- shared: fan-out and retries
+
+    async def _fan_out(
+        self,
+        kind: str,
+        attempt_for: Callable[[_EndpointRuntime], Callable[[float], Awaitable[None]]],
+        size: int,
+        profiles: int,
+        deadline: float | None,
+    ) -> None:
+        if len(self._endpoints) == 1:
+            ep = self._endpoints[0]
+            failures = [await self._deliver(ep, kind, attempt_for(ep), size, profiles, deadline)]
+        else:
+            failures = await asyncio.gather(
+                *(
+                    self._deliver(ep, kind, attempt_for(ep), size, profiles, deadline)
+                    for ep in self._endpoints
+                )
+            )
+        failed = [f for f in failures if f is not None]
+        if not failed:
+            return
+        text = "\n".join(f.text for f in failed)
+        for f in failed:
+            if f.status is not None:
+                raise WriteStatusError(f.status, text)
+        raise WriteError(text)
+
+    async def _deliver(
+        self,
+        ep: _EndpointRuntime,
+        kind: str,
+        attempt: Callable[[float], Awaitable[None]],
+        size: int,
+        profiles: int,
+        deadline: float | None,
+    ) -> _Failure | None:
+        """One endpoint's retry loop; returns its final failure, counted and logged once."""
+        start = time.monotonic()
+        backoff = Backoff(ep.min_backoff, ep.max_backoff, ep.args.max_backoff_retries)
+        latency_type = PUSH_ENDPOINT if kind == "push" else INGEST_ENDPOINT
+        error: _AttemptFailed
+        try:
+            while True:
+                budget = ep.remote_timeout
+                if deadline is not None:
+                    budget = min(budget, deadline - time.monotonic())
+                    if budget <= 0:
+                        error = _AttemptFailed("the caller's deadline has passed", False)
+                        break
+                try:
+                    async with asyncio.timeout(budget):
+                        await attempt(budget)
+                except _AttemptFailed as err:
+                    error = err
+                except TimeoutError:
+                    prefix = _code_prefix(kind, "deadline_exceeded")
+                    error = _AttemptFailed(prefix + "context deadline exceeded", True)
+                except ClientError as err:
+                    error = _AttemptFailed(_code_prefix(kind, "unknown") + str(err), True)
+                except Exception as err:  # noqa: BLE001 - any failure must be counted once
+                    # Go's client reports such errors as connect "unknown" (retried).
+                    error = _AttemptFailed(_code_prefix(kind, "unknown") + _describe(err), True)
+                else:
+                    self._metrics.sent_bytes.labels(ep.display_url).inc(size)
+                    self._metrics.sent_profiles.labels(ep.display_url).inc(profiles)
+                    return None
+                if not error.retryable or backoff.exhausted_after_failure():
+                    break
+                delay = backoff.next_delay()
+                if error.retry_after is not None:
+                    delay = min(max(delay, error.retry_after), ep.max_backoff)
+                if deadline is not None and time.monotonic() + delay >= deadline:
+                    error = _AttemptFailed(
+                        f"{error} (no retry: the next attempt would start after the caller's "
+                        "deadline)",
+                        False,
+                        error.status,
+                    )
+                    break
+                await _sleep(delay)
+                self._metrics.retries.labels(ep.display_url).inc()
+        except asyncio.CancelledError:
+            self._drop(ep, kind, size, profiles, backoff.retries, "canceled by the caller")
+            raise
+        finally:
+            self._metrics.latency.labels(ep.display_url, latency_type).observe(
+                time.monotonic() - start
+            )
+        text = self._drop(ep, kind, size, profiles, backoff.retries, str(error))
+        return _Failure(text, error.status)
+
+    def _drop(
+        self, ep: _EndpointRuntime, kind: str, size: int, profiles: int, retries: int, cause: str
+    ) -> str:
+        self._metrics.dropped_bytes.labels(ep.display_url).inc(size)
+        self._metrics.dropped_profiles.labels(ep.display_url).inc(profiles)
+        text = f"failed to {kind} to endpoint {ep.display_url} ({retries} retries): {cause}"
+        _log(
+            self._logger,
+            logging.ERROR,
+            "final error sending profiles to endpoint",
+            endpoint=ep.display_url,
+            path=kind,
+            retries=retries,
+            err=cause,
+        )
+        return text
+
+
+def _code_prefix(kind: str, code: str) -> str:
+    """Push errors read like connect-go's ("unavailable: ..."); ingest errors are plain."""
+    return f"{code}: " if kind == "push" else ""
+
+
+def _retry_after(resp: Response) -> float | None:
+    if resp.status not in (429, 503):
+        return None
+    return parse_retry_after(resp.header(b"retry-after"))
+
+
+def _describe(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, httpcore.ConnectError | ConnectionRefusedError) and "refused" not in text:
+        text = f"connection failed: {text}"
+    return text
+
+
+# -------------------------------------------------------------------- component
+
+
+@dataclass
+class Exports:
+    receiver: Any = None
+
+
+class PyroscopeWrite:
+    """The running component: owns the current receiver and retires old ones."""
+
+    def __init__(self, options: ComponentOptions, args: Arguments) -> None:
+        self._options = options
+        self._metrics = WriteMetrics(options.registry)
+        self._alloy_id = str(options.extra.get("alloy_id") or _PROCESS_ID)
+        self._retired: set[asyncio.Task[None]] = set()
+        self._receiver = self._build(args)
+        options.on_state_change({"receiver": self._receiver})
+
+    @property
+    def receiver(self) -> WriteReceiver:
+        return self._receiver
+
+    def _build(self, args: Arguments) -> WriteReceiver:
+        return WriteReceiver(args, self._metrics, self._options.logger, self._alloy_id)
+
+    async def run(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self._receiver.close()
+
+    async def update(self, arguments: Arguments) -> None:
+        """Alloy builds new clients and exports a new receiver on every update; calls
+        already running on the old one finish on its connections."""
+        old = self._receiver
+        self._receiver = self._build(arguments)
+        self._options.on_state_change({"receiver": self._receiver})
+        task = asyncio.get_running_loop().create_task(old.close())
+        self._retired.add(task)
+        task.add_done_callback(self._retired.discard)
+
+
+def _build(options: ComponentOptions, args: Arguments) -> PyroscopeWrite:
+    return PyroscopeWrite(options, args)
+
+
+REGISTRATION = Registration(
+    name="pyroscope.write",
+    stability=Stability.GENERALLY_AVAILABLE,
+    arguments=Arguments,
+    build=_build,
+    exports=Exports,
+)

@@ -1,0 +1,178 @@
+"""The argument schema of `pyroscope.write` (spec alloy-pyroscope.md §2.2).
+
+Defaults and the "at most one of" checks follow Alloy's endpoint options and
+its shared HTTP client block. `oauth2`, `http_headers`, `no_proxy`,
+`proxy_from_environment` and `proxy_connect_header` are not implemented; they
+are rejected by the decoder as unknown names rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from alloylite.eval.values import Secret
+from alloylite.runtime.schema import attr, block
+
+TLS_VERSIONS = ("TLS10", "TLS11", "TLS12", "TLS13")
+
+
+def _has(secret: Secret | None) -> bool:
+    return secret is not None and secret.reveal() != ""
+
+
+@dataclass
+class BasicAuth:
+    username: str = attr(default="")
+    password: Secret | None = attr(default=None)
+    password_file: str = attr(default="")
+
+    def validate(self) -> None:
+        if _has(self.password) and self.password_file:
+            raise ValueError(
+                "at most one of basic_auth password & password_file must be configured"
+            )
+
+
+@dataclass
+class Authorization:
+    type: str = attr(default="")
+    credentials: Secret | None = attr(default=None)
+    credentials_file: str = attr(default="")
+
+    def validate(self) -> None:
+        if _has(self.credentials) and self.credentials_file:
+            raise ValueError(
+                "at most one of authorization credentials & credentials_file must be configured"
+            )
+        if self.type.lower() == "basic":
+            raise ValueError(
+                'authorization type cannot be set to "basic", use "basic_auth" instead'
+            )
+
+
+@dataclass
+class TLSConfig:
+    ca_pem: str = attr(default="")
+    ca_file: str = attr(default="")
+    cert_pem: str = attr(default="")
+    cert_file: str = attr(default="")
+    key_pem: Secret | None = attr(default=None)
+    key_file: str = attr(default="")
+    server_name: str = attr(default="")
+    insecure_skip_verify: bool = attr(default=False)
+    min_version: str = attr(default="")
+
+    def validate(self) -> None:
+        if self.ca_pem and self.ca_file:
+            raise ValueError("at most one of ca_pem and ca_file must be configured")
+        if self.cert_pem and self.cert_file:
+            raise ValueError("at most one of cert_pem and cert_file must be configured")
+        if _has(self.key_pem) and self.key_file:
+            raise ValueError("at most one of key_pem and key_file must be configured")
+        has_cert = bool(self.cert_pem or self.cert_file)
+        has_key = bool(self.key_file or _has(self.key_pem))
+        if has_cert and not has_key:
+            raise ValueError(
+                "exactly one of key_pem or key_file must be configured when a "
+                "client certificate is configured"
+            )
+        if has_key and not has_cert:
+            raise ValueError(
+                "exactly one of cert_pem or cert_file must be configured when a "
+                "client key is configured"
+            )
+        if self.min_version and self.min_version not in TLS_VERSIONS:
+            raise ValueError(f"unknown TLS version: {self.min_version}")
+
+
+@dataclass
+class Endpoint:
+    url: str = attr(required=True)
+    name: str = attr(default="")
+    remote_timeout: timedelta = attr(default=timedelta(seconds=10))
+    headers: dict[str, str] = attr(default_factory=dict)
+    min_backoff_period: timedelta = attr(default=timedelta(milliseconds=500))
+    max_backoff_period: timedelta = attr(default=timedelta(minutes=5))
+    max_backoff_retries: int = attr(default=10)
+    retry_on_http_429: bool = attr(default=True)
+    debug_info_upload_timeout: timedelta = attr(default=timedelta(minutes=2))
+    bearer_token: Secret | None = attr(default=None)
+    bearer_token_file: str = attr(default="")
+    basic_auth: BasicAuth | None = block(default=None)
+    authorization: Authorization | None = block(default=None)
+    tls_config: TLSConfig | None = block(default=None)
+    proxy_url: str = attr(default="")
+    follow_redirects: bool = attr(default=True)
+    enable_http2: bool = attr(default=True)
+
+    def validate(self) -> None:
+        methods = [
+            self.basic_auth is not None,
+            self.authorization is not None,
+            _has(self.bearer_token),
+            bool(self.bearer_token_file),
+        ]
+        if sum(methods) > 1:
+            raise ValueError(
+                "at most one of basic_auth, authorization, oauth2, bearer_token & "
+                "bearer_token_file must be configured"
+            )
+        _check_url("url", self.url)
+        for key, value in self.headers.items():
+            _check_header(key, value)
+        if self.proxy_url:
+            _check_url("proxy_url", self.proxy_url)
+        if self.remote_timeout <= timedelta(0):
+            raise ValueError("remote_timeout must be greater than 0")
+        if self.max_backoff_retries < 0:
+            raise ValueError("max_backoff_retries must not be negative")
+        if self.min_backoff_period < timedelta(0) or self.max_backoff_period < timedelta(0):
+            raise ValueError("backoff periods must not be negative")
+
+
+def _check_url(field: str, url: str) -> None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise ValueError(f"{field} is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f'{field} must be an absolute http or https URL, got scheme "{parts.scheme}"'
+        )
+
+
+_TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _check_header(key: str, value: str) -> None:
+    if not key or not _TOKEN.issuperset(key):
+        raise ValueError(f"invalid header name {key!r}")
+    # The value is not echoed: headers often carry credentials.
+    if any(c in value for c in "\r\n\x00") or not value.isascii() and not _latin1(value):
+        raise ValueError(f"invalid value for header {key!r}")
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@dataclass
+class Tracing:
+    """Accepted for compatibility; alloylite does not propagate traces."""
+
+    jaeger_propagator: bool = attr(default=True)
+    trace_context_propagator: bool = attr(default=True)
+
+
+@dataclass
+class Arguments:
+    endpoints: list[Endpoint] = block(name="endpoint", default_factory=list)
+    external_labels: dict[str, str] = attr(default_factory=dict)
+    tracing: Tracing | None = block(default=None)

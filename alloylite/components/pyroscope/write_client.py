@@ -1,0 +1,405 @@
+"""The outgoing HTTP client of one pyroscope.write endpoint.
+
+Why not one `httpx.AsyncClient`: under concurrency its connection pool costs
+milliseconds of CPU per request (httpcore's pool scan is quadratic in
+connections; spec performance-facts.md). Here each request checks out one
+`httpcore.AsyncHTTPConnection` from a LIFO list of idle connections ("lanes"),
+uses it alone and puts it back, so the cost per request is constant. httpcore
+is httpx's own engine, so TLS, HTTP/2 (ALPN, as Go's `enable_http2`) and
+proxies behave as httpx's do. A proxy endpoint goes through httpcore's proxy
+pool instead: it is rare, and correctness beats speed there.
+
+Connections that the server closed while idle are detected on checkout
+(`has_expired`); a request that fails before any response on a *reused*
+connection is resent once on a fresh one, as Go's transport does, so a
+keep-alive race does not cost a retry attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import ssl
+import tempfile
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+
+from alloylite.components.pyroscope.write_args import Endpoint, TLSConfig
+
+Headers = list[tuple[bytes, bytes]]
+
+# Bodies of replies we only need for an error message or to drain.
+_MAX_BODY = 1 << 20
+_MAX_REDIRECTS = 10
+_IDLE_EXPIRY = 300.0  # Go transport IdleConnTimeout 5m (promhttp2)
+_MAX_IDLE = 1000  # Go MaxIdleConnsPerHost in Alloy's write client
+_STALE_ERRORS = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
+_TLS_VERSIONS = {
+    "TLS10": ssl.TLSVersion.TLSv1,
+    "TLS11": ssl.TLSVersion.TLSv1_1,
+    "TLS12": ssl.TLSVersion.TLSv1_2,
+    "TLS13": ssl.TLSVersion.TLSv1_3,
+}
+
+
+class ClientError(Exception):
+    """A request could not complete; the text never contains a credential."""
+
+
+@dataclass(slots=True)
+class Response:
+    status: int
+    headers: Headers
+    body: bytes
+
+    def header(self, name: bytes) -> str:
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v.decode("latin-1")
+        return ""
+
+
+def redact_url(url: str) -> str:
+    """The URL as logs, errors and metrics may show it: any password becomes xxxxx (Go's
+    URL.Redacted)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
+    return parts._replace(netloc=f"{user}:xxxxx@{netloc}").geturl()
+
+
+class FileSecret:
+    """A credential read from a file, re-read when the file changes (rotation),
+    trimmed as Prometheus' client does."""
+
+    __slots__ = ("_key", "_path", "_value", "_what")
+
+    def __init__(self, path: str, what: str) -> None:
+        self._path = path
+        self._what = what
+        self._key: tuple[int, int] | None = None
+        self._value = ""
+
+    def get(self) -> str:
+        try:
+            st = os.stat(self._path)
+            key = (st.st_mtime_ns, st.st_size)
+            if key != self._key:
+                with open(self._path, encoding="utf-8") as f:
+                    self._value = f.read().strip()
+                self._key = key
+        except (OSError, UnicodeDecodeError) as err:
+            # The path is configuration, not a secret; the content never appears.
+            reason = (
+                err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
+            )
+            raise ClientError(f"unable to read {self._what} file {self._path}: {reason}") from None
+        return self._value
+
+
+class Auth:
+    """Produces the Authorization header value of one endpoint."""
+
+    __slots__ = ("_file", "_prefix", "_static", "_username")
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._static: bytes | None = None
+        self._file: FileSecret | None = None
+        self._prefix = ""
+        self._username = ""
+        ba, az = endpoint.basic_auth, endpoint.authorization
+        if ba is not None:
+            self._username = ba.username
+            if ba.password_file:
+                self._file = FileSecret(ba.password_file, "basic_auth password")
+            else:
+                password = ba.password.reveal() if ba.password is not None else ""
+                self._static = _basic(ba.username, password)
+        elif az is not None:
+            self._prefix = (az.type or "Bearer") + " "
+            if az.credentials_file:
+                self._file = FileSecret(az.credentials_file, "authorization credentials")
+            else:
+                creds = az.credentials.reveal() if az.credentials is not None else ""
+                self._static = (self._prefix + creds).encode("latin-1")
+        elif endpoint.bearer_token is not None and endpoint.bearer_token.reveal():
+            self._static = ("Bearer " + endpoint.bearer_token.reveal()).encode("latin-1")
+        elif endpoint.bearer_token_file:
+            self._prefix = "Bearer "
+            self._file = FileSecret(endpoint.bearer_token_file, "bearer_token")
+        else:
+            parts = urlsplit(endpoint.url)
+            if parts.username is not None:
+                # Go's client sends URL user info as basic auth.
+                self._static = _basic(parts.username, parts.password or "")
+
+    def header(self) -> bytes | None:
+        if self._file is None:
+            return self._static
+        value = self._file.get()
+        if self._username or not self._prefix:
+            return _basic(self._username, value)
+        return (self._prefix + value).encode("latin-1")
+
+
+def _basic(username: str, password: str) -> bytes:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return ("Basic " + token).encode("ascii")
+
+
+def build_ssl_context(tls: TLSConfig | None) -> ssl.SSLContext:
+    """Go's tls.Config from Alloy's `tls_config` block."""
+    if tls is None:
+        return ssl.create_default_context()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if tls.ca_pem or tls.ca_file:
+        # As in Go, a configured CA replaces the system roots.
+        ctx.load_verify_locations(cafile=tls.ca_file or None, cadata=tls.ca_pem or None)
+    else:
+        ctx.load_default_certs()
+    ctx.minimum_version = _TLS_VERSIONS.get(tls.min_version, ssl.TLSVersion.TLSv1_2)
+    if tls.insecure_skip_verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    has_key = tls.key_file or (tls.key_pem is not None and tls.key_pem.reveal())
+    if (tls.cert_pem or tls.cert_file) and has_key:
+        _load_cert_chain(ctx, tls)
+    return ctx
+
+
+def _load_cert_chain(ctx: ssl.SSLContext, tls: TLSConfig) -> None:
+    # ssl only loads certificates from files: PEM text goes through a private
+    # temporary directory that is removed straight after.
+    with tempfile.TemporaryDirectory(prefix="alloylite-tls-") as tmp:
+        cert_file = tls.cert_file
+        key_file = tls.key_file
+        if not cert_file:
+            cert_file = os.path.join(tmp, "cert.pem")
+            _write_private(cert_file, tls.cert_pem)
+        if not key_file:
+            key_file = os.path.join(tmp, "key.pem")
+            _write_private(key_file, tls.key_pem.reveal() if tls.key_pem is not None else "")
+        try:
+            ctx.load_cert_chain(cert_file, key_file)
+        except (ssl.SSLError, OSError):
+            raise ClientError("unable to load the tls_config client certificate and key") from None
+
+
+def _write_private(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where one request goes: scheme, host, port and the request target."""
+
+    scheme: bytes
+    host: bytes
+    port: int
+    path: bytes  # path plus query
+
+    @property
+    def host_header(self) -> bytes:
+        default = 443 if self.scheme == b"https" else 80
+        host = self.host if b":" not in self.host else b"[" + self.host + b"]"
+        return host if self.port == default else host + b":" + str(self.port).encode()
+
+    def url(self) -> str:
+        return (self.scheme + b"://" + self.host_header + self.path).decode("latin-1")
+
+
+def target_of(url: str) -> Target:
+    parts = urlsplit(url)
+    scheme = parts.scheme.encode("ascii")
+    port = parts.port or (443 if scheme == b"https" else 80)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    return Target(scheme, (parts.hostname or "").encode("idna"), port, path.encode("latin-1"))
+
+
+class EndpointClient:
+    """Connections of one endpoint. `close()` retires it: idle connections close now,
+    busy ones when their request ends (a reload never cuts a request in flight)."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self._http2 = endpoint.enable_http2
+        self._follow = endpoint.follow_redirects
+        needs_tls = endpoint.url.startswith("https:") or endpoint.tls_config is not None
+        self._ssl = build_ssl_context(endpoint.tls_config) if needs_tls else None
+        self._sni = endpoint.tls_config.server_name if endpoint.tls_config else ""
+        self.auth = Auth(endpoint)
+        self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
+        self._closed = False
+        self._proxy: httpcore.AsyncHTTPProxy | None = None
+        if endpoint.proxy_url:
+            self._proxy = self._make_proxy(endpoint.proxy_url)
+
+    def _make_proxy(self, proxy_url: str) -> httpcore.AsyncHTTPProxy:
+        parts = urlsplit(proxy_url)
+        auth = None
+        if parts.username is not None:
+            auth = (parts.username.encode(), (parts.password or "").encode())
+        clean = parts._replace(netloc=parts.netloc.rsplit("@", 1)[-1]).geturl()
+        return httpcore.AsyncHTTPProxy(
+            proxy_url=clean,
+            proxy_auth=auth,
+            ssl_context=self._ssl or ssl.create_default_context(),
+            http2=self._http2,
+            keepalive_expiry=_IDLE_EXPIRY,
+            max_keepalive_connections=_MAX_IDLE,
+        )
+
+    async def close(self) -> None:
+        self._closed = True
+        idle = [c for conns in self._idle.values() for c in conns]
+        self._idle.clear()
+        for conn in idle:
+            await conn.aclose()
+        if self._proxy is not None:
+            await self._proxy.aclose()
+
+    async def post(
+        self, target: Target, headers: Sequence[tuple[bytes, bytes]], body: bytes, timeout: float
+    ) -> Response:
+        """POST `body`, following redirects as Go's client does (307/308 resend the
+        body; 301/302/303 become a GET without it). Credentials are not sent to
+        another origin."""
+        method = b"POST"
+        content: bytes = body
+        hdrs = list(headers)
+        for _ in range(_MAX_REDIRECTS + 1):
+            resp = await self._send(method, target, hdrs, content, timeout)
+            location = resp.header(b"location")
+            if not (self._follow and resp.status in (301, 302, 303, 307, 308) and location):
+                return resp
+            new = target_of(urljoin(target.url(), location))
+            if new.scheme not in (b"http", b"https"):
+                return resp
+            if (new.scheme, new.host, new.port) != (target.scheme, target.host, target.port):
+                hdrs = [(k, v) for k, v in hdrs if k.lower() != b"authorization"]
+            if resp.status in (301, 302, 303):
+                method, content = b"GET", b""
+                hdrs = [
+                    (k, v) for k, v in hdrs if k.lower() not in (b"content-type", b"content-length")
+                ]
+            target = new
+        raise ClientError(f"stopped after {_MAX_REDIRECTS} redirects")
+
+    async def _send(
+        self, method: bytes, target: Target, headers: Headers, body: bytes, timeout: float
+    ) -> Response:
+        full = [(b"Host", target.host_header)]
+        full.extend(headers)
+        if method == b"POST" or body:
+            full.append((b"Content-Length", str(len(body)).encode()))
+        ext: dict[str, object] = {
+            "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
+        }
+        if self._sni:
+            ext["sni_hostname"] = self._sni
+        url = httpcore.URL(
+            scheme=target.scheme, host=target.host, port=target.port, target=target.path
+        )
+        request = httpcore.Request(method, url, headers=full, content=body, extensions=ext)
+        if self._proxy is not None:
+            resp = await self._proxy.handle_async_request(request)
+            try:
+                return await _read(resp)
+            finally:
+                await resp.aclose()
+        key = (target.scheme, target.host, target.port)
+        conn, reused = self._checkout(key)
+        try:
+            resp = await conn.handle_async_request(request)
+        except _STALE_ERRORS:
+            await conn.aclose()
+            if not reused:
+                raise
+            conn, reused = self._new_connection(key), False
+            request = httpcore.Request(method, url, headers=full, content=body, extensions=ext)
+            try:
+                resp = await conn.handle_async_request(request)
+            except BaseException:
+                await conn.aclose()
+                raise
+        except BaseException:
+            await conn.aclose()
+            raise
+        try:
+            result = await _read(resp)
+            await resp.aclose()
+        except BaseException:
+            await conn.aclose()
+            raise
+        self._checkin(key, conn)
+        return result
+
+    def _checkout(self, key: tuple[bytes, bytes, int]) -> tuple[httpcore.AsyncHTTPConnection, bool]:
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()
+            if conn.is_idle() and not conn.has_expired():
+                return conn, True
+            _discard(conn)
+        return self._new_connection(key), False
+
+    def _new_connection(self, key: tuple[bytes, bytes, int]) -> httpcore.AsyncHTTPConnection:
+        scheme, host, port = key
+        return httpcore.AsyncHTTPConnection(
+            origin=httpcore.Origin(scheme, host, port),
+            ssl_context=self._ssl if scheme == b"https" else None,
+            keepalive_expiry=_IDLE_EXPIRY,
+            http1=True,
+            http2=self._http2 and scheme == b"https",
+        )
+
+    def _checkin(self, key: tuple[bytes, bytes, int], conn: httpcore.AsyncHTTPConnection) -> None:
+        idle = self._idle.setdefault(key, [])
+        if self._closed or not conn.is_idle() or len(idle) >= _MAX_IDLE:
+            _discard(conn)
+            return
+        idle.append(conn)
+
+
+def _discard(conn: httpcore.AsyncHTTPConnection) -> None:
+    """Close a connection in the background: the caller must not wait on it."""
+    task = asyncio.get_running_loop().create_task(conn.aclose())
+    _BACKGROUND.add(task)
+    task.add_done_callback(_BACKGROUND.discard)
+
+
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+async def _read(resp: httpcore.Response) -> Response:
+    """The reply with at most _MAX_BODY bytes of its body; a longer body is cut off
+    and its connection, no longer idle, is closed instead of reused."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.aiter_stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > _MAX_BODY:
+            break
+    body = b"".join(chunks)
+    for k, v in resp.headers:
+        if k.lower() == b"content-encoding" and v.strip().lower() == b"gzip" and body:
+            body = _gunzip(body)
+    return Response(resp.status, resp.headers, body)
+
+
+def _gunzip(body: bytes) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(body, _MAX_BODY)
+    except zlib.error:
+        return body

@@ -1,0 +1,73 @@
+"""pyroscope.write's metrics (spec alloy-pyroscope.md §2.6).
+
+The `endpoint` label is the endpoint URL (with any password redacted), as in
+Alloy, not the endpoint's `name`. Registration reuses a collector already in
+the registry, so re-creating the component on a reload does not fail on
+duplicates (Alloy's "register or reuse").
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+C = TypeVar("C", Counter, Histogram)
+
+# Latency `type` values; the *_total types use endpoint="-".
+PUSH_TOTAL, PUSH_ENDPOINT, PUSH_DOWNSTREAM = "push_total", "push_endpoint", "push_downstream"
+INGEST_TOTAL, INGEST_ENDPOINT, INGEST_DOWNSTREAM = (
+    "ingest_total",
+    "ingest_endpoint",
+    "ingest_downstream",
+)
+
+
+def _register(registry: CollectorRegistry | None, collector: C) -> C:
+    if registry is None:
+        return collector
+    try:
+        registry.register(collector)
+    except ValueError:
+        # Already there (component re-created with the same registry): reuse it.
+        existing: Any = registry._names_to_collectors.get(collector._name)  # noqa: SLF001
+        if existing is None:
+            existing = registry._names_to_collectors.get(collector._name + "_total")  # noqa: SLF001
+        if isinstance(existing, type(collector)):
+            return existing  # type: ignore[return-value]
+        raise
+    return collector
+
+
+class WriteMetrics:
+    def __init__(self, registry: CollectorRegistry | None) -> None:
+        def counter(name: str, doc: str) -> Counter:
+            return _register(registry, Counter(name, doc, ["endpoint"], registry=None))
+
+        self.sent_bytes = counter(
+            "pyroscope_write_sent_bytes_total",
+            "Total number of compressed bytes sent to Pyroscope.",
+        )
+        self.dropped_bytes = counter(
+            "pyroscope_write_dropped_bytes_total",
+            "Total number of compressed bytes dropped by Pyroscope.",
+        )
+        self.sent_profiles = counter(
+            "pyroscope_write_sent_profiles_total", "Total number of profiles sent to Pyroscope."
+        )
+        self.dropped_profiles = counter(
+            "pyroscope_write_dropped_profiles_total",
+            "Total number of profiles dropped by Pyroscope.",
+        )
+        self.retries = counter(
+            "pyroscope_write_retries_total", "Total number of retries to Pyroscope."
+        )
+        self.latency = _register(
+            registry,
+            Histogram(
+                "pyroscope_write_latency",
+                "Write latency for sending profiles to Pyroscope",
+                ["endpoint", "type"],
+                registry=None,
+            ),
+        )

@@ -1,0 +1,143 @@
+"""pyroscope.write's pure pieces: backoff ranges, Retry-After, URL building, arguments."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from email.utils import formatdate
+
+import pytest
+
+from alloylite.components.pyroscope.write import _EndpointRuntime, _go_parse_query, _go_path_join
+from alloylite.components.pyroscope.write_args import (
+    Authorization,
+    BasicAuth,
+    Endpoint,
+    TLSConfig,
+)
+from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
+from alloylite.components.pyroscope.write_client import redact_url
+from alloylite.eval.values import Secret
+
+
+def test_backoff_ranges_follow_dskit() -> None:
+    random.seed(7)
+    b = Backoff(0.5, 300.0, 10)
+    delays = [b.next_delay() for _ in range(12)]
+    bounds = [(0.5 * 2**i, 0.5 * 2 ** (i + 1)) for i in range(9)] + [(256, 300)] * 3
+    for d, (low, high) in zip(delays, bounds, strict=True):
+        assert low <= d < high
+
+
+def test_backoff_counts_attempts() -> None:
+    b = Backoff(0.1, 1.0, 3)
+    assert [b.exhausted_after_failure() for _ in range(3)] == [False, False, True]
+    forever = Backoff(0.1, 1.0, 0)
+    assert not any(forever.exhausted_after_failure() for _ in range(100))
+
+
+def test_backoff_equal_min_max() -> None:
+    assert Backoff(2.0, 2.0, 0).next_delay() == 2.0
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after(" 0 ") == 0.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("-5") is None
+    now = 1_800_000_000.0
+    assert parse_retry_after(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30)
+    assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("base", "incoming", "expected"),
+    [
+        ("", "/ingest", "/ingest"),
+        ("/", "/ingest", "/ingest"),
+        ("/pyroscope/", "/ingest", "/pyroscope/ingest"),
+        ("/a//b/../c", "/ingest", "/a/c/ingest"),
+        ("/a", "/../../ingest", "/ingest"),
+    ],
+)
+def test_go_path_join(base: str, incoming: str, expected: str) -> None:
+    assert _go_path_join(base, incoming) == expected
+
+
+def test_go_parse_query_drops_what_go_rejects() -> None:
+    assert _go_parse_query("a=1&a=2&b=%7B&c=%zz&d;e=1&f&=g&h=x+y") == {
+        b"a": [b"1", b"2"],
+        b"b": [b"{"],
+        b"f": [b""],
+        b"": [b"g"],
+        b"h": [b"x y"],
+    }
+
+
+def test_ingest_target_encoding() -> None:
+    ep = _EndpointRuntime(Endpoint(url="http://h:4040/base?x=1"), "id")
+    target = ep.ingest_target("/ingest?z=1&name=old&a=%2F&a=b", "app{k=v w,x=/}")
+    assert target.path == b"/base/ingest?a=%2F&a=b&name=app%7Bk%3Dv+w%2Cx%3D%2F%7D&z=1"
+    assert target.host_header == b"h:4040"
+
+
+def test_redact_url() -> None:
+    assert redact_url("http://u:p@h/x") == "http://u:xxxxx@h/x"
+    assert redact_url("http://u@h/x") == "http://u@h/x"
+    assert redact_url("https://h") == "https://h"
+
+
+AUTH_ERROR = (
+    "at most one of basic_auth, authorization, oauth2, bearer_token & bearer_token_file "
+    "must be configured"
+)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"bearer_token": Secret("a"), "bearer_token_file": "/f"}, AUTH_ERROR),
+        ({"bearer_token": Secret("a"), "basic_auth": BasicAuth(username="u")}, AUTH_ERROR),
+        ({"authorization": Authorization(), "basic_auth": BasicAuth()}, AUTH_ERROR),
+        ({"url": "ftp://h"}, "must be an absolute http or https URL"),
+        ({"url": "h:4040"}, "must be an absolute http or https URL"),
+        ({"url": "http://h:99999"}, "not a valid URL"),
+        ({"headers": {"bad name": "v"}}, "invalid header name"),
+        ({"headers": {"X": "a\r\nInjected: 1"}}, "invalid value for header 'X'"),
+        ({"remote_timeout": timedelta(0)}, "remote_timeout must be greater than 0"),
+        ({"max_backoff_retries": -1}, "max_backoff_retries must not be negative"),
+    ],
+)
+def test_endpoint_validation(kwargs: dict[str, object], message: str) -> None:
+    args: dict[str, object] = {"url": "http://h:4040"}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        Endpoint(**args).validate()  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (BasicAuth(password=Secret("p"), password_file="/f"), "password & password_file"),
+        (Authorization(credentials=Secret("c"), credentials_file="/f"), "credentials &"),
+        (Authorization(type="Basic"), 'cannot be set to "basic"'),
+        (TLSConfig(ca_pem="x", ca_file="/f"), "ca_pem and ca_file"),
+        (TLSConfig(cert_pem="x"), "key_pem or key_file"),
+        (TLSConfig(min_version="TLS9"), "unknown TLS version"),
+    ],
+)
+def test_block_validation(block: BasicAuth | Authorization | TLSConfig, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        block.validate()
+
+
+def test_defaults_match_alloy() -> None:
+    ep = Endpoint(url="http://h")
+    assert ep.remote_timeout == timedelta(seconds=10)
+    assert ep.min_backoff_period == timedelta(milliseconds=500)
+    assert ep.max_backoff_period == timedelta(minutes=5)
+    assert ep.max_backoff_retries == 10
+    assert ep.retry_on_http_429 is True
+    assert ep.follow_redirects is True
+    assert ep.enable_http2 is True

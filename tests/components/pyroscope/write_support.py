@@ -1,0 +1,184 @@
+"""A scripted HTTP/1.1 backend on 127.0.0.1 for pyroscope.write's tests.
+
+Each request takes the next step of a script: answer with a status, hang
+without answering, reset the connection mid-response, or close without a
+word. Every request is recorded (method, target, headers, exact body bytes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from prometheus_client import CollectorRegistry
+
+from alloylite.components.pyroscope.write import PyroscopeWrite, WriteReceiver
+from alloylite.components.pyroscope.write_args import Arguments, Endpoint
+from alloylite.runtime.component import ComponentOptions
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+
+HANG = "hang"  # read the request, never answer
+RESET = "reset"  # send part of a response, then abort the connection
+CLOSE = "close"  # close the connection without any response
+
+Step = Reply | str
+
+
+@dataclass
+class Seen:
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        values = self.headers_named(name)
+        return values[0] if values else None
+
+    def headers_named(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+class Backend:
+    """`async with Backend([...]) as b:` serves on `b.url`; the last step repeats."""
+
+    def __init__(self, script: list[Step] | None = None) -> None:
+        self.script = list(script or [Reply()])
+        self.requests: list[Seen] = []
+        self.connections = 0
+        self._server: asyncio.AbstractServer | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def __aenter__(self) -> Backend:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(BaseException):
+                await task
+        await self._server.wait_closed()
+
+    def _next(self) -> Step:
+        index = len(self.requests) - 1
+        return self.script[min(index, len(self.script) - 1)]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _ = lines[0].split(" ", 2)
+                headers = [
+                    (k.strip(), v.strip())
+                    for k, _, v in (line.partition(":") for line in lines[1:] if line)
+                ]
+                length = next((int(v) for k, v in headers if k.lower() == "content-length"), 0)
+                body = await reader.readexactly(length) if length else b""
+                self.requests.append(Seen(method, target, headers, body))
+                step = self._next()
+                if step == HANG:
+                    await asyncio.Event().wait()
+                if step == CLOSE:
+                    writer.close()
+                    return
+                if step == RESET:
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial")
+                    await writer.drain()
+                    writer.transport.abort()
+                    return
+                assert isinstance(step, Reply)
+                out = [f"HTTP/1.1 {step.status} X", f"Content-Length: {len(step.body)}"]
+                out += [f"{k}: {v}" for k, v in step.headers]
+                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + step.body)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            self._tasks.discard(task)
+            writer.close()
+
+
+def dead_url() -> str:
+    """A URL on a 127.0.0.1 port with no listener (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def endpoint(url: str, **kw: Any) -> Endpoint:
+    """An endpoint with fast retries for tests (the defaults would sleep for minutes)."""
+    defaults: dict[str, Any] = {
+        "min_backoff_period": timedelta(milliseconds=1),
+        "max_backoff_period": timedelta(milliseconds=5),
+        "max_backoff_retries": 3,
+        "remote_timeout": timedelta(seconds=5),
+    }
+    defaults.update(kw)
+    ep = Endpoint(url=url, **defaults)
+    ep.validate()
+    return ep
+
+
+@dataclass
+class Harness:
+    component: PyroscopeWrite
+    registry: CollectorRegistry
+    exports: list[dict[str, Any]]
+    logger: logging.Logger
+
+    @property
+    def receiver(self) -> WriteReceiver:
+        return self.exports[-1]["receiver"]
+
+    def metric(self, name: str, **labels: str) -> float:
+        value = self.registry.get_sample_value(name, labels)
+        return 0.0 if value is None else value
+
+
+def make_write(endpoints: list[Endpoint], external_labels: dict[str, str] | None = None) -> Harness:
+    registry = CollectorRegistry()
+    exports: list[dict[str, Any]] = []
+    logger = logging.getLogger("tests.pyroscope.write")
+    options = ComponentOptions(
+        id="pyroscope.write.test",
+        logger=logger,
+        on_state_change=exports.append,
+        registry=registry,
+        extra={"alloy_id": "test-alloy-id"},
+    )
+    args = Arguments(endpoints=endpoints, external_labels=dict(external_labels or {}))
+    component = PyroscopeWrite(options, args)
+    return Harness(component, registry, exports, logger)
+
+
+def run(coro_fn: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(coro_fn())  # type: ignore[arg-type]
