@@ -8,10 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from alloylite.cli import main
-
 VALID = """\
 // Receives profiles over HTTP
 pyroscope.receive_http "default" {
