@@ -36,6 +36,15 @@ from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, is_identifi
 # diagnostic is better (a deliberate difference, see docs/compatibility.md).
 MAX_NESTING = 200
 NESTING_MESSAGE = f"nesting of brackets is deeper than the supported maximum of {MAX_NESTING}"
+# The same protection for trees that are deep without brackets (`- - - 1`, `a+a+a+...`):
+# statements, blocks and expressions nested deeper than this are rejected.
+MAX_TREE_DEPTH = 200
+TREE_MESSAGE = (
+    f"expression or block nesting is deeper than the supported maximum of {MAX_TREE_DEPTH}"
+)
+# Only scans that could hide such a tree pay for the check.
+_CHECK_TREE_AFTER_TOKENS = MAX_TREE_DEPTH
+_CHECK_TREE_AFTER_BRACKETS = 32
 
 
 @dataclass(slots=True)
@@ -217,6 +226,10 @@ def _as_bytes(data: bytes | str) -> bytes:
     return data if isinstance(data, bytes) else data.encode("utf-8", "surrogateescape")
 
 
+def _tree_diag(where: ast.Pos) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, TREE_MESSAGE, where)
+
+
 def _nesting_diag(result: ScanResult) -> Diagnostic:
     return Diagnostic(Severity.ERROR, NESTING_MESSAGE, result.depth_pos)
 
@@ -233,7 +246,10 @@ def parse_file(data: bytes | str, filename: str = "main.alloy") -> ParseResult:
             except (LarkError, _NeedsRecovery):
                 body = None
             if body is not None:
-                return ParseResult(ast.File(filename, body, scanned.comment_groups()), [])
+                where = _too_deep(body) if _needs_tree_check(scanned) else None
+                if where is None:
+                    return ParseResult(ast.File(filename, body, scanned.comment_groups()), [])
+                return ParseResult(None, [_with_file(_tree_diag(where), filename)])
         diags = recover_file(scanned)
         if not diags:  # the two passes disagree; never return "no AST and no reason"
             diags = [Diagnostic(Severity.ERROR, "invalid syntax", ast.Pos(0, 1, 1))]
@@ -259,11 +275,68 @@ def parse_expression(data: bytes | str) -> ExprResult:
         except (LarkError, _NeedsRecovery):
             expr = None
         if expr is not None:
-            return ExprResult(expr, [])
+            where = _too_deep((expr,)) if _needs_tree_check(scanned) else None
+            if where is None:
+                return ExprResult(expr, [])
+            return ExprResult(None, [_tree_diag(where)])
     diags = recover_expression(scanned)
     if not diags:
         diags = [Diagnostic(Severity.ERROR, "invalid syntax", ast.Pos(0, 1, 1))]
     return ExprResult(None, diags)
+
+
+def _needs_tree_check(scanned: ScanResult) -> bool:
+    return (
+        scanned.longest_statement > _CHECK_TREE_AFTER_TOKENS
+        or scanned.max_depth > _CHECK_TREE_AFTER_BRACKETS
+    )
+
+
+def _children(node: Any) -> tuple[Any, ...]:
+    match node:
+        case ast.BinaryExpr(left=left, right=right):
+            return (left, right)
+        case ast.UnaryExpr(value=value) | ast.AccessExpr(value=value):
+            return (value,)
+        case ast.IndexExpr(value=value, index=index):
+            return (value, index)
+        case ast.CallExpr(value=value, args=args):
+            return (value, *args)
+        case ast.ParenExpr(inner=inner):
+            return (inner,)
+        case ast.ArrayExpr(elements=elements):
+            return elements
+        case ast.ObjectExpr(fields=fields):
+            return tuple(f.value for f in fields)
+        case ast.AttributeStmt(value=value):
+            return (value,)
+        case ast.BlockStmt(body=body):
+            return body
+    return ()
+
+
+def _anchor(node: Any) -> ast.Pos:
+    """A position inside `node` found without recursion."""
+    for name in ("op_pos", "lbrack", "lparen", "lcurly", "pos", "name_pos"):
+        pos = getattr(node, name, None)
+        if isinstance(pos, ast.Pos):
+            return pos
+    if isinstance(node, ast.IdentifierExpr):
+        return node.ident.pos
+    if isinstance(node, ast.AccessExpr | ast.AttributeStmt):
+        return node.name.pos
+    return ast.Pos(0, 1, 1)
+
+
+def _too_deep(roots: tuple[Any, ...]) -> ast.Pos | None:
+    """Where the tree first gets deeper than MAX_TREE_DEPTH (checked without recursion)."""
+    stack = [(root, 1) for root in roots]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            return _anchor(node)
+        stack.extend((child, depth + 1) for child in _children(node))
+    return None
 
 
 def _with_file(diag: Diagnostic, filename: str) -> Diagnostic:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from lark import Token
@@ -75,10 +76,10 @@ _MASTER = re.compile(
     |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<float>(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
     |(?P<number>[0-9]+)
-    |(?P<string>"(?:[^"\\\n]|\\[abfnrtv\\"])*")
-    |(?P<raw>`[^`]*`)
+    |(?P<string>"[^"\\\n]*+(?:\\[abfnrtv\\"][^"\\\n]*+)*+")
+    |(?P<raw>`[^`]*+`)
     |(?P<lcomment>//[^\n]*)
-    |(?P<bcomment>/\*.*?\*/)
+    |(?P<bcomment>/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/)
     |(?P<op>\|\||&&|==|!=|<=|>=|[-+*/%^!<>=(){}\[\],.])
     """,
     re.VERBOSE | re.DOTALL,
@@ -106,6 +107,7 @@ class ScanResult:
     diags: list[tuple[int, int, int, Diagnostic]] = field(default_factory=list)
     max_depth: int = 0
     depth_pos: Pos | None = None
+    longest_statement: int = 0  # most tokens between two terminators
 
     def comment_groups(self) -> tuple[CommentGroup, ...]:
         groups: list[CommentGroup] = []
@@ -175,6 +177,7 @@ class Scanner:
         self._line_start = 0
         self._reader_bad: list[int] = []
         self._reader_msgs: dict[int, str] = {}
+        self._terms: list[int] = []  # token indices of TERMINATORs
 
     # ------------------------------------------------------------ positions
 
@@ -266,7 +269,8 @@ class Scanner:
         tokens = self.tokens
         append = tokens.append
         flag = False
-        depth = 0
+        depth = max_depth = 0
+        terms = self._terms
         master = _MASTER.match
         punct = PUNCT_KINDS
         punct_text = _PUNCT_TEXT
@@ -279,6 +283,7 @@ class Scanner:
             if kind == "nl":
                 end = m.end()  # type: ignore[union-attr]
                 if flag:
+                    terms.append(len(tokens))
                     append(
                         _new_token(
                             TERMINATOR,
@@ -322,8 +327,10 @@ class Scanner:
                     flag = False
                     if tkind in ("LPAREN", "LBRACK", "LCURLY"):
                         depth += 1
-                        if depth > self.limit and self.result.depth_pos is None:
-                            self.result.depth_pos = self.pos_at(pos)
+                        if depth > max_depth:
+                            max_depth = depth
+                            if depth > self.limit and self.result.depth_pos is None:
+                                self.result.depth_pos = self.pos_at(pos)
                 pos = end
                 continue
             if kind == "ident":
@@ -414,6 +421,9 @@ class Scanner:
                 _new_token(TERMINATOR, "\n", n, self._line, n - self._line_start + 1, None, None, n)
             )
         append(_new_token(EOF, "", n, self._line, n - self._line_start + 1, None, None, n))
+        terms.append(len(tokens))
+        self.result.max_depth = max_depth
+        self.result.longest_statement = max(b - a for a, b in zip([0, *terms], terms, strict=False))
         self._reader_diags(dups)
         if self.result.diags:
             self.result.diags.sort(key=lambda d: (d[0], d[1], d[2]))
@@ -504,11 +514,13 @@ class Scanner:
             ends_line = True
             if not line_comment:
                 ends_line, look_end = self._find_line_end(start)
-                if self._reader_bad:
-                    for off in self._reader_bad:
-                        if start + 2 <= off <= look_end:
-                            dups.append((start + 1, off))
+                bad = self._reader_bad
+                if bad:
+                    lo = bisect_left(bad, start + 2)
+                    hi = bisect_right(bad, look_end)
+                    dups.extend((start + 1, off) for off in bad[lo:hi])
             if ends_line:
+                self._terms.append(len(self.tokens))
                 self.tokens.append(
                     _new_token(
                         TERMINATOR,

@@ -173,3 +173,36 @@ def test_expression_leftover_input() -> None:
         (2, 4, "expected TERMINATOR, got )"),
     ]
     assert all(d.filename is None for d in result.diagnostics)
+
+
+@pytest.mark.parametrize(
+    ("src", "message"),
+    [
+        (b"a = " + b"[" * 10000 + b"]" * 10000 + b"\n", "nesting of brackets is deeper"),
+        (b"a {\n" * 10000 + b"}\n" * 10000, "nesting of brackets is deeper"),
+        (b"a = " + b"(" * 10000, "nesting of brackets is deeper"),
+        (b"a = " + b"-" * 10000 + b"1\n", "expression or block nesting is deeper"),
+        (b"a = 1" + b" + 1" * 10000 + b"\n", "expression or block nesting is deeper"),
+        (b"a = 1" + b" ^ 1" * 10000 + b"\n", "expression or block nesting is deeper"),
+    ],
+)
+def test_pathological_nesting_is_a_diagnostic(src: bytes, message: str) -> None:
+    result = parse_file(src)
+    assert result.file is None
+    (diag,) = result.diagnostics
+    assert diag.message.startswith(message)
+
+
+def test_huge_string_and_random_bytes_never_crash() -> None:
+    big = b'a = "' + b"x" * 5_000_000 + b'"\n'
+    result = parse_file(big)
+    assert result.file is not None
+    unterminated = parse_file(big[:-2])
+    assert [d.message for d in unterminated.diagnostics] == ["string literal not terminated"]
+    noise = bytes((i * 7919 + 13) % 256 for i in range(50_000))
+    assert parse_file(noise).diagnostics
+
+
+def test_deep_but_reasonable_nesting_parses() -> None:
+    src = b"a = " + b"[" * 150 + b"]" * 150 + b"\nb = " + b"!" * 150 + b"true\n"
+    assert parse_file(src).file is not None
