@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -43,6 +44,7 @@ class Seen:
     target: str
     headers: list[tuple[str, str]]
     body: bytes
+    version: str = "HTTP/1.1"
 
     def header(self, name: str) -> str | None:
         values = self.headers_named(name)
@@ -55,8 +57,11 @@ class Seen:
 class Backend:
     """`async with Backend([...]) as b:` serves on `b.url`; the last step repeats."""
 
-    def __init__(self, script: list[Step] | None = None) -> None:
+    def __init__(
+        self, script: list[Step] | None = None, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
         self.script = list(script or [Reply()])
+        self._ssl = ssl_context
         self.requests: list[Seen] = []
         self.connections = 0
         self._server: asyncio.AbstractServer | None = None
@@ -65,10 +70,13 @@ class Backend:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self._ssl is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     async def __aenter__(self) -> Backend:
-        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self._server = await asyncio.start_server(
+            self._serve, "127.0.0.1", 0, ssl=self._ssl
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -95,14 +103,14 @@ class Backend:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                method, target, _ = lines[0].split(" ", 2)
+                method, target, version = lines[0].split(" ", 2)
                 headers = [
                     (k.strip(), v.strip())
                     for k, _, v in (line.partition(":") for line in lines[1:] if line)
                 ]
                 length = next((int(v) for k, v in headers if k.lower() == "content-length"), 0)
                 body = await reader.readexactly(length) if length else b""
-                self.requests.append(Seen(method, target, headers, body))
+                self.requests.append(Seen(method, target, headers, body, version))
                 step = self._next()
                 if step == HANG:
                     await asyncio.Event().wait()
@@ -119,7 +127,7 @@ class Backend:
                 out += [f"{k}: {v}" for k, v in step.headers]
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + step.body)
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
             self._tasks.discard(task)

@@ -1,0 +1,260 @@
+"""pyroscope.write's transport: TLS (CA, server_name, skip-verify, client certificates),
+HTTP/1.1 over TLS, redirects, proxies and connection reuse under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from alloylite.components.pyroscope.appendable import IncomingProfile, WriteStatusError
+from alloylite.components.pyroscope.write import WriteError
+from alloylite.components.pyroscope.write_args import TLSConfig
+from alloylite.eval.values import Secret
+
+from .write_support import Backend, Reply, endpoint, make_write, run
+
+PROFILE = IncomingProfile(
+    raw_body=b"\x1f\x8bbody",
+    content_type=("application/octet-stream",),
+    url="/ingest?format=pprof",
+    labels=(("__name__", "app"), ("service_name", "app")),
+)
+
+
+def _openssl(*args: str) -> None:
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("write-pki")
+    _openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=write-test-ca",
+        "-keyout",
+        str(d / "ca.key"),
+        "-out",
+        str(d / "ca.pem"),
+    )
+    for name, san in (("server", "IP:127.0.0.1,DNS:pyroscope.test"), ("client", "")):
+        _openssl(
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            f"/CN={name}",
+            "-keyout",
+            str(d / f"{name}.key"),
+            "-out",
+            str(d / f"{name}.csr"),
+        )
+        ext = d / f"{name}.ext"
+        ext.write_text(f"subjectAltName={san}\n" if san else "")
+        _openssl(
+            "x509",
+            "-req",
+            "-in",
+            str(d / f"{name}.csr"),
+            "-CA",
+            str(d / "ca.pem"),
+            "-CAkey",
+            str(d / "ca.key"),
+            "-CAcreateserial",
+            "-days",
+            "1",
+            "-extfile",
+            str(ext),
+            "-out",
+            str(d / f"{name}.pem"),
+        )
+    return d
+
+
+def server_context(pki: Path, require_client_cert: bool = False) -> ssl.SSLContext:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pki / "server.pem", pki / "server.key")
+    if require_client_cert:
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.load_verify_locations(pki / "ca.pem")
+    return ctx
+
+
+@pytest.mark.parametrize("http2", [False, True])
+def test_https_with_ca_pem_speaks_http11(pki: Path, http2: bool) -> None:
+    async def main() -> None:
+        async with Backend(ssl_context=server_context(pki)) as b:
+            tls = TLSConfig(ca_pem=(pki / "ca.pem").read_text())
+            h = make_write([endpoint(b.url, tls_config=tls, enable_http2=http2)])
+            await h.receiver.append_ingest(PROFILE)
+            (req,) = b.requests
+            assert req.version == "HTTP/1.1"
+            assert req.body == PROFILE.raw_body
+
+    run(main)
+
+
+def test_https_unknown_ca_fails_without_delivering(pki: Path) -> None:
+    async def main() -> None:
+        async with Backend(ssl_context=server_context(pki)) as b:
+            h = make_write([endpoint(b.url, max_backoff_retries=1)])
+            with pytest.raises(WriteError, match="(?i)certificate"):
+                await h.receiver.append_ingest(PROFILE)
+            assert b.requests == []
+
+    run(main)
+
+
+def test_insecure_skip_verify(pki: Path) -> None:
+    async def main() -> None:
+        async with Backend(ssl_context=server_context(pki)) as b:
+            tls = TLSConfig(insecure_skip_verify=True)
+            h = make_write([endpoint(b.url, tls_config=tls)])
+            await h.receiver.append_ingest(PROFILE)
+            assert len(b.requests) == 1
+
+    run(main)
+
+
+def test_server_name_is_verified(pki: Path) -> None:
+    async def main() -> None:
+        async with Backend(ssl_context=server_context(pki)) as b:
+            ca = str(pki / "ca.pem")
+            good = make_write(
+                [endpoint(b.url, tls_config=TLSConfig(ca_file=ca, server_name="pyroscope.test"))]
+            )
+            await good.receiver.append_ingest(PROFILE)
+            bad = make_write(
+                [
+                    endpoint(
+                        b.url,
+                        max_backoff_retries=1,
+                        tls_config=TLSConfig(ca_file=ca, server_name="other.test"),
+                    )
+                ]
+            )
+            with pytest.raises(WriteError):
+                await bad.receiver.append_ingest(PROFILE)
+            assert len(b.requests) == 1
+
+    run(main)
+
+
+def test_client_certificate_for_mtls(pki: Path) -> None:
+    async def main() -> None:
+        async with Backend(ssl_context=server_context(pki, require_client_cert=True)) as b:
+            ca = (pki / "ca.pem").read_text()
+            with_cert = TLSConfig(
+                ca_pem=ca,
+                cert_pem=(pki / "client.pem").read_text(),
+                key_pem=Secret((pki / "client.key").read_text()),
+            )
+            h = make_write([endpoint(b.url, tls_config=with_cert)])
+            await h.receiver.append_ingest(PROFILE)
+            from_files = TLSConfig(
+                ca_pem=ca, cert_file=str(pki / "client.pem"), key_file=str(pki / "client.key")
+            )
+            h2 = make_write([endpoint(b.url, tls_config=from_files)])
+            await h2.receiver.append_ingest(PROFILE)
+            without = make_write(
+                [endpoint(b.url, max_backoff_retries=1, tls_config=TLSConfig(ca_pem=ca))]
+            )
+            with pytest.raises(WriteError):
+                await without.receiver.append_ingest(PROFILE)
+            assert len(b.requests) == 2
+
+    run(main)
+
+
+# ------------------------------------------------------------------ redirects
+
+
+def test_307_resends_the_body_and_keeps_auth_on_the_same_origin() -> None:
+    async def main() -> None:
+        script = [Reply(307, [("Location", "/elsewhere/ingest?x=1")]), Reply(200)]
+        async with Backend(script) as b:
+            h = make_write([endpoint(b.url, bearer_token=Secret("tok"))])
+            await h.receiver.append_ingest(PROFILE)
+            first, second = b.requests
+            assert second.method == "POST" and second.target == "/elsewhere/ingest?x=1"
+            assert second.body == PROFILE.raw_body
+            assert second.header("Authorization") == "Bearer tok"
+
+    run(main)
+
+
+def test_cross_origin_redirect_drops_credentials() -> None:
+    async def main() -> None:
+        async with Backend() as target:
+            async with Backend([Reply(308, [("Location", target.url + "/ingest")])]) as b:
+                h = make_write([endpoint(b.url, bearer_token=Secret("tok"))])
+                await h.receiver.append_ingest(PROFILE)
+            (req,) = target.requests
+            assert req.body == PROFILE.raw_body
+            assert req.header("Authorization") is None
+
+    run(main)
+
+
+def test_follow_redirects_false_makes_3xx_final() -> None:
+    async def main() -> None:
+        async with Backend([Reply(307, [("Location", "/x")])]) as b:
+            h = make_write([endpoint(b.url, follow_redirects=False)])
+            with pytest.raises(WriteStatusError) as err:
+                await h.receiver.append_ingest(PROFILE)
+            assert err.value.status_code == 307
+            assert len(b.requests) == 1
+
+    run(main)
+
+
+# --------------------------------------------------------------------- proxy
+
+
+def test_proxy_url_receives_the_absolute_form_request() -> None:
+    async def main() -> None:
+        async with Backend() as proxy:
+            ep = endpoint("http://pyroscope.invalid:4040/base", proxy_url=proxy.url)
+            h = make_write([ep])
+            await h.receiver.append_ingest(PROFILE)
+            (req,) = proxy.requests
+            assert req.target.startswith("http://pyroscope.invalid:4040/base/ingest?")
+            assert req.body == PROFILE.raw_body
+
+    run(main)
+
+
+# --------------------------------------------------------------- concurrency
+
+
+def test_concurrent_appends_each_arrive_once_and_connections_are_reused() -> None:
+    async def main() -> None:
+        async with Backend() as b:
+            h = make_write([endpoint(b.url)])
+            for round_ in range(2):
+                profiles = [
+                    IncomingProfile(
+                        f"body-{round_}-{i}".encode(),
+                        PROFILE.content_type,
+                        PROFILE.url,
+                        PROFILE.labels,
+                    )
+                    for i in range(40)
+                ]
+                await asyncio.gather(*(h.receiver.append_ingest(p) for p in profiles))
+            bodies = sorted(r.body for r in b.requests)
+            assert bodies == sorted(f"body-{r}-{i}".encode() for r in range(2) for i in range(40))
+            assert b.connections <= 40
+
+    run(main)
