@@ -65,25 +65,29 @@ async def _serve(args: argparse.Namespace) -> int:
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, on_hup)
 
+    failed: LoadFailed | None = None
     try:
         try:
             await controller.load()
         except LoadFailed as err:
-            write_pretty(sys.stderr, err.diagnostics, err.sources)
-            sys.stdout.write("\n")
-            sys.stdout.flush()
-            print("Error: could not perform the initial load successfully", file=sys.stderr)
-            return 1
-        log.info("alloylite is running", kv={"config_path": args.path})
-        await stop.wait()
-        log.info("shutting down")
-        return 0
+            failed = err
+        else:
+            log.info("alloylite is running", kv={"config_path": args.path})
+            await stop.wait()
+            log.info("shutting down")
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         await controller.stop()
         await server.stop()
-        log.info("shutdown complete")
+    if failed is not None:
+        write_pretty(sys.stderr, failed.diagnostics, failed.sources)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        print("Error: could not perform the initial load successfully", file=sys.stderr)
+        return 1
+    log.info("shutdown complete")
+    return 0
 
 
 def _runner() -> asyncio.Runner:

@@ -1,0 +1,196 @@
+"""`alloylite run` end to end in a subprocess: ready, reload (SIGHUP and HTTP), shutdown."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+WAIT = 60.0  # generous bound so a broken build fails instead of hanging
+
+CONFIG = """\
+pyroscope.receive_http "default" {
+  http {
+    listen_address = "127.0.0.1"
+    listen_port    = 0
+  }
+  forward_to = [pyroscope.write.backend.receiver]
+}
+
+pyroscope.write "backend" {
+  endpoint {
+    url = "http://127.0.0.1:9"
+    basic_auth {
+      username = "user"
+      password = "hunter2"
+    }
+  }
+  external_labels = { env = "%s" }
+}
+"""
+
+
+class Agent:
+    """A running `alloylite run` process and the lines it has logged so far."""
+
+    def __init__(self, config: Path, *extra: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "alloylite", "run", str(config),
+             "--server.http.listen-addr=127.0.0.1:0", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+        self.lines: list[str] = []
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_for(self, pattern: str) -> re.Match[str]:
+        regex = re.compile(pattern)
+        for line in self.lines:
+            if m := regex.search(line):
+                return m
+        while True:
+            line = self._queue.get(timeout=WAIT)
+            if line is None:
+                raise AssertionError(f"exited before {pattern!r}: {''.join(self.lines)}")
+            self.lines.append(line)
+            if m := regex.search(line):
+                return m
+
+    @property
+    def base_url(self) -> str:
+        return "http://" + self.wait_for(r'msg="now listening for http traffic".* addr=(\S+)')[1]
+
+    def finish(self) -> tuple[int, str, str]:
+        self.proc.wait(timeout=WAIT)
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        while (line := self._queue.get(timeout=WAIT)) is not None:
+            self.lines.append(line)
+        return self.proc.returncode, out, "".join(self.lines)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "config.alloy"
+    path.write_text(CONFIG % "one")
+    return path
+
+
+@pytest.fixture
+def agent(config: Path) -> Iterator[Agent]:
+    running = Agent(config, "--stability.level=public-preview")
+    yield running
+    if running.proc.poll() is None:
+        running.proc.kill()
+        running.proc.wait()
+
+
+def labels(client: httpx.Client) -> dict[str, str]:
+    detail = client.get("/api/v0/web/components/pyroscope.write.backend").json()
+    return detail["arguments"]["external_labels"]
+
+
+def test_ready_reload_and_clean_shutdown(agent: Agent, config: Path) -> None:
+    with httpx.Client(base_url=agent.base_url, timeout=WAIT) as client:
+        agent.wait_for('msg="alloylite is running"')
+        r = client.get("/-/ready")
+        assert (r.status_code, r.text) == (200, "Alloy is ready.\n")
+        assert labels(client) == {"env": "one"}
+
+        config.write_text(CONFIG % "two")
+        agent.proc.send_signal(signal.SIGHUP)
+        agent.wait_for('msg="config reloaded"')
+        assert labels(client) == {"env": "two"}
+
+        config.write_text(CONFIG % "three" + 'bogus.component "x" { }\n')
+        r = client.post("/-/reload")
+        assert r.status_code == 400
+        assert 'cannot find the definition of component name "bogus.component"' in r.text
+        assert labels(client) == {"env": "two"}
+        assert client.get("/-/healthy").status_code == 200
+
+        config.write_text(CONFIG % "four")
+        r = client.get("/-/reload")
+        assert (r.status_code, r.text) == (200, "config reloaded\n")
+        assert labels(client) == {"env": "four"}
+        metrics = client.get("/metrics").text
+        assert "alloy_config_last_load_successful 1.0" in metrics
+
+    agent.proc.send_signal(signal.SIGTERM)
+    rc, _, err = agent.finish()
+    assert rc == 0
+    assert 'msg="shutdown complete"' in err
+    assert "hunter2" not in err
+
+
+def test_sigint_also_exits_0(agent: Agent) -> None:
+    agent.wait_for('msg="alloylite is running"')
+    agent.proc.send_signal(signal.SIGINT)
+    assert agent.finish()[0] == 0
+
+
+def test_initial_load_failure(tmp_path: Path) -> None:
+    path = tmp_path / "bad.alloy"
+    path.write_text('pyroscope.write "a" {\n  endpoint { }\n}\n')
+    rc, _, err = Agent(path).finish()
+    assert rc == 1
+    assert (
+        f"Error: {path}:1:1: Failed to build component: decoding configuration: "
+        'missing required attribute "url"' in err
+    )
+    assert err.rstrip().endswith("Error: could not perform the initial load successfully")
+
+
+def test_stability_gate_on_run(config: Path) -> None:
+    rc, _, err = Agent(config).finish()
+    assert rc == 1
+    assert 'component "pyroscope.receive_http" is at stability level "public-preview"' in err
+
+
+def test_busy_listen_address(config: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "alloylite", "run", str(config),
+             f"--server.http.listen-addr=127.0.0.1:{port}", "--stability.level=public-preview"],
+            capture_output=True, text=True, timeout=WAIT,
+        )
+    assert proc.returncode == 1
+    assert f"listen tcp 127.0.0.1:{port}" in proc.stderr
+
+
+def test_logging_block_sets_format_and_level(tmp_path: Path) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text('logging {\n  level  = "debug"\n  format = "json"\n}\n' + CONFIG % "x")
+    running = Agent(path, "--stability.level=public-preview")
+    try:
+        running.wait_for('"msg": "alloylite is running"')
+        line = next(ln for ln in running.lines if "alloylite is running" in ln)
+        record = json.loads(line)
+        assert record["level"] == "info" and record["config_path"] == str(path)
+        running.proc.send_signal(signal.SIGTERM)
+        assert running.finish()[0] == 0
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
