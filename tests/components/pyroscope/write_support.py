@@ -66,6 +66,8 @@ class Backend:
         self.connections = 0
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._stop = asyncio.Event()
         self.port = 0
 
     @property
@@ -83,8 +85,11 @@ class Backend:
     async def __aexit__(self, *exc: object) -> None:
         assert self._server is not None
         self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
+        # End handlers by closing their connections (cancelling them makes asyncio's
+        # stream callback log the cancellation as an error).
+        self._stop.set()
+        for writer in list(self._writers):
+            writer.transport.abort()
         for task in list(self._tasks):
             with contextlib.suppress(BaseException):
                 await task
@@ -98,6 +103,7 @@ class Backend:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        self._writers.add(writer)
         self.connections += 1
         try:
             while True:
@@ -113,7 +119,8 @@ class Backend:
                 self.requests.append(Seen(method, target, headers, body, version))
                 step = self._next()
                 if step == HANG:
-                    await asyncio.Event().wait()
+                    await self._stop.wait()
+                    return
                 if step == CLOSE:
                     writer.close()
                     return
@@ -131,6 +138,7 @@ class Backend:
             pass
         finally:
             self._tasks.discard(task)
+            self._writers.discard(writer)
             writer.close()
 
 
