@@ -23,6 +23,14 @@ from alloylite.syntax.diag import Diagnostic
 DECODE_PREFIX = "Failed to build component: decoding configuration: "
 
 
+def _reads_environment(expr: ast.Expr) -> bool:
+    """Whether the expression calls `sys.env` (or the deprecated `env`)."""
+    for trav in traversals_of_expr(expr):
+        if trav.names[:2] == ("sys", "env") or trav.names == ("env",):
+            return True
+    return False
+
+
 def arguments_type(node: Node) -> type:
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
@@ -42,7 +50,8 @@ def decode_node(
 
     In validate mode an expression reading a node in `unknown_ids`, or a name
     that is neither a node nor in `known_names` (already reported by the
-    loader), is left unevaluated.
+    loader), is left unevaluated; one reading the environment is evaluated
+    (errors count) but its value is not checked against the component.
     """
     from alloylite.eval.evaluator import evaluate
     from alloylite.eval.scope import Scope
@@ -57,12 +66,17 @@ def decode_node(
         ):
             raise UnknownValue()
         try:
-            return evaluate(expr, live_scope)
+            value = evaluate(expr, live_scope)
         except Exception as err:
             diag = getattr(err, "diagnostic", None)
             if isinstance(diag, Diagnostic) and diag.filename is None and diag.start:
                 err.diagnostic = dataclasses.replace(diag, filename=node.filename)  # type: ignore[attr-defined]
             raise
+        if validate_mode and _reads_environment(expr):
+            # The expression is checked, but its value is the CI machine's, not
+            # the one `run` will see: don't judge the component by it.
+            raise UnknownValue()
+        return value
 
     ctx = DecodeContext(
         evaluate=evaluate_expr,

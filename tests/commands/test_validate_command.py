@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from alloylite.cli import main
+
 VALID = """\
 // Receives profiles over HTTP
 pyroscope.receive_http "default" {
@@ -185,3 +189,23 @@ def test_validate_never_imports_http_stacks(tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip() == "0 []", proc.stderr
+
+
+def test_examples_validate(capsys: pytest.CaptureFixture[str]) -> None:
+    examples = sorted((Path(__file__).parents[2] / "examples").rglob("*.alloy"))
+    assert examples
+    for example in examples:
+        rc = main(["validate", str(example), "--stability.level=public-preview"])
+        assert rc == 0, (example, capsys.readouterr().err)
+
+
+def test_environment_reads_are_evaluated_but_not_judged(tmp_path: Path) -> None:
+    ok = 'pyroscope.write "a" {\n  endpoint {\n    url = sys.env("ALLOYLITE_UNSET_VAR")\n  }\n}\n'
+    env = {k: v for k, v in os.environ.items() if k != "ALLOYLITE_UNSET_VAR"}
+    proc = subprocess.run([sys.executable, "-m", "alloylite", "validate",
+                           write(tmp_path, ok, "ok.alloy")],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    bad = 'pyroscope.write "a" {\n  endpoint {\n    url = sys.env()\n  }\n}\n'
+    rc, _, err = run_cli("validate", write(tmp_path, bad, "bad.alloy"))
+    assert rc == 1 and "sys.env expected 1 args, got 0" in err
