@@ -77,3 +77,39 @@ class Secret(Capsule):
 
 
 Value = None | bool | int | float | str | list[Any] | dict[str, Any] | Function | Capsule
+
+
+class Bytes(list):  # type: ignore[type-arg]
+    """A Go byte slice (`encoding.from_base64`): an array of uint numbers in expressions,
+    which turns back into a string when it is decoded into a string argument."""
+
+    __slots__ = ()
+
+    def to_text(self) -> str:
+        return bytes(self).decode("utf-8", "surrogateescape")
+
+
+def type_name(value: object) -> str:
+    """Alloy's name for the type of a value, as printed in error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list | tuple):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, Function):
+        return "function"
+    return "capsule"
+
+
+def capsule_type(value: object) -> str:
+    """The Go type name shown for a capsule (`capsule("<type>")`)."""
+    if isinstance(value, Capsule):
+        return value.go_type
+    return type(value).__name__

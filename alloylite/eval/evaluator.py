@@ -1,0 +1,214 @@
+"""The expression evaluator: AST in, Alloy value out.
+
+Like Alloy's vm, every value an expression produces is remembered together
+with the expression (`assoc`, keyed by identity), so an error about a value
+deep inside a builtin can be reported at the expression that produced it:
+`"a" should be number, got string` at the `"a"`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from alloylite.eval import numbers as num
+from alloylite.eval.errors import (
+    ArgFault,
+    ElementFault,
+    EvalError,
+    Fault,
+    FieldFault,
+    PlainFault,
+    TypeFault,
+    ValueFault,
+    plain_error,
+)
+from alloylite.eval.exprtext import expr_text
+from alloylite.eval.gostr import quote, unquote_literal
+from alloylite.eval.operators import binary_op, unary_op
+from alloylite.eval.scope import Scope
+from alloylite.eval.values import Function, type_name
+from alloylite.syntax import ast
+from alloylite.syntax.diag import Diagnostic, Severity
+
+Value = Any
+
+
+class CallError(Exception):
+    """Raised by a builtin for an error Alloy reports as `<function expr> <message>`."""
+
+
+def evaluate(expr: ast.Expr, scope: Scope | None = None) -> Value:
+    """Evaluate `expr`; raises EvalError with Alloy's message and position."""
+    ev = _Evaluator(scope if scope is not None else Scope())
+    try:
+        return ev.eval(expr)
+    except Fault as fault:
+        raise ev.diagnose(fault) from None
+    except PlainFault as fault:
+        raise plain_error(str(fault)) from None
+
+
+def _positioned(message: str, start: ast.Pos, end: ast.Pos) -> EvalError:
+    return EvalError(Diagnostic(Severity.ERROR, message, start, end))
+
+
+class _Evaluator:
+    __slots__ = ("scope", "assoc")
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        # id(value) -> (value, node); holding the value keeps its id unique.
+        self.assoc: dict[int, tuple[Value, ast.Expr]] = {}
+
+    def eval(self, node: ast.Expr) -> Value:
+        value = _DISPATCH[type(node)](self, node)
+        if value is not None:
+            self.assoc[id(value)] = (value, node)
+        return value
+
+    # ------------------------------------------------------------ node kinds
+
+    def _literal(self, node: ast.LiteralExpr) -> Value:
+        kind = node.kind
+        try:
+            if kind is ast.LiteralKind.STRING:
+                return unquote_literal(node.raw)
+            if kind is ast.LiteralKind.NUMBER:
+                return num.parse_int_literal(node.raw)
+            if kind is ast.LiteralKind.FLOAT:
+                return num.parse_float_literal(node.raw)
+        except num.NumberParseError as err:
+            raise PlainFault(str(err)) from None
+        if kind is ast.LiteralKind.BOOL:
+            return node.raw == "true"
+        return None
+
+    def _identifier(self, node: ast.IdentifierExpr) -> Value:
+        found, value = self.scope.lookup(node.ident.name)
+        if not found:
+            raise _positioned(
+                f"identifier {quote(node.ident.name)} does not exist",
+                ast.start_pos(node),
+                ast.end_pos(node),
+            )
+        return value
+
+    def _array(self, node: ast.ArrayExpr) -> Value:
+        return [self.eval(e) for e in node.elements]
+
+    def _object(self, node: ast.ObjectExpr) -> Value:
+        return {f.name.name: self.eval(f.value) for f in node.fields}
+
+    def _paren(self, node: ast.ParenExpr) -> Value:
+        return self.eval(node.inner)
+
+    def _unary(self, node: ast.UnaryExpr) -> Value:
+        return unary_op(node.op, self.eval(node.value))
+
+    def _binary(self, node: ast.BinaryExpr) -> Value:
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        return binary_op(node.op, left, right)
+
+    def _access(self, node: ast.AccessExpr) -> Value:
+        value = self.eval(node.value)
+        name = node.name.name
+        if isinstance(value, dict):
+            if name in value:
+                return value[name]
+            raise _positioned(
+                f"field {quote(name)} does not exist", node.name.pos, ast.end_pos(node)
+            )
+        raise ValueFault(
+            value, f"cannot access field {quote(name)} on value of type {type_name(value)}"
+        )
+
+    def _index(self, node: ast.IndexExpr) -> Value:
+        value = self.eval(node.value)
+        index = self.eval(node.index)
+        if isinstance(value, list | tuple):
+            if not num.is_number(index):
+                raise TypeFault(index, "number")
+            i = num.to_int(index)
+            if not 0 <= i < len(value):
+                raise ValueFault(
+                    index, f"index {i} is out of range of array with length {len(value)}"
+                )
+            return value[i]
+        if isinstance(value, dict):
+            if not isinstance(index, str):
+                raise TypeFault(index, "string")
+            return value.get(index)
+        raise ValueFault(value, f"expected object or array, got {type_name(value)}")
+
+    def _call(self, node: ast.CallExpr) -> Value:
+        func = self.eval(node.value)
+        if not isinstance(func, Function):
+            raise TypeFault(func, "function")
+        args = [self.eval(a) for a in node.args]
+        n = len(args)
+        if func.max_args is None:
+            if n < func.min_args:
+                raise ValueFault(func, f"expected at least {func.min_args} args, got {n}")
+        elif not func.min_args <= n <= func.max_args:
+            raise ValueFault(func, f"expected {func.max_args} args, got {n}")
+        try:
+            return func.call(*args)
+        except CallError as err:
+            raise ValueFault(func, str(err)) from None
+
+    # ---------------------------------------------------------- diagnostics
+
+    def _node_of(self, value: Value) -> ast.Expr | None:
+        if value is None:
+            return None
+        entry = self.assoc.get(id(value))
+        if entry is None or entry[0] is not value:
+            return None
+        return entry[1]
+
+    def diagnose(self, fault: Fault) -> EvalError:
+        """Alloy's walk over a value-error chain: find the innermost expression
+        that produced a culprit value, keeping `.field`/`[i]` steps only where
+        a value had no expression of its own."""
+        path: list[str] = []
+        node: ast.Expr | None = None
+        message = ""
+        literal = False
+        for level in fault.levels():
+            if isinstance(level, ElementFault):
+                path.append(f"[{level.index}]")
+            elif isinstance(level, FieldFault):
+                path.append(f".{level.field}")
+            elif isinstance(level, ArgFault):
+                message = str(level.inner)
+            else:
+                message = level.leaf_message()
+            found = self._node_of(level.value)
+            if found is not None:
+                if literal:
+                    path.clear()
+                node = found
+                literal = True
+            else:
+                literal = False
+        suffix = "".join(path)
+        if node is None:
+            return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}"))
+        text = f"{expr_text(node)}{suffix} {message}"
+        return _positioned(text, ast.start_pos(node), ast.end_pos(node))
+
+
+_DISPATCH: dict[type, Callable[[_Evaluator, Any], Value]] = {
+    ast.LiteralExpr: _Evaluator._literal,
+    ast.IdentifierExpr: _Evaluator._identifier,
+    ast.ArrayExpr: _Evaluator._array,
+    ast.ObjectExpr: _Evaluator._object,
+    ast.ParenExpr: _Evaluator._paren,
+    ast.UnaryExpr: _Evaluator._unary,
+    ast.BinaryExpr: _Evaluator._binary,
+    ast.AccessExpr: _Evaluator._access,
+    ast.IndexExpr: _Evaluator._index,
+    ast.CallExpr: _Evaluator._call,
+}

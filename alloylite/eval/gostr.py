@@ -1,0 +1,105 @@
+"""Go string rules: unquoting literals and `%q` quoting.
+
+Alloy strings are Go strings: byte strings that are usually UTF-8. Python
+strings hold the bytes that are not valid UTF-8 as lone surrogates
+(`surrogateescape`), so `"\\xff"` survives a round trip and prints as Go does.
+"""
+
+from __future__ import annotations
+
+_SIMPLE = {
+    "a": 0x07,
+    "b": 0x08,
+    "f": 0x0C,
+    "n": 0x0A,
+    "r": 0x0D,
+    "t": 0x09,
+    "v": 0x0B,
+    "\\": 0x5C,
+    '"': 0x22,
+}
+
+
+def encode(s: str) -> bytes:
+    return s.encode("utf-8", "surrogateescape")
+
+
+def decode(b: bytes) -> str:
+    return b.decode("utf-8", "surrogateescape")
+
+
+def unquote_literal(raw: str) -> str:
+    """The value of a STRING token as written (the scanner has already validated it)."""
+    if raw.startswith("`"):
+        return raw[1:-1].replace("\r", "")
+    body = raw[1:-1]
+    if "\\" not in body:
+        return body
+    out = bytearray()
+    i, n = 0, len(body)
+    while i < n:
+        c = body[i]
+        if c != "\\":
+            j = body.find("\\", i)
+            j = n if j < 0 else j
+            out += encode(body[i:j])
+            i = j
+            continue
+        e = body[i + 1]
+        if e in _SIMPLE:
+            out.append(_SIMPLE[e])
+            i += 2
+        elif e == "x":
+            out.append(int(body[i + 2 : i + 4], 16))
+            i += 4
+        elif e in "01234567":
+            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
+            i += 4
+        elif e == "u":
+            out += chr(int(body[i + 2 : i + 6], 16)).encode()
+            i += 6
+        elif e == "U":
+            out += chr(int(body[i + 2 : i + 10], 16)).encode()
+            i += 10
+        else:  # the scanner rejects anything else; keep the text rather than fail
+            out += encode(body[i : i + 2])
+            i += 2
+    return decode(bytes(out))
+
+
+_QUOTE_ESC = {
+    0x07: "\\a",
+    0x08: "\\b",
+    0x0C: "\\f",
+    0x0A: "\\n",
+    0x0D: "\\r",
+    0x09: "\\t",
+    0x0B: "\\v",
+    0x5C: "\\\\",
+    0x22: '\\"',
+}
+
+
+def quote(s: str) -> str:
+    """Go `strconv.Quote`: printable runes as is, the rest escaped, bad bytes as `\\xNN`."""
+    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
+        return f'"{s}"'
+    parts = ['"']
+    for ch in s:
+        cp = ord(ch)
+        if cp in _QUOTE_ESC:
+            parts.append(_QUOTE_ESC[cp])
+        elif 0xDC80 <= cp <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
+            parts.append(f"\\x{cp - 0xDC00:02x}")
+        elif ch.isprintable():
+            parts.append(ch)
+        elif cp < 0x80:
+            parts.append(f"\\x{cp:02x}")
+        elif 0xD800 <= cp <= 0xDFFF:
+            parts.append("\\ufffd")
+        elif cp < 0x10000:
+            parts.append(f"\\u{cp:04x}")
+        else:
+            parts.append(f"\\U{cp:08x}")
+    parts.append('"')
+    return "".join(parts)

@@ -1,0 +1,185 @@
+"""Alloy's unary and binary operators on values (Go semantics, Go error shapes).
+
+Errors are `Fault`s naming the offending operand *value*; the evaluator maps
+the value back to its expression. Both operands are always evaluated first:
+Alloy has no short-circuit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from alloylite.eval import numbers as num
+from alloylite.eval.errors import TypeFault, ValueFault
+from alloylite.eval.gostr import encode
+from alloylite.eval.values import Capsule, Secret, type_name
+
+Num = int | float
+
+_ALLOWED: dict[str, tuple[str, ...]] = {
+    "||": ("bool",),
+    "&&": ("bool",),
+    "+": ("number", "string", "capsule"),
+    "-": ("number",),
+    "*": ("number",),
+    "/": ("number",),
+    "%": ("number",),
+    "^": ("number",),
+    "<": ("number", "string"),
+    "<=": ("number", "string"),
+    ">": ("number", "string"),
+    ">=": ("number", "string"),
+}
+
+
+def binary_op(op: str, left: object, right: object) -> object:
+    if op == "==":
+        return values_equal(left, right)
+    if op == "!=":
+        return not values_equal(left, right)
+    allowed = _ALLOWED[op]
+    lt, rt = type_name(left), type_name(right)
+    for operand, t in ((left, lt), (right, rt)):
+        if t not in allowed:
+            expected = f"one of [{' '.join(allowed)}] for binop {op}"
+            raise TypeFault(operand, expected)
+    if op == "+" and (isinstance(left, Secret) or isinstance(right, Secret)):
+        return _add_secret(left, right)
+    if lt != rt:
+        raise TypeFault(right, lt)
+    if lt == "bool":
+        return (left or right) if op == "||" else (left and right)
+    if lt == "string":
+        if op == "+":
+            return left + right  # type: ignore[operator]
+        return _COMPARE[op](encode(left), encode(right))  # type: ignore[arg-type]
+    if lt == "capsule":
+        raise TypeFault(right, "string")
+    return _number_op(op, left, right)  # type: ignore[arg-type]
+
+
+def _add_secret(left: object, right: object) -> Secret:
+    parts = []
+    for side in (left, right):
+        if isinstance(side, Secret):
+            parts.append(side.reveal())
+        elif isinstance(side, str):
+            parts.append(side)
+        else:
+            raise TypeFault(side, "string")
+    return Secret(parts[0] + parts[1])
+
+
+_COMPARE: dict[str, Callable[[object, object], bool]] = {
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+}
+
+
+def _number_op(op: str, left: Num, right: Num) -> object:
+    kind = num.common_kind(left, right)
+    a, b = num.convert(left, kind), num.convert(right, kind)
+    if op in _COMPARE:
+        return _COMPARE[op](a, b)
+    if kind == num.KIND_FLOAT:
+        return _float_op(op, float(a), float(b), right)
+    a, b = int(a), int(b)
+    if op == "+":
+        return num.make(a + b, kind)
+    if op == "-":
+        return num.make(a - b, kind)
+    if op == "*":
+        return num.make(a * b, kind)
+    if op == "^":
+        if b == 0:
+            return num.make(1, kind)
+        if b < 0:  # Alloy multiplies `b - 1` times, so a negative power is the base
+            return num.make(a, kind)
+        return num.make(pow(a, b, 1 << 64), kind)
+    if b == 0:
+        raise ValueFault(right, "divide by zero error")
+    quotient = abs(a) // abs(b)
+    if (a < 0) != (b < 0):
+        quotient = -quotient
+    if op == "/":
+        return num.make(quotient, kind)
+    return num.make(a - b * quotient, kind)  # `%`: the sign of the dividend, like Go
+
+
+def _float_op(op: str, a: float, b: float, right: Num) -> float:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "^":
+        return go_pow(a, b)
+    if b == 0:
+        raise ValueFault(right, "divide by zero error")
+    if op == "/":
+        return a / b
+    if math.isinf(a) or math.isnan(a) or math.isnan(b):
+        return math.nan
+    if math.isinf(b):
+        return a
+    return math.fmod(a, b)
+
+
+def go_pow(a: float, b: float) -> float:
+    """Go's math.Pow: never raises, returns Inf/NaN where Python would."""
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        if a < 0 and b == int(b) and int(b) % 2 == 1:
+            return -math.inf
+        return math.inf
+    except (ValueError, ZeroDivisionError):
+        if a == 0:  # 0 ** negative
+            if b == int(b) and int(b) % 2 == 1:
+                return math.copysign(math.inf, a)
+            return math.inf
+        return math.nan
+
+
+def unary_op(op: str, value: object) -> object:
+    if op == "!":
+        if not isinstance(value, bool):
+            raise TypeFault(value, "bool")
+        return not value
+    if not num.is_number(value):
+        raise TypeFault(value, "number")
+    if isinstance(value, float):
+        return -value
+    return num.wrap_int(-int(value))  # type: ignore[arg-type]
+
+
+def values_equal(a: object, b: object) -> bool:
+    """Alloy `==`: different types never match, functions never equal anything."""
+    ta, tb = type_name(a), type_name(b)
+    if ta != tb:
+        return False
+    if ta == "null":
+        return True
+    if ta == "number":
+        kind = num.common_kind(a, b)  # type: ignore[arg-type]
+        return num.convert(a, kind) == num.convert(b, kind)  # type: ignore[arg-type]
+    if ta == "array":
+        return len(a) == len(b) and all(  # type: ignore[arg-type]
+            values_equal(x, y) for x, y in zip(a, b, strict=True)  # type: ignore[call-overload]
+        )
+    if ta == "object":
+        return a.keys() == b.keys() and all(  # type: ignore[union-attr]
+            values_equal(v, b[k]) for k, v in a.items()  # type: ignore[union-attr,index]
+        )
+    if ta == "function":
+        return False
+    if isinstance(a, Capsule) or isinstance(b, Capsule) or ta == "capsule":
+        try:
+            return bool(a == b)
+        except Exception:
+            return a is b
+    return a == b

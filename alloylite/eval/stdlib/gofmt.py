@@ -1,0 +1,267 @@
+"""Go's `fmt.Sprintf` for `string.format`.
+
+Alloy decodes the arguments into Go values (int, uint, float64, string, bool,
+[]interface {}, map[string]interface {}, nil) and calls Sprintf, so a verb
+that does not fit prints Go's `%!d(float64=1.5)` marker instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from alloylite.eval import numbers as num
+from alloylite.eval.gostr import encode, quote
+from alloylite.eval.values import Bytes, Function, Secret
+
+
+def go_type(v: Any) -> str:
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, num.UInt):
+        return "uint"
+    if isinstance(v, int):
+        return "int"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, Bytes):
+        return "[]uint8"
+    if isinstance(v, list | tuple):
+        return "[]interface {}"
+    if isinstance(v, dict):
+        return "map[string]interface {}"
+    if isinstance(v, Secret):
+        return "alloytypes.Secret"
+    if isinstance(v, Function):
+        return "func"
+    return type(v).__name__
+
+
+@dataclass(slots=True)
+class _Spec:
+    minus: bool = False
+    plus: bool = False
+    sharp: bool = False
+    space: bool = False
+    zero: bool = False
+    width: int | None = None
+    prec: int | None = None
+
+
+def sprintf(fmt: str, args: list[Any]) -> str:
+    out: list[str] = []
+    i, n, argi = 0, len(fmt), 0
+    while i < n:
+        j = fmt.find("%", i)
+        if j < 0:
+            out.append(fmt[i:])
+            break
+        out.append(fmt[i:j])
+        i = j + 1
+        spec = _Spec()
+        while i < n and fmt[i] in "+-# 0":
+            c = fmt[i]
+            spec.plus |= c == "+"
+            spec.minus |= c == "-"
+            spec.sharp |= c == "#"
+            spec.space |= c == " "
+            spec.zero |= c == "0"
+            i += 1
+        if i < n and fmt[i] == "*":
+            i += 1
+            width = args[argi] if argi < len(args) else None
+            if isinstance(width, int) and not isinstance(width, bool):
+                spec.width = int(args[argi])
+                if spec.width < 0:
+                    spec.minus, spec.width = True, -spec.width
+            else:
+                out.append("%!(BADWIDTH)")
+            argi += 1
+        else:
+            start = i
+            while i < n and fmt[i].isdigit():
+                i += 1
+            if i > start:
+                spec.width = int(fmt[start:i])
+        if i < n and fmt[i] == ".":
+            i += 1
+            if i < n and fmt[i] == "*":
+                i += 1
+                if argi < len(args) and isinstance(args[argi], int):
+                    spec.prec = int(args[argi])
+                else:
+                    out.append("%!(BADPREC)")
+                argi += 1
+            else:
+                start = i
+                while i < n and fmt[i].isdigit():
+                    i += 1
+                spec.prec = int(fmt[start:i] or "0")
+        if i >= n:
+            out.append("%!(NOVERB)")
+            break
+        verb = fmt[i]
+        i += 1
+        if verb == "%":
+            out.append("%")
+            continue
+        if argi >= len(args):
+            out.append(f"%!{verb}(MISSING)")
+            continue
+        out.append(_format_arg(args[argi], verb, spec))
+        argi += 1
+    if argi < len(args):
+        extra = ", ".join(
+            "<nil>" if a is None else f"{go_type(a)}={_format_arg(a, 'v', _Spec())}"
+            for a in args[argi:]
+        )
+        out.append(f"%!(EXTRA {extra})")
+    return "".join(out)
+
+
+def _bad(v: Any, verb: str) -> str:
+    if v is None:
+        return f"%!{verb}(<nil>)"
+    return f"%!{verb}({go_type(v)}={_format_arg(v, 'v', _Spec())})"
+
+
+def _pad(text: str, spec: _Spec, numeric: bool = False) -> str:
+    if spec.width is None or len(text) >= spec.width:
+        return text
+    fill = spec.width - len(text)
+    if spec.minus:
+        return text + " " * fill
+    if spec.zero and numeric:
+        sign = text[0] if text[:1] in "+- " else ""
+        return sign + "0" * fill + text[len(sign) :]
+    return " " * fill + text
+
+
+def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
+    if verb == "T":
+        return _pad(go_type(v), spec)
+    if v is None:
+        return _pad("<nil>", spec) if verb == "v" else _bad(v, verb)
+    if isinstance(v, bool):
+        if verb in "vt":
+            return _pad("true" if v else "false", spec)
+        return _bad(v, verb)
+    if isinstance(v, float):
+        return _format_float(v, verb, spec)
+    if isinstance(v, int):
+        return _format_int(int(v), verb, spec, v)
+    if isinstance(v, str):
+        return _format_str(v, verb, spec)
+    if isinstance(v, Bytes) and verb in "sqxX":
+        return _format_str(v.to_text(), verb, spec)
+    if isinstance(v, list | tuple):
+        return "[" + " ".join(_format_arg(e, verb, spec) for e in v) + "]"
+    if isinstance(v, dict):
+        items = (
+            f"{_format_arg(k, verb, spec)}:{_format_arg(v[k], verb, spec)}"
+            for k in sorted(v, key=encode)
+        )
+        return "map[" + " ".join(items) + "]"
+    if isinstance(v, Secret):
+        return _pad("(secret)", spec)
+    if verb in "vs":
+        return _pad(repr(v), spec)
+    return _bad(v, verb)
+
+
+def _sign(n: float | int, spec: _Spec) -> str:
+    if n < 0 or (isinstance(n, float) and math.copysign(1, n) < 0):
+        return "-"
+    return "+" if spec.plus else (" " if spec.space else "")
+
+
+def _format_int(n: int, verb: str, spec: _Spec, original: Any) -> str:
+    if verb == "c":
+        return _pad(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd", spec)
+    if verb == "q":
+        return _pad("'" + quote(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd")[1:-1] + "'", spec)
+    if verb == "U":
+        text = f"U+{n:04X}" if n >= 0 else f"U+{n & num.UINT64_MAX:04X}"
+        return _pad(text, spec)
+    digits_of = {"d": "d", "v": "d", "b": "b", "o": "o", "O": "o", "x": "x", "X": "X"}
+    if verb not in digits_of:
+        return _bad(original, verb)
+    body = format(abs(n), digits_of[verb])
+    if spec.prec is not None:
+        body = body.rjust(spec.prec, "0") if not (spec.prec == 0 and n == 0) else ""
+    prefix = ""
+    if verb == "O":
+        prefix = "0o"
+    elif spec.sharp:
+        prefix = {"b": "0b", "o": "0", "x": "0x", "X": "0X"}.get(verb, "")
+        if verb == "o" and body.startswith("0"):
+            prefix = ""
+    text = _sign(n, spec) + prefix + body
+    return _pad(text, spec, numeric=spec.prec is None)
+
+
+def _shortest_g(f: float) -> str:
+    """Go `strconv.FormatFloat(f, 'g', -1, 64)`: an exponent below 1e-4 and from 1e6."""
+    digits, dp = num.shortest_digits(f)
+    exp = dp - 1
+    if exp < -4 or exp >= 6:
+        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    return num.format_float(abs(f))
+
+
+def _format_float(f: float, verb: str, spec: _Spec) -> str:
+    if verb not in "vbeEfFgG":
+        return _bad(f, verb)
+    if math.isnan(f):
+        return _pad(("+" if spec.plus else "") + "NaN", spec)
+    if math.isinf(f):
+        return _pad(("-" if f < 0 else ("+" if spec.plus else "")) + "Inf", spec)
+    a = abs(f)
+    if verb in "vgG":
+        if spec.prec is None:
+            body = _shortest_g(a)
+        else:
+            body = format(a, f".{max(spec.prec, 1)}g")
+        if verb == "G":
+            body = body.upper()
+    elif verb in "eE":
+        if spec.prec is None:
+            digits, dp = num.shortest_digits(a)
+            mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+            exp = dp - 1 if digits != "0" else 0
+            body = f"{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+        else:
+            body = format(a, f".{spec.prec}e")
+        if verb == "E":
+            body = body.upper()
+    elif verb in "fF":
+        body = format(a, f".{6 if spec.prec is None else spec.prec}f")
+    else:
+        return _bad(f, verb)
+    return _pad(_sign(f, spec) + body, spec, numeric=True)
+
+
+def _format_str(s: str, verb: str, spec: _Spec) -> str:
+    if spec.prec is not None and verb in "sv":
+        s = s[: spec.prec]
+    if verb in "sv":
+        return _pad(s, spec)
+    if verb == "q":
+        if spec.sharp and "`" not in s and s.isprintable():
+            return _pad(f"`{s}`", spec)
+        text = quote(s)
+        if spec.plus:
+            text = text.encode("ascii", "backslashreplace").decode("ascii")
+        return _pad(text, spec)
+    if verb in "xX":
+        data = encode(s)
+        sep = " " if spec.space else ""
+        text = sep.join(format(b, "02x" if verb == "x" else "02X") for b in data)
+        return _pad(text, spec)
+    return _bad(s, verb)

@@ -1,0 +1,263 @@
+"""A JSONPath evaluator for `json_path` (Alloy uses ohler55/ojg).
+
+Supported: `$`, `.name`, `['name']`, `[n]` (negative from the end), `[a,b]`,
+`[*]`/`.*`, slices `[s:e:step]`, recursive descent `..`, and filters
+`[?(@.x op value)]` with `== != < <= > >=`, `&&`, `||` and existence tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from alloylite.eval.operators import values_equal
+
+
+class PathError(Exception):
+    pass
+
+
+Step = Callable[[Any], list[Any]]
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*|\*")
+_FILTER_TOKEN = re.compile(
+    r"""\s*(?:(?P<op>==|!=|<=|>=|<|>|&&|\|\||!|\(|\))|(?P<num>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)
+    |'(?P<sq>[^']*)'|"(?P<dq>[^"]*)"|(?P<word>true|false|null)|(?P<path>[@$](?:\.[A-Za-z_*][\w\-]*|\[[^\]]*\])*))""",
+    re.X,
+)
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return list(value.values())
+    if isinstance(value, list):
+        return list(value)
+    return []
+
+
+def _descendants(value: Any) -> list[Any]:
+    out = [value]
+    for child in _children(value):
+        out.extend(_descendants(child))
+    return out
+
+
+def _key(name: str) -> Step:
+    if name == "*":
+        return _children
+    return lambda v: [v[name]] if isinstance(v, dict) and name in v else []
+
+
+def _index(i: int) -> Step:
+    def step(v: Any) -> list[Any]:
+        if isinstance(v, list) and -len(v) <= i < len(v):
+            return [v[i]]
+        return []
+
+    return step
+
+
+def _slice(start: int | None, end: int | None, stride: int | None) -> Step:
+    return lambda v: list(v[start:end:stride]) if isinstance(v, list) else []
+
+
+def _union(steps: list[Step]) -> Step:
+    return lambda v: [r for s in steps for r in s(v)]
+
+
+class _Parser:
+    def __init__(self, path: str) -> None:
+        self.p = path
+        self.i = 0
+
+    def error(self, what: str) -> PathError:
+        return PathError(f"{what} at {self.i + 1} in {self.p}")
+
+    def parse(self) -> list[Step | tuple[str, Step]]:
+        p = self.p
+        if not p.startswith(("$", "@")):
+            raise self.error("expected '$'")
+        self.i = 1
+        steps: list[Step | tuple[str, Step]] = []
+        while self.i < len(p):
+            if p.startswith("..", self.i):
+                self.i += 2
+                if self.i < len(p) and p[self.i] == "[":
+                    steps.append(("..", self.bracket()))
+                else:
+                    steps.append(("..", _key(self.name())))
+            elif p[self.i] == ".":
+                self.i += 1
+                steps.append(_key(self.name()))
+            elif p[self.i] == "[":
+                steps.append(self.bracket())
+            else:
+                raise self.error("unexpected character")
+        return steps
+
+    def name(self) -> str:
+        m = _NAME.match(self.p, self.i)
+        if not m:
+            raise self.error("expected a name")
+        self.i = m.end()
+        return m.group()
+
+    def bracket(self) -> Step:
+        p = self.p
+        self.i += 1
+        if p.startswith("?", self.i):
+            depth, j = 0, self.i
+            while j < len(p):
+                if p[j] == "(":
+                    depth += 1
+                elif p[j] == ")":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j >= len(p) or not p.startswith("]", j + 1):
+                self.i = len(p)
+                raise self.error("not terminated")
+            expr = p[self.i + 2 : j]
+            self.i = j + 2
+            return _filter(expr, self)
+        end = p.find("]", self.i)
+        if end < 0:
+            self.i = len(p)
+            raise self.error("not terminated")
+        body = p[self.i : end].strip()
+        self.i = end + 1
+        parts = [part.strip() for part in body.split(",")]
+        steps = [self.selector(part) for part in parts]
+        return steps[0] if len(steps) == 1 else _union(steps)
+
+    def selector(self, part: str) -> Step:
+        if part == "*":
+            return _children
+        if len(part) >= 2 and part[0] == part[-1] and part[0] in "'\"":
+            return _key(part[1:-1])
+        if ":" in part:
+            bounds = [int(b) if b.strip() else None for b in part.split(":")]
+            return _slice(*(bounds + [None, None])[:3])
+        try:
+            return _index(int(part))
+        except ValueError:
+            raise self.error("invalid bracket selector") from None
+
+
+def _filter(expr: str, parser: _Parser) -> Step:
+    tokens: list[tuple[str, Any]] = []
+    pos = 0
+    while pos < len(expr):
+        if expr[pos:].strip() == "":
+            break
+        m = _FILTER_TOKEN.match(expr, pos)
+        if not m or m.end() == pos:
+            raise parser.error("invalid filter")
+        pos = m.end()
+        if m.group("op"):
+            tokens.append(("op", m.group("op")))
+        elif m.group("num") is not None:
+            text = m.group("num")
+            tokens.append(("lit", float(text) if any(c in text for c in ".eE") else int(text)))
+        elif m.group("sq") is not None:
+            tokens.append(("lit", m.group("sq")))
+        elif m.group("dq") is not None:
+            tokens.append(("lit", m.group("dq")))
+        elif m.group("word"):
+            tokens.append(("lit", {"true": True, "false": False, "null": None}[m.group("word")]))
+        else:
+            tokens.append(("path", compile_path(m.group("path"))))
+    index = 0
+
+    def peek() -> tuple[str, Any] | None:
+        return tokens[index] if index < len(tokens) else None
+
+    def take() -> tuple[str, Any]:
+        nonlocal index
+        if index >= len(tokens):
+            raise parser.error("incomplete filter")
+        index += 1
+        return tokens[index - 1]
+
+    def operand() -> Callable[[Any], Any]:
+        kind, value = take()
+        if kind == "lit":
+            return lambda _root, v=value: (True, v)
+        if kind == "path":
+            def get(node: Any, path: Any = value) -> tuple[bool, Any]:
+                found = run_path(path, node)
+                return (bool(found), found[0] if found else None)
+
+            return get
+        if value == "(":
+            inner = disjunction()
+            take()
+            return lambda node: (True, inner(node))
+        if value == "!":
+            inner = operand()
+            return lambda node: (True, not _truthy(inner(node)))
+        raise parser.error("invalid filter")
+
+    def comparison() -> Callable[[Any], bool]:
+        left = operand()
+        tok = peek()
+        if tok and tok[0] == "op" and tok[1] in ("==", "!=", "<", "<=", ">", ">="):
+            op = take()[1]
+            right = operand()
+            return lambda node: _compare(op, left(node), right(node))
+        return lambda node: _truthy(left(node))
+
+    def conjunction() -> Callable[[Any], bool]:
+        parts = [comparison()]
+        while peek() == ("op", "&&"):
+            take()
+            parts.append(comparison())
+        return lambda node: all(p(node) for p in parts)
+
+    def disjunction() -> Callable[[Any], bool]:
+        parts = [conjunction()]
+        while peek() == ("op", "||"):
+            take()
+            parts.append(conjunction())
+        return lambda node: any(p(node) for p in parts)
+
+    predicate = disjunction()
+    return lambda v: [c for c in _children(v) if predicate(c)]
+
+
+def _truthy(result: Any) -> bool:
+    if isinstance(result, tuple):
+        found, value = result
+        return bool(found) and value is not False
+    return bool(result)
+
+
+def _compare(op: str, left: tuple[bool, Any], right: tuple[bool, Any]) -> bool:
+    (lf, lv), (rf, rv) = left, right
+    if not (lf and rf):
+        return op == "!=" and lf != rf
+    if op == "==":
+        return values_equal(lv, rv)
+    if op == "!=":
+        return not values_equal(lv, rv)
+    numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lv, rv))
+    if not numeric and not (isinstance(lv, str) and isinstance(rv, str)):
+        return False
+    return {"<": lv < rv, "<=": lv <= rv, ">": lv > rv, ">=": lv >= rv}[op]
+
+
+def compile_path(path: str) -> list[Step | tuple[str, Step]]:
+    return _Parser(path).parse()
+
+
+def run_path(steps: list[Step | tuple[str, Step]], root: Any) -> list[Any]:
+    current = [root]
+    for step in steps:
+        if isinstance(step, tuple):
+            fn = step[1]
+            current = [r for v in current for d in _descendants(v) for r in fn(d)]
+        else:
+            current = [r for v in current for r in step(v)]
+    return current

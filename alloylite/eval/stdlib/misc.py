@@ -1,0 +1,67 @@
+"""`coalesce`, `convert.nonsensitive` and `json_path`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alloylite.eval import numbers as num
+from alloylite.eval.decode import arg, to_string
+from alloylite.eval.errors import TypeFault
+from alloylite.eval.evaluator import CallError
+from alloylite.eval.gostr import encode
+from alloylite.eval.stdlib.builtin import builtin
+from alloylite.eval.stdlib.gojson import JSONError, go_json_decode
+from alloylite.eval.stdlib.jsonpath import PathError, compile_path, run_path
+from alloylite.eval.values import Function, Secret
+
+
+def _is_empty(value: Any) -> bool:
+    """Go's zero values and empty collections, which coalesce skips."""
+    if value is None or value is False or value == "":
+        return True
+    if num.is_number(value):
+        return value == 0
+    if isinstance(value, list | tuple | dict):
+        return len(value) == 0
+    return False
+
+
+def coalesce(*args: Any) -> Any:
+    for value in args:
+        if not _is_empty(value):
+            return value
+    return args[-1] if args else None
+
+
+def _to_secret_text(value: Any) -> str:
+    if isinstance(value, Secret):
+        return value.reveal()
+    if isinstance(value, str):
+        return value
+    raise TypeFault(value, "capsule")
+
+
+def nonsensitive(*args: Any) -> str:
+    return arg(args, 0, _to_secret_text)
+
+
+def json_path(*args: Any) -> list[Any]:
+    text, path = arg(args, 0, to_string), arg(args, 1, to_string)
+    try:
+        document = go_json_decode(text, ints=True)
+    except JSONError as err:
+        data = encode(text)
+        offset = max(err.offset, 0)
+        line = data.count(b"\n", 0, offset) + 1
+        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        what = "incomplete JSON" if err.eof else "invalid JSON"
+        raise CallError(f"{what} at {line}:{col}") from None
+    try:
+        return run_path(compile_path(path), document)
+    except PathError as err:
+        raise CallError(str(err)) from None
+
+
+COALESCE = builtin("coalesce", coalesce)
+JSON_PATH = builtin("json_path", json_path, 2)
+CONVERT: dict[str, Function] = {"nonsensitive": builtin("convert.nonsensitive", nonsensitive, 1)}

@@ -1,0 +1,84 @@
+"""`sys.env`, `constants` and `file.path_join`."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import socket
+import sys
+from typing import Any
+
+from alloylite.eval.decode import arg, to_string
+from alloylite.eval.stdlib.builtin import builtin
+from alloylite.eval.values import Function
+
+
+def env(*args: Any) -> str:
+    return os.environ.get(arg(args, 0, to_string), "")
+
+
+def clean_path(path: str) -> str:
+    """Go's `path/filepath.Clean` for Unix paths (unlike normpath, `//a` becomes `/a`)."""
+    if path == "":
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    text = "/".join(parts)
+    if rooted:
+        return "/" + text
+    return text or "."
+
+
+def path_join(*args: Any) -> str:
+    parts = [arg(args, i, to_string) for i in range(len(args))]
+    for i, part in enumerate(parts):
+        if part != "":
+            return clean_path("/".join(parts[i:]))
+    return ""
+
+
+_GOOS = {"linux": "linux", "darwin": "darwin", "win32": "windows", "cygwin": "windows"}
+_GOARCH = {
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "i386": "386",
+    "i686": "386",
+    "armv7l": "arm",
+    "ppc64le": "ppc64le",
+    "s390x": "s390x",
+    "riscv64": "riscv64",
+}
+
+
+def _version() -> str:
+    from alloylite import __version__
+
+    match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", __version__)
+    return f"v{match.group(1)}.{match.group(2)}.{match.group(3)}" if match else "v0.0.0"
+
+
+def constants() -> dict[str, str]:
+    machine = platform.machine().lower()
+    return {
+        "hostname": socket.gethostname(),
+        "os": _GOOS.get(sys.platform, sys.platform),
+        "arch": _GOARCH.get(machine, machine),
+        "version": _version(),
+    }
+
+
+SYS: dict[str, Function] = {"env": builtin("sys.env", env, 1)}
+FILE: dict[str, Function] = {"path_join": builtin("file.path_join", path_join, None, 0)}
