@@ -12,7 +12,7 @@ import argparse
 import sys
 
 from alloylite.runtime.component import Stability
-from alloylite.runtime.loader import LoadedConfig, NodeKind, load, stdlib_names
+from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load
 from alloylite.runtime.registry import default_registry
 from alloylite.runtime.report import as_github, as_json, write_pretty
 from alloylite.syntax.diag import Diagnostic, Severity
@@ -23,7 +23,7 @@ def check(path: str, min_stability: Stability) -> LoadedConfig:
     from alloylite.runtime.arguments import decode_node
 
     config = load(path, default_registry(light=True), min_stability, validate_mode=True)
-    known = stdlib_names() | {"module_path"}
+    known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is NodeKind.COMPONENT}
     for node_id in config.order:
         node = config.nodes[node_id]

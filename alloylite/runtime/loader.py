@@ -114,6 +114,24 @@ def stdlib_names() -> frozenset[str]:
     return frozenset(STDLIB)
 
 
+class RootNames:
+    """Names a reference may start with besides node IDs: `module_path` and the stdlib.
+
+    The stdlib is imported only when a reference does not resolve to a node,
+    so configs that only wire components together validate without it.
+    """
+
+    def __init__(self) -> None:
+        self._names: frozenset[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if name == "module_path":
+            return True
+        if self._names is None:
+            self._names = stdlib_names()
+        return name in self._names
+
+
 def stability_message(feature: str, level: Stability, minimum: Stability) -> str:
     return (
         f'{feature} is at stability level "{level.flag_value}", which is below the minimum '
@@ -179,9 +197,8 @@ def link(
                       _label_end(stmt), filename)
                 continue
             config.nodes[node.id] = node
-    names = stdlib_names() | {"module_path"}
     graph, unresolved = build_graph({nid: n.block.body for nid, n in config.nodes.items()},
-                                    names)
+                                    RootNames())
     config.graph = graph
     for item in unresolved:
         node = config.nodes[item.node_id]
