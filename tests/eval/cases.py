@@ -58,7 +58,7 @@ VALUES: list[tuple[str, str]] = [
     ('string.replace("abc", "", "-")', '"-a-b-c-"'),
     ('encoding.from_json("[1, 2.5, {\\"a\\": null}]")', "[1, 2.5, {\n\ta = null,\n}]"),
     ('encoding.to_json({b = [1, 1.5], a = "<&>"})', '"{\\"a\\":\\"\\\\u003c\\\\u0026\\\\u003e\\",\\"b\\":[1,1.5]}"'),
-    ('encoding.from_yaml("a: yes\\nb: 010")', '{\n\ta = "yes",\n\tb = 10,\n}'),
+    ('encoding.from_yaml("a: yes\\nb: 010\\nc: 0x1_0")', '{\n\ta = "yes",\n\tb = 8,\n\tc = 16,\n}'),
     ('encoding.from_yaml("1: a")', 'capsule("map[interface {}]interface {}")'),
     ('encoding.from_base64("aGk=")', "[104, 105]"),
     ('string.to_upper(encoding.from_base64("aGk="))', '"HI"'),

@@ -24,7 +24,7 @@ def go_type(v: Any) -> str:
     if isinstance(v, float):
         return "float64"
     if isinstance(v, num.UInt):
-        return "uint"
+        return "uint64"
     if isinstance(v, int):
         return "int"
     if isinstance(v, str):
@@ -231,13 +231,7 @@ def _format_float(f: float, verb: str, spec: _Spec) -> str:
         if verb == "G":
             body = body.upper()
     elif verb in "eE":
-        if spec.prec is None:
-            digits, dp = num.shortest_digits(a)
-            mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-            exp = dp - 1 if digits != "0" else 0
-            body = f"{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-        else:
-            body = format(a, f".{spec.prec}e")
+        body = format(a, f".{6 if spec.prec is None else spec.prec}e")
         if verb == "E":
             body = body.upper()
     elif verb in "fF":

@@ -9,6 +9,7 @@ can only hold as a capsule.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -33,51 +34,58 @@ def _resolver(tag: str, pattern: str, first: str) -> None:
 
 
 _resolver("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
-_resolver(
-    "tag:yaml.org,2002:int",
-    r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?0b[01]+)$",
-    "-+0123456789",
-)
-_resolver(
-    "tag:yaml.org,2002:float",
-    r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
-    |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
-    "-+0123456789.",
-)
+# yaml.v3 tries Go's ParseInt(base 0), ParseUint, then ParseFloat on any
+# plain scalar that starts like a number; `_number` decides, or keeps the text.
+_NUMBER_TAG = "tag:alloylite,2026:number"
+_resolver(_NUMBER_TAG, r"^[-+.0-9][-+._0-9a-zA-Z]*$", "-+.0123456789")
 _resolver("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])  # type: ignore[arg-type]
 
 
-def _int(loader: Any, node: Any) -> int | float:
-    text = loader.construct_scalar(node).replace("_", "")
+_SPECIAL = {
+    ".inf": math.inf, ".Inf": math.inf, ".INF": math.inf,
+    "+.inf": math.inf, "+.Inf": math.inf, "+.INF": math.inf,
+    "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+    ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan,
+    "-0": -0.0, "-0.0": -0.0,
+}
+_GO_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_BASES = {"0x": 16, "0X": 16, "0o": 8, "0O": 8, "0b": 2, "0B": 2}
+
+
+def _go_int(text: str) -> int | None:
+    """Go `strconv.ParseInt(text, 0, 64)` without the range check."""
     sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
-    if body.startswith("0o"):
-        n = int(body[2:], 8)
-    elif body.startswith("0x"):
-        n = int(body[2:], 16)
-    elif body.startswith("0b"):
-        n = int(body[2:], 2)
-    else:
-        n = int(body, 10)
-    n *= sign
-    if num.INT64_MIN <= n <= num.INT64_MAX:
-        return n
-    if 0 <= n <= num.UINT64_MAX:
-        return num.UInt(n)
-    return float(n)
+    body = text[1:] if text[:1] in "+-" else text
+    base = _BASES.get(body[:2], 0)
+    try:
+        if base:
+            return sign * int(body[2:], base) if body[2:] else None
+        if len(body) > 1 and body[0] == "0":
+            return sign * int(body, 8)
+        return sign * int(body, 10) if body.isdigit() else None
+    except ValueError:
+        return None
 
 
-def _float(loader: Any, node: Any) -> float:
-    text = loader.construct_scalar(node).lower()
-    if text.endswith(".inf"):
-        return float("-inf") if text.startswith("-") else float("inf")
-    if text.endswith(".nan"):
-        return float("nan")
-    return float(text)
+def _number(loader: Any, node: Any) -> Any:
+    raw = loader.construct_scalar(node)
+    if raw in _SPECIAL:
+        return _SPECIAL[raw]
+    plain = raw.replace("_", "")
+    n = _go_int(plain)
+    if n is not None:
+        if num.INT64_MIN <= n <= num.INT64_MAX:
+            return n
+        if 0 <= n <= num.UINT64_MAX:
+            return num.UInt(n)
+    if _GO_FLOAT.match(plain):
+        f = float(plain)
+        if not math.isinf(f):
+            return f
+    return raw
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _float)
+_Loader.add_constructor(_NUMBER_TAG, _number)
 _Loader.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
 )
