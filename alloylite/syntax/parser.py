@@ -18,7 +18,6 @@ import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -98,14 +97,22 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return c[0]
 
     def body(self, c: list[Any]) -> tuple[ast.Stmt, ...]:
-        return tuple(c)
+        return tuple(c[0]) if c[0] else ()
+
+    def stmts(self, c: list[Any]) -> list[ast.Stmt]:
+        if len(c) == 1:
+            return c
+        c[0].append(c[1])
+        return c[0]  # type: ignore[no-any-return]
+
+    block_name = expr_list = field_list = stmts
 
     def attribute(self, c: list[Any]) -> ast.AttributeStmt:
         name = c[0]
         return ast.AttributeStmt(ast.Ident(name.value, _pos(name)), c[1])
 
     def block(self, c: list[Any]) -> ast.BlockStmt:
-        label_tok = c[-4]
+        names, label_tok, lcurly, body, rcurly = c
         label = label_pos = None
         if label_tok is not None:
             raw = label_tok.value
@@ -116,15 +123,14 @@ class _Builder(Transformer):  # type: ignore[type-arg]
                 if not is_identifier(label):
                     raise _NeedsRecovery
                 label_pos = _pos(label_tok)
-        names = c[:-4]
         return ast.BlockStmt(
             tuple(t.value for t in names),
             _pos(names[0]),
             label,
             label_pos,
-            c[-2],
-            _pos(c[-3]),
-            _pos(c[-1]),
+            body,
+            _pos(lcurly),
+            _pos(rcurly),
         )
 
     def binary(self, c: list[Any]) -> ast.BinaryExpr:
@@ -143,7 +149,7 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.IndexExpr(c[0], _pos(c[1]), c[2], _pos(c[3]))
 
     def call(self, c: list[Any]) -> ast.CallExpr:
-        return ast.CallExpr(c[0], c[2] or (), _pos(c[1]), _pos(c[3]))
+        return ast.CallExpr(c[0], tuple(c[2]) if c[2] else (), _pos(c[1]), _pos(c[3]))
 
     def identifier(self, c: list[Any]) -> ast.IdentifierExpr:
         tok = c[0]
@@ -157,16 +163,10 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.ParenExpr(_pos(c[0]), c[1], _pos(c[2]))
 
     def array(self, c: list[Any]) -> ast.ArrayExpr:
-        return ast.ArrayExpr(c[1] or (), _pos(c[0]), _pos(c[2]))
+        return ast.ArrayExpr(tuple(c[1]) if c[1] else (), _pos(c[0]), _pos(c[2]))
 
     def object(self, c: list[Any]) -> ast.ObjectExpr:
-        return ast.ObjectExpr(c[1] or (), _pos(c[0]), _pos(c[2]))
-
-    def exprs(self, c: list[Any]) -> tuple[ast.Expr, ...]:
-        return tuple(c)
-
-    def fields(self, c: list[Any]) -> tuple[ast.ObjectField, ...]:
-        return tuple(c)
+        return ast.ObjectExpr(tuple(c[1]) if c[1] else (), _pos(c[0]), _pos(c[2]))
 
     def field(self, c: list[Any]) -> ast.ObjectField:
         key = c[0]
@@ -186,7 +186,15 @@ class _TokenFeed(Lexer):
 
 
 def _grammar_text() -> str:
-    return (resources.files("alloylite") / "grammar" / "alloy.lark").read_text(encoding="utf-8")
+    # A plain path first: importing importlib.resources costs more than the parse of a
+    # typical config. The resources API covers installs where the package is not on disk.
+    path = Path(__file__).resolve().parent.parent / "grammar" / "alloy.lark"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        from importlib import resources
+
+        return (resources.files("alloylite") / "grammar" / "alloy.lark").read_text(encoding="utf-8")
 
 
 def _cache_path(grammar: str) -> str | None:

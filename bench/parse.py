@@ -1,0 +1,162 @@
+"""Parser benchmark: alloylite vs python-hcl2 on the same config shape, side by side.
+
+    python -m bench.parse [--size-mb 1] [--rounds 5]
+
+Two figures:
+1. Throughput on a ~1 MB config: `alloylite.syntax.parser.parse_file` on Alloy text vs
+   `hcl2.loads` on the same text in HCL spelling (`_` instead of `.` in block names).
+   Medians of alternating rounds in one process.
+2. Start-up like `alloylite validate`: a fresh interpreter that imports the parser and parses
+   a ~100-line file (the cached Lark grammar is used), vs the same with hcl2. Medians of
+   alternating runs after warm-ups.
+
+No timing is asserted anywhere; this prints numbers for humans and the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_WRITE = """// Writer {i}: forwards profiles to a Pyroscope server.
+pyroscope.write "backend_{i}" {{
+  endpoint {{
+    url = "https://profiles-{i}.example.com:4040"
+    headers = {{
+      "X-Scope-OrgID" = "tenant-{i}",
+      "X-Team"        = "team-{j}",
+    }}
+    remote_timeout = "10s"
+    min_backoff_period = "500ms"
+    max_backoff_retries = {retries}
+    basic_auth {{
+      username = "user{i}"
+      password = "secret-{i}"
+    }}
+  }}
+  external_labels = {{
+    "env"     = "production",
+    "cluster" = "eu-west-{j}",
+  }}
+}}
+
+"""
+_RECEIVE = """pyroscope.receive_http "ingest_{i}" {{
+  http {{
+    listen_address = "0.0.0.0"
+    listen_port = {port}
+    conn_limit = {limit}
+  }}
+  forward_to = [pyroscope.write.backend_{i}.receiver, pyroscope.write.backend_{j}.receiver]
+  enabled = true
+  ratio = 0.{j}5 * 2 + 1
+}}
+
+"""
+
+
+def alloy_config(target_bytes: int) -> str:
+    parts: list[str] = []
+    size = 0
+    i = 0
+    while size < target_bytes:
+        j = i % 7
+        text = _WRITE.format(i=i, j=j, retries=i % 10) + _RECEIVE.format(
+            i=i, j=j, port=4000 + i % 1000, limit=100 + i
+        )
+        parts.append(text)
+        size += len(text)
+        i += 1
+    return "".join(parts)
+
+
+def hcl_spelling(alloy: str) -> str:
+    """The same text as HCL: block names use `_` where Alloy uses `.`."""
+    return alloy.replace("pyroscope.write ", "pyroscope_write ").replace(
+        "pyroscope.receive_http ", "pyroscope_receive_http "
+    )
+
+
+def _median_time(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def throughput(size_mb: float, rounds: int) -> tuple[float, float]:
+    import hcl2
+
+    from alloylite.syntax.parser import parse_file
+
+    alloy = alloy_config(int(size_mb * 1_000_000))
+    hcl = hcl_spelling(alloy)
+    assert parse_file(alloy).file is not None, "benchmark config must parse"
+    ours: list[float] = []
+    theirs: list[float] = []
+    for _ in range(rounds):
+        ours.append(_median_time(lambda: parse_file(alloy)))
+        theirs.append(_median_time(lambda: hcl2.loads(hcl)))
+    return statistics.median(ours), statistics.median(theirs)
+
+
+_OURS_STARTUP = (
+    "import sys; from alloylite.syntax.parser import parse_file; "
+    "r = parse_file(open(sys.argv[1], 'rb').read()); assert r.file is not None"
+)
+_HCL_STARTUP = "import sys, hcl2; hcl2.loads(open(sys.argv[1]).read())"
+
+
+def startup(runs: int) -> tuple[float, float]:
+    small = alloy_config(3_000)
+    with tempfile.TemporaryDirectory() as folder:
+        alloy_path = Path(folder) / "config.alloy"
+        hcl_path = Path(folder) / "config.hcl"
+        alloy_path.write_text(small)
+        hcl_path.write_text(hcl_spelling(small))
+
+        def run(code: str, path: Path) -> float:
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code, str(path)], check=True, cwd=REPO_ROOT)
+            return time.perf_counter() - start
+
+        for _ in range(3):
+            run(_OURS_STARTUP, alloy_path)
+            run(_HCL_STARTUP, hcl_path)
+        ours: list[float] = []
+        theirs: list[float] = []
+        for _ in range(runs):
+            ours.append(run(_OURS_STARTUP, alloy_path))
+            theirs.append(run(_HCL_STARTUP, hcl_path))
+        lines = small.count("\n")
+    print(f"start-up file: {lines} lines")
+    return statistics.median(ours), statistics.median(theirs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size-mb", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--startup-runs", type=int, default=10)
+    args = parser.parse_args()
+    ours, theirs = throughput(args.size_mb, args.rounds)
+    print(
+        f"parse {args.size_mb:g} MB   alloylite {ours * 1000:8.1f} ms   "
+        f"hcl2.loads {theirs * 1000:8.1f} ms   ratio {theirs / ours:5.1f}x"
+    )
+    ours, theirs = startup(args.startup_runs)
+    print(
+        f"start-up + parse   alloylite {ours * 1000:8.1f} ms   "
+        f"hcl2       {theirs * 1000:8.1f} ms   ratio {theirs / ours:5.1f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()
