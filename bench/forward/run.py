@@ -43,6 +43,7 @@ from pathlib import Path
 from bench.common import (
     REPO_ROOT,
     free_port,
+    machine_busy_seconds,
     machine_description,
     median,
     reset_peak_rss,
@@ -50,7 +51,7 @@ from bench.common import (
     tree_memory_kb,
     wait_for_port,
 )
-from bench.forward import wrk
+from bench.forward import pyspy, wrk
 from bench.forward.payloads import Payload, build_payloads
 
 ALL_PAYLOADS = ["ingest-12k", "multipart-12k", "push-12k", "ingest-2k", "ingest-1m"]
@@ -100,6 +101,7 @@ class Sample:
     p50_ms: float
     p99_ms: float
     sink_received: int
+    other_cpu: float = float("nan")  # cores busy with processes outside the measurement
 
 
 @dataclass
@@ -171,8 +173,11 @@ def measure_closed(target: Target, sink: Target, script: Path, payload: Payload,
     reset_peak_rss(target.proc.pid)
     received0 = sink_stats(sink.port)
     fwd0, sink0 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    busy0 = machine_busy_seconds()
     result = wrk.run(script, url, connections, seconds)
+    busy1 = machine_busy_seconds()
     fwd1, sink1 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
+    ours = (sink1 - sink0) + result.wrk_cpu + ((fwd1 - fwd0) if target.forwarder else 0.0)
     peak_kb = tree_memory_kb(target.proc.pid, "VmHWM")
     time.sleep(0.2)
     received = sink_stats(sink.port) - received0
@@ -183,6 +188,7 @@ def measure_closed(target: Target, sink: Target, script: Path, payload: Payload,
         sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k,
         peak_rss_mb=peak_kb / 1024, gen_cpu_ms_per_1k=result.wrk_cpu * 1000 * per_1k,
         p50_ms=result.p50_ms, p99_ms=result.p99_ms, sink_received=received,
+        other_cpu=max(0.0, (busy1 - busy0) - ours) / result.seconds,
     )
 
 
@@ -252,8 +258,8 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
         lines.append("")
         lines.append("| path | profiles/s median (rounds) | vs sink | fwd CPU ms/1k (rounds) "
                      "| vs proxy | sink CPU ms/1k | wrk CPU ms/1k | peak RSS MB | vs proxy "
-                     "| errors | sink got / 200s |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+                     "| errors | sink got / 200s | other load (cores) |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name in names:
             closed = rows[name].closed
             if not closed:
@@ -268,7 +274,8 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
                 f"| **{_fmt(cpu)}** ({_rounds(closed, 'fwd_cpu_ms_per_1k')}) "
                 f"| {_ratio(cpu, proxy_cpu)} | {_fmt(_m(closed, 'sink_cpu_ms_per_1k'))} "
                 f"| {_fmt(_m(closed, 'gen_cpu_ms_per_1k'))} | {_fmt(rss, 1)} "
-                f"| {_ratio(rss, proxy_rss)} | {sum(s.errors for s in closed)} | {got} / {ok} |"
+                f"| {_ratio(rss, proxy_rss)} | {sum(s.errors for s in closed)} | {got} / {ok} "
+                f"| {', '.join(_fmt(s.other_cpu, 2) for s in closed)} |"
             )
         lines.append("")
         if payload_name not in open_rates:
@@ -303,6 +310,41 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
     return "\n".join(lines)
 
 
+def profile_targets(out_dir: Path, targets: list[Target], script: Path, payload: Payload,
+                    connections: int, seconds: float) -> list[str]:
+    """py-spy the proxy and the first alloylite target while wrk loads each in turn."""
+    if not pyspy.available():
+        return ["py-spy not found: pip install py-spy"]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summaries = []
+    for target in [t for t in targets if t.forwarder][:2]:
+        slug = "proxy" if target.name.startswith("(b)") else "alloylite"
+        folded = out_dir / f"{payload.name}-{slug}.folded"
+        recorder = pyspy.record(target.proc.pid, seconds, folded)
+        time.sleep(0.5)  # let py-spy attach before the load starts
+        wrk.run(script, f"http://127.0.0.1:{target.port}{payload.path}", connections, seconds)
+        recorder.wait(timeout=seconds + 30)
+        text = pyspy.summarize(folded) if folded.exists() else "(py-spy wrote nothing)"
+        summaries.append(f"{payload.name}, {target.name} ({folded}):\n```\n{text}\n```")
+    return summaries
+
+
+def scaling(results: dict[str, dict[str, Row]], targets: list[Target]) -> str:
+    """Throughput of each multi-worker alloylite row over the one-worker row."""
+    single = next((t.name for t in targets if t.name.endswith(", 1 worker")), None)
+    multi = [t.name for t in targets if t.name.startswith("(c)") and t.name != single]
+    if single is None or not multi:
+        return ""
+    lines = []
+    for payload_name, rows in results.items():
+        base = _m(rows[single].closed, "rate")
+        for name in multi:
+            rate = _m(rows[name].closed, "rate")
+            lines.append(f"- {payload_name}: {name} / 1 worker = {_ratio(rate, base)} "
+                         f"({_fmt(rate)} vs {_fmt(base)} profiles/s)")
+    return "Scaling with workers (closed loop, medians):\n\n" + "\n".join(lines) + "\n"
+
+
 # --- main --------------------------------------------------------------------------
 
 
@@ -328,6 +370,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="only the sink and the proxy (to test the harness)")
     parser.add_argument("--no-open-loop", action="store_true")
     parser.add_argument("--json", type=Path, help="also write every sample here")
+    parser.add_argument("--py-spy", type=Path, metavar="DIR", dest="py_spy",
+                        help="after each payload's rounds, record alloylite (and the proxy) "
+                        "with py-spy during one more closed-loop run; folded stacks go to DIR")
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.seconds, args.warmup = 1, 3.0, 1.0
@@ -372,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
                 config.write_text(ALLOYLITE_CONFIG.format(sink_port=sink_port, port=port))
                 log = workdir / f"alloylite-w{n}.log"
                 cmd = [sys.executable, "-m", "alloylite", "run", str(config),
-                       f"--server.http.listen-addr=127.0.0.1:{agent_port}"]
+                       f"--server.http.listen-addr=127.0.0.1:{agent_port}",
+                       "--stability.level=public-preview"]
                 if n != 1:
                     cmd.append(f"--workers={n}")
                 targets.append(Target(f"(c) alloylite run, {n} worker{'s' if n > 1 else ''}",
@@ -390,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
 
         results: dict[str, dict[str, Row]] = {}
         open_rates: dict[str, float] = {}
+        profiles: list[str] = []
         for payload in payloads.values():
             script = wrk.write_script(payload, workdir)
             rows = {t.name: Row() for t in targets}
@@ -406,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
                           f"cpu {sample.fwd_cpu_ms_per_1k:.0f} ms/1k "
                           f"rss {sample.peak_rss_mb:.1f} MB err {sample.errors}",
                           file=sys.stderr, flush=True)
+            if args.py_spy is not None:
+                profiles.extend(profile_targets(args.py_spy, targets, script, payload,
+                                                connections, args.seconds))
             if big or args.no_open_loop:
                 continue
             ref = targets[2] if len(targets) > 2 else targets[1]
@@ -427,9 +477,17 @@ def main(argv: list[str] | None = None) -> int:
               f"x {args.seconds:g} s per path, alternating; wrk 1 thread, "
               f"{args.connections} connections ({args.big_connections} for 1 MB).\n")
         print(report(results, open_rates, targets))
-        print("RSS (VmRSS) at start -> end of the run: " + "; ".join(
-            f"{t.name} {t.rss_start_kb / 1024:.1f} -> "
-            f"{tree_memory_kb(t.proc.pid, 'VmRSS') / 1024:.1f} MB" for t in targets))
+        print(scaling(results, targets))
+        forwarded = {t.name: sum(s.ok for rows in results.values()
+                                 for s in rows[t.name].closed + rows[t.name].opened)
+                     for t in targets}
+        print("RSS (VmRSS) after start-up -> at the end of the run (profiles sent through): "
+              + "; ".join(f"{t.name} {t.rss_start_kb / 1024:.1f} -> "
+                          f"{tree_memory_kb(t.proc.pid, 'VmRSS') / 1024:.1f} MB "
+                          f"({forwarded[t.name]:,})" for t in targets))
+        if profiles:
+            print("\n#### Where the time goes (py-spy, closed loop)\n")
+            print("\n\n".join(profiles))
         if args.json:
             args.json.write_text(json.dumps({
                 "started": started.isoformat(), "machine": machine_description(),
