@@ -28,6 +28,18 @@ def decode(b: bytes) -> str:
     return b.decode("utf-8", "surrogateescape")
 
 
+def join_bytes(s: str) -> str:
+    """Re-read a string after concatenation: Go strings are bytes, so two halves of
+    a UTF-8 sequence (`"\\xc3" + "\\xa9"`) become one character."""
+    if _has_escaped_byte(s):
+        return decode(encode(s))
+    return s
+
+
+def _has_escaped_byte(s: str) -> bool:
+    return not s.isascii() and any("\udc80" <= c <= "\udcff" for c in s)
+
+
 def unquote_literal(raw: str) -> str:
     """The value of a STRING token as written (the scanner has already validated it)."""
     if raw.startswith("`"):

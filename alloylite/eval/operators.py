@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from alloylite.eval import numbers as num
 from alloylite.eval.errors import TypeFault, ValueFault
-from alloylite.eval.gostr import encode
+from alloylite.eval.gostr import encode, join_bytes
 from alloylite.eval.values import Capsule, Secret, type_name
 
 Num = int | float
@@ -52,7 +52,7 @@ def binary_op(op: str, left: object, right: object) -> object:
         return (left or right) if op == "||" else (left and right)
     if lt == "string":
         if op == "+":
-            return left + right  # type: ignore[operator]
+            return join_bytes(left + right)  # type: ignore[operator]
         return _COMPARE[op](encode(left), encode(right))  # type: ignore[arg-type]
     if lt == "capsule":
         raise TypeFault(right, "string")
@@ -68,7 +68,7 @@ def _add_secret(left: object, right: object) -> Secret:
             parts.append(side)
         else:
             raise TypeFault(side, "string")
-    return Secret(parts[0] + parts[1])
+    return Secret(join_bytes(parts[0] + parts[1]))
 
 
 _COMPARE: dict[str, Callable[[object, object], bool]] = {

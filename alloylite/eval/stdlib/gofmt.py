@@ -124,10 +124,11 @@ def sprintf(fmt: str, args: list[Any]) -> str:
     return "".join(out)
 
 
-def _bad(v: Any, verb: str) -> str:
+def _bad(v: Any, verb: str, spec: _Spec | None = None) -> str:
+    """Go's bad-verb marker; the value inside is printed with %v and the same flags."""
     if v is None:
         return f"%!{verb}(<nil>)"
-    return f"%!{verb}({go_type(v)}={_format_arg(v, 'v', _Spec())})"
+    return f"%!{verb}({go_type(v)}={_format_arg(v, 'v', spec or _Spec())})"
 
 
 def _pad(text: str, spec: _Spec, numeric: bool = False) -> str:
@@ -150,7 +151,7 @@ def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
     if isinstance(v, bool):
         if verb in "vt":
             return _pad("true" if v else "false", spec)
-        return _bad(v, verb)
+        return _bad(v, verb, spec)
     if isinstance(v, float):
         return _format_float(v, verb, spec)
     if isinstance(v, int):
@@ -171,7 +172,7 @@ def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
         return _pad("(secret)", spec)
     if verb in "vs":
         return _pad(repr(v), spec)
-    return _bad(v, verb)
+    return _bad(v, verb, spec)
 
 
 def _sign(n: float | int, spec: _Spec) -> str:
@@ -190,7 +191,7 @@ def _format_int(n: int, verb: str, spec: _Spec, original: Any) -> str:
         return _pad(text, spec)
     digits_of = {"d": "d", "v": "d", "b": "b", "o": "o", "O": "o", "x": "x", "X": "X"}
     if verb not in digits_of:
-        return _bad(original, verb)
+        return _bad(original, verb, spec)
     body = format(abs(n), digits_of[verb])
     if spec.prec is not None:
         body = body.rjust(spec.prec, "0") if not (spec.prec == 0 and n == 0) else ""
@@ -217,7 +218,7 @@ def _shortest_g(f: float) -> str:
 
 def _format_float(f: float, verb: str, spec: _Spec) -> str:
     if verb not in "vbeEfFgG":
-        return _bad(f, verb)
+        return _bad(f, verb, spec)
     if math.isnan(f):
         return _pad(("+" if spec.plus else "") + "NaN", spec)
     if math.isinf(f):
@@ -237,7 +238,7 @@ def _format_float(f: float, verb: str, spec: _Spec) -> str:
     elif verb in "fF":
         body = format(a, f".{6 if spec.prec is None else spec.prec}f")
     else:
-        return _bad(f, verb)
+        return _bad(f, verb, spec)
     return _pad(_sign(f, spec) + body, spec, numeric=True)
 
 
@@ -258,4 +259,4 @@ def _format_str(s: str, verb: str, spec: _Spec) -> str:
         sep = " " if spec.space else ""
         text = sep.join(format(b, "02x" if verb == "x" else "02X") for b in data)
         return _pad(text, spec)
-    return _bad(s, verb)
+    return _bad(s, verb, spec)

@@ -236,7 +236,9 @@ def _json_float(f: float) -> str:
         digits, dp = num.shortest_digits(f)
         exp = dp - 1
         mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{'-' if f < 0 else ''}{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+        # Go writes `1e-7` (not `1e-07`) but keeps `1e+21`.
+        exp_text = f"-{abs(exp)}" if exp < 0 else f"+{exp:02d}"
+        return f"{'-' if f < 0 else ''}{mant}e{exp_text}"
     return num.format_float(f)
 
 

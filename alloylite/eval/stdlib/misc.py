@@ -38,6 +38,8 @@ def _to_secret_text(value: Any) -> str:
         return value.reveal()
     if isinstance(value, str):
         return value
+    if value is None:
+        return ""
     raise TypeFault(value, "capsule")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from alloylite.eval.decode import arg, list_of, to_string
+from alloylite.eval.gostr import join_bytes
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.stdlib.gofmt import sprintf
 from alloylite.eval.values import Function
@@ -61,7 +62,7 @@ def replace(*args: Any) -> str:
 
 
 def join(*args: Any) -> str:
-    return arg(args, 1, to_string).join(arg(args, 0, list_of(to_string)))
+    return join_bytes(arg(args, 1, to_string).join(arg(args, 0, list_of(to_string))))
 
 
 def format_(*args: Any) -> str:
