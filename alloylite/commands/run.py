@@ -24,10 +24,17 @@ from alloylite.runtime.report import plain, write_pretty
 async def _serve(args: argparse.Namespace) -> int:
     from alloylite.server.app import build_app
     from alloylite.server.listener import ListenAddrError, Server, address_of, bind
+    from alloylite.server.supervisor import announce_ready, worker_settings
 
+    worker = worker_settings()
+    extra: dict[str, Any] = {"workers": 1, "worker_index": 0}
     log = alloy_logging.get_logger()
+    if worker is not None:
+        extra = {"workers": worker[1], "worker_index": worker[0]}
+        log = log.with_values(worker=worker[0])
+        alloy_logging.bind_defaults(worker=worker[0])
     controller = Controller(args.path, default_registry(), Stability.parse(args.stability_level),
-                            extra_options={"workers": getattr(args, "workers", 1)})
+                            extra_options=extra)
 
     reload_lock = asyncio.Lock()
 
@@ -73,6 +80,8 @@ async def _serve(args: argparse.Namespace) -> int:
             failed = err
         else:
             log.info("alloylite is running", kv={"config_path": args.path})
+            if worker is not None:
+                announce_ready(worker[2], address_of(sock))
             await stop.wait()
             log.info("shutting down")
     finally:
@@ -90,6 +99,70 @@ async def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _supervise(args: argparse.Namespace) -> int:
+    from alloylite.server.listener import ListenAddrError, Server, address_of, bind
+    from alloylite.server.supervisor import (
+        Supervisor,
+        WorkerFailed,
+        build_supervisor_app,
+        worker_argv,
+    )
+
+    log = alloy_logging.get_logger()
+    try:
+        sock = bind(args.listen_addr)
+    except ListenAddrError as err:
+        print(f"Error: failed to start HTTP server: {err}", file=sys.stderr)
+        return 1
+    sup = Supervisor(worker_argv(args), args.workers)
+    server = Server(build_supervisor_app(sup), sock)
+    await server.start()
+    log.info("now listening for http traffic", kv={"service": "http", "addr": address_of(sock)})
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    pending: set[asyncio.Task[Any]] = set()
+
+    async def reload() -> None:
+        error = await sup.reload()
+        if error is None:
+            log.info("config reloaded", kv={"workers": args.workers})
+        else:
+            log.error("failed to reload config", kv={"err": error})
+
+    def on_hup() -> None:
+        task = loop.create_task(reload())
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    code = 0
+    try:
+        starting = asyncio.create_task(sup.start())
+        stopped = asyncio.create_task(stop.wait())
+        await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        if starting.done() and starting.exception() is not None:
+            err = starting.exception()
+            code = err.returncode if isinstance(err, WorkerFailed) and err.returncode else 1
+        elif not stop.is_set():
+            log.info("alloylite is running", kv={"config_path": args.path,
+                                                  "workers": args.workers})
+            await stop.wait()
+            log.info("shutting down")
+        if not starting.done():
+            starting.cancel()
+        stopped.cancel()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.remove_signal_handler(sig)
+        await sup.stop()
+        await server.stop()
+    if code == 0:
+        log.info("shutdown complete")
+    return code
+
+
 def _runner() -> asyncio.Runner:
     try:
         import uvloop
@@ -100,5 +173,11 @@ def _runner() -> asyncio.Runner:
 
 def run_command(args: argparse.Namespace) -> int:
     alloy_logging.setup(sys.stderr)
+    from alloylite.server.supervisor import worker_settings
+
+    if getattr(args, "workers", 1) < 1:
+        print("Error: --workers must be at least 1", file=sys.stderr)
+        return 2
+    supervise = args.workers > 1 and worker_settings() is None
     with _runner() as runner:
-        return runner.run(_serve(args))
+        return runner.run(_supervise(args) if supervise else _serve(args))

@@ -108,7 +108,16 @@ def apply(level: str, fmt: str) -> None:
         _handler.setFormatter(AlloyFormatter(fmt))
 
 
+_defaults: dict[str, Any] = {}
+
+
+def bind_defaults(**kv: Any) -> None:
+    """Key/values every later logger carries (e.g. `worker=1` in a worker process)."""
+    _defaults.update(kv)
+
+
 def get_logger(**kv: Any) -> KVAdapter:
+    kv = {**_defaults, **kv}
     name = ROOT_LOGGER
     if "component_id" in kv:
         name += ".component." + str(kv["component_id"])

@@ -194,3 +194,57 @@ def test_logging_block_sets_format_and_level(tmp_path: Path) -> None:
     finally:
         if running.proc.poll() is None:
             running.proc.kill()
+
+
+WRITE_ONLY = """\
+pyroscope.write "backend" {
+  endpoint {
+    url = "http://127.0.0.1:9"
+  }
+  external_labels = { env = "%s" }
+}
+"""
+
+
+def test_workers_share_one_agent_server(tmp_path: Path) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text(WRITE_ONLY % "one")
+    running = Agent(path, "--workers", "2")
+    try:
+        with httpx.Client(base_url=running.base_url, timeout=WAIT) as client:
+            running.wait_for('msg="alloylite is running".* workers=2')
+            assert client.get("/-/ready").status_code == 200
+            assert client.get("/-/healthy").text == "All Alloy components are healthy.\n"
+            metrics = client.get("/metrics").text
+            assert 'alloy_config_last_load_successful{worker="0"} 1.0' in metrics
+            assert 'alloy_config_last_load_successful{worker="1"} 1.0' in metrics
+            assert metrics.count("# TYPE alloy_config_last_load_successful gauge") == 1
+
+            path.write_text(WRITE_ONLY % "two")
+            assert client.post("/-/reload").text == "config reloaded\n"
+            assert labels(client) == {"env": "two"}
+            assert running.wait_for(r'msg="config reloaded" worker=1')
+
+            path.write_text(WRITE_ONLY % "three" + "oops {")
+            r = client.post("/-/reload")
+            assert r.status_code == 400
+            assert labels(client) == {"env": "two"}
+            metrics = client.get("/metrics").text
+            assert 'alloy_config_load_failures_total{worker="1"} 1.0' in metrics
+        running.proc.send_signal(signal.SIGTERM)
+        rc, _, err = running.finish()
+        assert rc == 0
+        assert 'msg="shutdown complete" worker=0' in err
+        assert 'msg="shutdown complete" worker=1' in err
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
+
+
+def test_workers_initial_load_failure(tmp_path: Path) -> None:
+    path = tmp_path / "bad.alloy"
+    path.write_text('pyroscope.write "a" {\n  bogus = 1\n}\n')
+    rc, _, err = Agent(path, "--workers", "3").finish()
+    assert rc == 1
+    assert err.count('unrecognized attribute name "bogus"') == 1
+    assert "Error: could not perform the initial load successfully" in err
