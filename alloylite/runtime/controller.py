@@ -24,7 +24,14 @@ from typing import Any
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.arguments import decode_node
 from alloylite.runtime.component import Component, ComponentOptions, Stability
-from alloylite.runtime.loader import LoadedConfig, Node, NodeKind, exports_scope, load
+from alloylite.runtime.loader import (
+    LOGGING,
+    LoadedConfig,
+    Node,
+    NodeKind,
+    exports_scope,
+    load,
+)
 from alloylite.runtime.registry import Registry
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -147,8 +154,21 @@ class Controller:
         exports = {cid: st.exports for cid, st in self.components.items()}
         states: dict[str, ComponentState] = {}
         diags: list[Diagnostic] = []
+        failed: set[str] = set()
+        if LOGGING not in config.nodes:
+            alloy_logging.apply("info", "logfmt")
         for node_id in config.order:
             node = config.nodes[node_id]
+            blocked = [r.target for r in config.graph.deps.get(node_id, [])
+                       if r.target in failed and r.target not in exports]
+            if blocked and node_id not in self.components:
+                # Its dependency never produced exports: evaluating it would only
+                # repeat that failure as a confusing reference error.
+                failed.add(node_id)
+                states[node_id] = ComponentState(node)
+                states[node_id].set_health(Health.UNHEALTHY,
+                                           f"dependency {blocked[0]} failed to build")
+                continue
             source = config.sources.get(node.filename, b"")
             scope = exports_scope(exports, config.module_path)
             args, problems = decode_node(node, source, scope)
@@ -167,11 +187,14 @@ class Controller:
             if problems:
                 diags.extend(problems)
                 state.set_health(Health.UNHEALTHY, problems[0].message)
+                failed.add(node_id)
                 continue
             problem = await self._apply_arguments(state, args)
             if problem is not None:
                 diags.append(problem)
-            exports[node_id] = state.exports
+                failed.add(node_id)
+            if state.instance is not None:
+                exports[node_id] = state.exports
         return states, diags
 
     async def _apply_arguments(self, state: ComponentState, args: Any) -> Diagnostic | None:

@@ -179,3 +179,22 @@ def test_component_metrics_registry_is_per_component() -> None:
         await ctl.stop()
 
     run(main)
+
+
+def test_dependants_of_a_failed_component_do_not_repeat_its_error() -> None:
+    async def main() -> None:
+        configs = Configs(
+            A.block("test.receiver", A.attr("forward_to", A.array(A.ref("test.failing.f.out"))),
+                    label="r"),
+            A.block("test.failing", A.attr("value", "x"), label="f"),
+        )
+        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
+                         load_config=configs)
+        with pytest.raises(LoadFailed) as info:
+            await ctl.load()
+        assert [d.message for d in info.value.diagnostics] == [
+            "Failed to build component: building component: cannot use x"
+        ]
+        await ctl.stop()
+
+    run(main)
