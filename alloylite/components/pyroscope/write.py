@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 import sys
 import time
 import uuid
@@ -64,6 +65,8 @@ _RETRY_CODES = frozenset(
 _ERROR_MESSAGE_LIMIT = 2048
 # Characters a URL path may carry unescaped (existing %XX escapes are kept).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
+# Query keys/values that Go's decode + encode leave unchanged.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 # Retry sleeps go through this name so tests can observe the chosen delays.
 _sleep = asyncio.sleep
 # One identity per process when the runtime gives none (Alloy's seed UID).
@@ -114,9 +117,10 @@ def _log(logger: Any, level: int, msg: str, **kv: Any) -> None:
 class _EndpointRuntime:
     """One endpoint's fixed request parts, computed once per (re)configuration."""
 
-    def __init__(self, ep: Endpoint, alloy_id: str) -> None:
+    def __init__(self, ep: Endpoint, alloy_id: str, metrics: WriteMetrics) -> None:
         self.args = ep
         self.display_url = redact_url(ep.url)
+        self.m = metrics.for_endpoint(self.display_url)
         self.client = EndpointClient(ep)
         self.remote_timeout = ep.remote_timeout.total_seconds()
         self.min_backoff = ep.min_backoff_period.total_seconds()
@@ -131,6 +135,7 @@ class _EndpointRuntime:
             (base_path.rstrip("/") + PUSH_PATH).encode("latin-1"),
         )
         self._base_path = base_path
+        self._joined_paths: dict[str, str] = {}
         user_headers = {**ep.headers, "X-Alloy-Id": alloy_id}
         custom = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in user_headers.items()]
         lower = {k.lower() for k in user_headers}
@@ -150,14 +155,18 @@ class _EndpointRuntime:
 
     def ingest_target(self, incoming_url: str, name: str) -> Target:
         path, _, query = incoming_url.partition("?")
-        joined = _go_path_join(self._base_path, path.split("#", 1)[0] or "/")
-        values = _go_parse_query(query)
-        values[b"name"] = [name.encode("utf-8", "surrogateescape")]
-        encoded = "&".join(
-            f"{quote_plus(k)}={quote_plus(v)}" for k in sorted(values) for v in values[k]
+        joined = self._joined_paths.get(path)
+        if joined is None:
+            joined = quote(_go_path_join(self._base_path, path.split("#", 1)[0] or "/"), _PATH_SAFE)
+            if len(self._joined_paths) < 64:
+                self._joined_paths[path] = joined
+        pairs = _go_query_pairs(query, b"name")
+        pairs.append((b"name", "name", quote_plus(name.encode("utf-8", "surrogateescape"))))
+        pairs.sort(key=_pair_key)  # stable: values keep their order within a key, as in Go
+        encoded = "&".join(f"{k}={v}" for _, k, v in pairs)
+        return Target(
+            self._base.scheme, self._base.host, self._base.port, f"{joined}?{encoded}".encode()
         )
-        target = quote(joined, safe=_PATH_SAFE) + ("?" + encoded if encoded else "")
-        return Target(self._base.scheme, self._base.host, self._base.port, target.encode("ascii"))
 
     def ingest_headers(self, content_type: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
         headers = self._ingest_custom
@@ -190,16 +199,44 @@ def _go_path_join(*elems: str) -> str:
     return ("/" + cleaned) if rooted else (cleaned or ".")
 
 
+def _pair_key(pair: tuple[bytes, str, str]) -> bytes:
+    return pair[0]
+
+
+def _go_query_pairs(query: str, drop: bytes) -> list[tuple[bytes, str, str]]:
+    """Go's url.ParseQuery then Values.Encode, pair by pair: (decoded key, encoded key,
+    encoded value), without the `drop` key. Pairs Go rejects (semicolons, bad escapes)
+    are dropped. Plain pairs (the usual from/until/format...) skip decode and re-encode."""
+    drop_text = drop.decode()
+    out: list[tuple[bytes, str, str]] = []
+    for piece in query.split("&"):
+        if not piece or ";" in piece:
+            continue
+        key, _, value = piece.partition("=")
+        if key == drop_text:
+            continue
+        if _PLAIN.match(key) and _PLAIN.match(value):
+            out.append((key.encode(), key, value))
+            continue
+        try:
+            k = _go_unescape(key)
+            v = _go_unescape(value)
+        except ValueError:
+            continue
+        if k != drop:
+            out.append((k, quote_plus(k), quote_plus(v)))
+    return out
+
+
 def _go_parse_query(query: str) -> dict[bytes, list[bytes]]:
-    """Go's url.ParseQuery, dropping the pairs it rejects (semicolons, bad escapes)."""
+    """Go's url.ParseQuery (decoded values), for tests and diagnostics."""
     values: dict[bytes, list[bytes]] = {}
     for piece in query.split("&"):
         if not piece or ";" in piece:
             continue
         key, _, value = piece.partition("=")
         try:
-            k = _go_unescape(key)
-            v = _go_unescape(value)
+            k, v = _go_unescape(key), _go_unescape(value)
         except ValueError:
             continue
         values.setdefault(k, []).append(v)
@@ -225,9 +262,10 @@ class WriteReceiver:
 
     def __init__(self, args: Arguments, metrics: WriteMetrics, logger: Any, alloy_id: str) -> None:
         self._external = dict(args.external_labels)
-        self._metrics = metrics
         self._logger = logger
-        self._endpoints = [_EndpointRuntime(ep, alloy_id) for ep in args.endpoints]
+        self._endpoints = [_EndpointRuntime(ep, alloy_id, metrics) for ep in args.endpoints]
+        self._push_total = metrics.latency.labels("-", PUSH_TOTAL)
+        self._ingest_total = metrics.latency.labels("-", INGEST_TOTAL)
 
     def __repr__(self) -> str:
         return f"pyroscope.write receiver ({len(self._endpoints)} endpoints)"
@@ -257,7 +295,7 @@ class WriteReceiver:
 
             await self._fan_out("push", attempt, size, len(samples), deadline)
         finally:
-            self._metrics.latency.labels("-", PUSH_TOTAL).observe(time.monotonic() - start)
+            self._push_total.observe(time.monotonic() - start)
 
     async def _push_once(self, ep: _EndpointRuntime, body: bytes, budget: float) -> None:
         headers = list(ep.push_headers)
@@ -274,9 +312,7 @@ class WriteReceiver:
             except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as err:
                 raise _AttemptFailed(f"unavailable: {_describe(err)}", True) from None
         finally:
-            self._metrics.latency.labels(ep.display_url, PUSH_DOWNSTREAM).observe(
-                time.monotonic() - start
-            )
+            ep.m.latency[PUSH_DOWNSTREAM].observe(time.monotonic() - start)
         if resp.status == 200:
             return
         code, message = parse_error(resp.status, resp.body, resp.header(b"content-type"))
@@ -304,7 +340,7 @@ class WriteReceiver:
 
             await self._fan_out("ingest", attempt, len(body), 1, deadline)
         finally:
-            self._metrics.latency.labels("-", INGEST_TOTAL).observe(time.monotonic() - start)
+            self._ingest_total.observe(time.monotonic() - start)
 
     async def _ingest_once(
         self,
@@ -326,9 +362,7 @@ class WriteReceiver:
             except (httpcore.NetworkError, httpcore.ProtocolError, OSError) as err:
                 raise _AttemptFailed(_describe(err), True) from None
         finally:
-            self._metrics.latency.labels(ep.display_url, INGEST_DOWNSTREAM).observe(
-                time.monotonic() - start
-            )
+            ep.m.latency[INGEST_DOWNSTREAM].observe(time.monotonic() - start)
         if resp.status == 200:
             return
         status = resp.status
@@ -406,8 +440,8 @@ class WriteReceiver:
                     # Go's client reports such errors as connect "unknown" (retried).
                     error = _AttemptFailed(_code_prefix(kind, "unknown") + _describe(err), True)
                 else:
-                    self._metrics.sent_bytes.labels(ep.display_url).inc(size)
-                    self._metrics.sent_profiles.labels(ep.display_url).inc(profiles)
+                    ep.m.sent_bytes.inc(size)
+                    ep.m.sent_profiles.inc(profiles)
                     return None
                 if not error.retryable or backoff.exhausted_after_failure():
                     break
@@ -423,22 +457,20 @@ class WriteReceiver:
                     )
                     break
                 await _sleep(delay)
-                self._metrics.retries.labels(ep.display_url).inc()
+                ep.m.retries.inc()
         except asyncio.CancelledError:
             self._drop(ep, kind, size, profiles, backoff.retries, "canceled by the caller")
             raise
         finally:
-            self._metrics.latency.labels(ep.display_url, latency_type).observe(
-                time.monotonic() - start
-            )
+            ep.m.latency[latency_type].observe(time.monotonic() - start)
         text = self._drop(ep, kind, size, profiles, backoff.retries, str(error))
         return _Failure(text, error.status)
 
     def _drop(
         self, ep: _EndpointRuntime, kind: str, size: int, profiles: int, retries: int, cause: str
     ) -> str:
-        self._metrics.dropped_bytes.labels(ep.display_url).inc(size)
-        self._metrics.dropped_profiles.labels(ep.display_url).inc(profiles)
+        ep.m.dropped_bytes.inc(size)
+        ep.m.dropped_profiles.inc(profiles)
         text = f"failed to {kind} to endpoint {ep.display_url} ({retries} retries): {cause}"
         _log(
             self._logger,

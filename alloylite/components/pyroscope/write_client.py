@@ -302,9 +302,10 @@ class EndpointClient:
         full.extend(headers)
         if method == b"POST" or body:
             full.append((b"Content-Length", str(len(body)).encode()))
-        ext: dict[str, object] = {
-            "timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}
-        }
+        # No httpcore timeouts: the caller bounds the whole attempt with one
+        # asyncio.timeout, and httpcore's per-read/write timeouts would cost an anyio
+        # cancel scope on every socket operation.
+        ext: dict[str, object] = {}
         if self._sni:
             ext["sni_hostname"] = self._sni
         url = httpcore.URL(

@@ -39,6 +39,21 @@ def _register(registry: CollectorRegistry | None, collector: C) -> C:
     return collector
 
 
+class EndpointMetrics:
+    """One endpoint's labelled children, looked up once instead of per request."""
+
+    def __init__(self, m: WriteMetrics, endpoint: str) -> None:
+        self.sent_bytes = m.sent_bytes.labels(endpoint)
+        self.sent_profiles = m.sent_profiles.labels(endpoint)
+        self.dropped_bytes = m.dropped_bytes.labels(endpoint)
+        self.dropped_profiles = m.dropped_profiles.labels(endpoint)
+        self.retries = m.retries.labels(endpoint)
+        self.latency = {
+            t: m.latency.labels(endpoint, t)
+            for t in (PUSH_ENDPOINT, PUSH_DOWNSTREAM, INGEST_ENDPOINT, INGEST_DOWNSTREAM)
+        }
+
+
 class WriteMetrics:
     def __init__(self, registry: CollectorRegistry | None) -> None:
         def counter(name: str, doc: str) -> Counter:
@@ -71,3 +86,6 @@ class WriteMetrics:
                 registry=None,
             ),
         )
+
+    def for_endpoint(self, endpoint: str) -> EndpointMetrics:
+        return EndpointMetrics(self, endpoint)

@@ -17,6 +17,7 @@ from alloylite.components.pyroscope.write_args import (
 )
 from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
 from alloylite.components.pyroscope.write_client import redact_url
+from alloylite.components.pyroscope.write_metrics import WriteMetrics
 from alloylite.eval.values import Secret
 
 
@@ -76,7 +77,7 @@ def test_go_parse_query_drops_what_go_rejects() -> None:
 
 
 def test_ingest_target_encoding() -> None:
-    ep = _EndpointRuntime(Endpoint(url="http://h:4040/base?x=1"), "id")
+    ep = _EndpointRuntime(Endpoint(url="http://h:4040/base?x=1"), "id", WriteMetrics(None))
     target = ep.ingest_target("/ingest?z=1&name=old&a=%2F&a=b", "app{k=v w,x=/}")
     assert target.path == b"/base/ingest?a=%2F&a=b&name=app%7Bk%3Dv+w%2Cx%3D%2F%7D&z=1"
     assert target.host_header == b"h:4040"
