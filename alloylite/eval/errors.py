@@ -42,9 +42,16 @@ def plain_error(message: str) -> EvalError:
 
 
 class Fault(Exception):
-    """A problem with a value, not yet tied to the expression that produced it."""
+    """A problem with a value, not yet tied to the expression that produced it.
+
+    `side` (0 = left, 1 = right) says which operand of a binary operator is
+    meant; the evaluator records the operand's or argument's expression in
+    `hint` for values that Python shares but Go does not (see evaluator).
+    """
 
     value: object
+    side: int | None = None
+    hint: object = None
 
     def levels(self) -> list[Fault]:
         """This fault and the faults it wraps, outermost first."""

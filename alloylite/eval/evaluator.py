@@ -104,12 +104,21 @@ class _Evaluator:
         return self.eval(node.inner)
 
     def _unary(self, node: ast.UnaryExpr) -> Value:
-        return unary_op(node.op, self.eval(node.value))
+        try:
+            return unary_op(node.op, self.eval(node.value))
+        except Fault as fault:
+            fault.hint = fault.hint or node.value
+            raise
 
     def _binary(self, node: ast.BinaryExpr) -> Value:
         left = self.eval(node.left)
         right = self.eval(node.right)
-        return binary_op(node.op, left, right)
+        try:
+            return binary_op(node.op, left, right)
+        except Fault as fault:
+            if fault.hint is None and fault.side is not None:
+                fault.hint = node.right if fault.side else node.left
+            raise
 
     def _access(self, node: ast.AccessExpr) -> Value:
         value = self.eval(node.value)
@@ -157,6 +166,10 @@ class _Evaluator:
             return func.call(*args)
         except CallError as err:
             raise ValueFault(func, str(err)) from None
+        except ArgFault as fault:
+            if fault.hint is None and 0 <= fault.index < len(node.args):
+                fault.hint = node.args[fault.index]
+            raise
 
     # ---------------------------------------------------------- diagnostics
 
@@ -176,6 +189,7 @@ class _Evaluator:
         node: ast.Expr | None = None
         message = ""
         literal = False
+        previous: Value = None
         for level in fault.levels():
             if isinstance(level, ElementFault):
                 path.append(f"[{level.index}]")
@@ -185,7 +199,14 @@ class _Evaluator:
                 message = str(level.inner)
             else:
                 message = level.leaf_message()
-            found = self._node_of(level.value)
+            if level.value is previous and previous is not None:
+                found = node if literal else None  # the same value names the same node
+            else:
+                found = self._node_of(level.value)
+                if found is not None and level.hint is not None:
+                    if _shared_in_python(level.value):
+                        found = level.hint  # type: ignore[assignment]
+            previous = level.value
             if found is not None:
                 if literal:
                     path.clear()
@@ -198,6 +219,17 @@ class _Evaluator:
             return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}"))
         text = f"{expr_text(node)}{suffix} {message}"
         return _positioned(text, ast.start_pos(node), ast.end_pos(node))
+
+
+def _shared_in_python(value: Value) -> bool:
+    """Values CPython shares between unrelated expressions but Go does not
+    (one-character strings, small negative ints, 256), so their last
+    expression in `assoc` may be the wrong one: the operand or argument the
+    fault names is used instead. Values Go shares too (bools, 0..255) keep
+    Alloy's last-expression behaviour (`true + true` blames the second)."""
+    if isinstance(value, str):
+        return len(value) == 1
+    return type(value) is int and (-5 <= value <= -1 or value == 256)
 
 
 _DISPATCH: dict[type, Callable[[_Evaluator, Any], Value]] = {

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 
 from alloylite.eval import numbers as num
-from alloylite.eval.errors import TypeFault, ValueFault
+from alloylite.eval.errors import Fault, TypeFault, ValueFault
 from alloylite.eval.gostr import encode, join_bytes
 from alloylite.eval.values import Capsule, Secret, type_name
 
@@ -40,14 +40,14 @@ def binary_op(op: str, left: object, right: object) -> object:
         return not values_equal(left, right)
     allowed = _ALLOWED[op]
     lt, rt = type_name(left), type_name(right)
-    for operand, t in ((left, lt), (right, rt)):
+    for side, (operand, t) in enumerate(((left, lt), (right, rt))):
         if t not in allowed:
             expected = f"one of [{' '.join(allowed)}] for binop {op}"
-            raise TypeFault(operand, expected)
+            raise _on(TypeFault(operand, expected), side)
     if op == "+" and (isinstance(left, Secret) or isinstance(right, Secret)):
         return _add_secret(left, right)
     if lt != rt:
-        raise TypeFault(right, lt)
+        raise _on(TypeFault(right, lt), 1)
     if lt == "bool":
         return (left or right) if op == "||" else (left and right)
     if lt == "string":
@@ -55,19 +55,24 @@ def binary_op(op: str, left: object, right: object) -> object:
             return join_bytes(left + right)  # type: ignore[operator]
         return _COMPARE[op](encode(left), encode(right))  # type: ignore[arg-type]
     if lt == "capsule":
-        raise TypeFault(right, "string")
+        raise _on(TypeFault(right, "string"), 1)
     return _number_op(op, left, right)  # type: ignore[arg-type]
+
+
+def _on(fault: Fault, side: int) -> Fault:
+    fault.side = side
+    return fault
 
 
 def _add_secret(left: object, right: object) -> Secret:
     parts = []
-    for side in (left, right):
+    for index, side in enumerate((left, right)):
         if isinstance(side, Secret):
             parts.append(side.reveal())
         elif isinstance(side, str):
             parts.append(side)
         else:
-            raise TypeFault(side, "string")
+            raise _on(TypeFault(side, "string"), index)
     return Secret(join_bytes(parts[0] + parts[1]))
 
 
@@ -100,7 +105,7 @@ def _number_op(op: str, left: Num, right: Num) -> object:
             return num.make(a, kind)
         return num.make(pow(a, b, 1 << 64), kind)
     if b == 0:
-        raise ValueFault(right, "divide by zero error")
+        raise _on(ValueFault(right, "divide by zero error"), 1)
     quotient = abs(a) // abs(b)
     if (a < 0) != (b < 0):
         quotient = -quotient
@@ -119,7 +124,7 @@ def _float_op(op: str, a: float, b: float, right: Num) -> float:
     if op == "^":
         return go_pow(a, b)
     if b == 0:
-        raise ValueFault(right, "divide by zero error")
+        raise _on(ValueFault(right, "divide by zero error"), 1)
     if op == "/":
         return a / b
     if math.isinf(a) or math.isnan(a) or math.isnan(b):

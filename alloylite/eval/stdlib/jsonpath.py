@@ -76,9 +76,18 @@ class _Parser:
 
     def parse(self) -> list[Step | tuple[str, Step]]:
         p = self.p
-        if not p.startswith(("$", "@")):
-            raise self.error("expected '$'")
-        self.i = 1
+        if p.startswith(("$", "@")):
+            self.i = 1
+        elif p.startswith("["):
+            self.i = 0
+        else:  # ojg reads `a.b` as a path relative to the root
+            self.i = 0
+            steps: list[Step | tuple[str, Step]] = [_key(self.name())]
+            return steps + self.rest()
+        return self.rest()
+
+    def rest(self) -> list[Step | tuple[str, Step]]:
+        p = self.p
         steps: list[Step | tuple[str, Step]] = []
         while self.i < len(p):
             if p.startswith("..", self.i):
