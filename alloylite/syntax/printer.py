@@ -145,7 +145,7 @@ class _Printer:
             self._ws.append(SP)
         self._last_tok = tok
         next_offset, next_line = self._offset, self._line
-        self._flush(next_offset, next_line)
+        self._flush(next_offset, next_line, estimated=pos is None)
         self._write_text(text, opaque=False)
         self._offset = next_offset + _nbytes(text)
         self._line = next_line + text.count("\n")
@@ -163,22 +163,31 @@ class _Printer:
 
     # -- comments
 
-    def _comment_before(self, next_offset: int) -> bool:
+    def _comment_before(self, next_offset: int, *, estimated: bool = False) -> bool:
         if self._group_index >= len(self._groups):
+            return False
+        group = self._groups[self._group_index]
+        if estimated and group[-1].text.startswith("//"):
+            # Estimated positions drift when a line break is dropped
+            # (`f(g(1, // c⏎))`). Alloy would then print the drifted `)` or `,`
+            # on the comment's line, inside the comment, and the output no
+            # longer parses; a `//` group waits for an explicit item instead.
             return False
         # `<=`: a comment right after estimated text (`a.b /* c */ .c`) is
         # flushed before the estimated item that lands on its offset.
-        return self._groups[self._group_index][0].pos.offset <= next_offset
+        return group[0].pos.offset <= next_offset
 
-    def _flush(self, next_offset: int, next_line: int) -> None:
-        if self._comment_before(next_offset):
-            self._intersperse(next_offset, next_line, at_eof=False)
+    def _flush(self, next_offset: int, next_line: int, *, estimated: bool) -> None:
+        if self._comment_before(next_offset, estimated=estimated):
+            self._intersperse(next_offset, next_line, at_eof=False, estimated=estimated)
         else:
             self._write_ws(len(self._ws))
 
-    def _intersperse(self, next_offset: int, next_line: int, *, at_eof: bool) -> None:
+    def _intersperse(
+        self, next_offset: int, next_line: int, *, at_eof: bool, estimated: bool = False
+    ) -> None:
         last: ast.Comment | None = None
-        while self._comment_before(next_offset):
+        while self._comment_before(next_offset, estimated=estimated):
             for comment in self._groups[self._group_index]:
                 self._comment_prefix(comment, next_line)
                 self._write_comment(comment)
