@@ -228,6 +228,7 @@ class Reply:
     connect_code: str | None = None  # push: send a Connect error body with this code
     hang: bool = False
     reset: bool = False
+    hold: bool = False  # wait for FakePyroscope.release() before answering
 
 
 class FakePyroscope:
@@ -239,6 +240,7 @@ class FakePyroscope:
         self.default = Reply()
         self._cond = threading.Condition()
         self._stopping = threading.Event()
+        self._released = threading.Event()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -266,6 +268,8 @@ class FakePyroscope:
                     fake.requests.append(req)
                     reply = fake._script.pop(0) if fake._script else fake.default
                     fake._cond.notify_all()
+                if reply.hold:
+                    fake._released.wait()
                 if reply.hang:
                     fake._stopping.wait()
                     self.close_connection = True
@@ -348,12 +352,17 @@ class FakePyroscope:
                 )
             return list(self.requests)
 
+    def release(self) -> None:
+        """Let every `hold` reply (past and future) answer."""
+        self._released.set()
+
     def start(self) -> FakePyroscope:
         self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()
+        self._released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
