@@ -26,6 +26,7 @@ from alloylite.eval.errors import (
 from alloylite.eval.exprtext import expr_text
 from alloylite.eval.gostr import quote, unquote_literal
 from alloylite.eval.operators import binary_op, unary_op
+from alloylite.eval.render import render_value
 from alloylite.eval.scope import Scope
 from alloylite.eval.values import Function, type_name
 from alloylite.syntax import ast
@@ -215,10 +216,16 @@ class _Evaluator:
             else:
                 literal = False
         suffix = "".join(path)
+        # Like Alloy, attach the culprit's value when no expression shows it.
+        shown = None if literal or previous is None else render_value(previous)
         if node is None:
-            return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}"))
+            return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}", value=shown))
         text = f"{expr_text(node)}{suffix} {message}"
-        return _positioned(text, ast.start_pos(node), ast.end_pos(node))
+        return EvalError(
+            Diagnostic(
+                Severity.ERROR, text, ast.start_pos(node), ast.end_pos(node), value=shown
+            )
+        )
 
 
 def _shared_in_python(value: Value) -> bool:

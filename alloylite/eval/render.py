@@ -90,7 +90,7 @@ def _render_object(obj: dict[str, object], depth: int) -> str:
         return "{}"
     indent = "\t" * (depth + 1)
     rows = [
-        (render_key(k), _render(obj[k], depth + 1))
+        (render_key(str(k)), _render(obj[k], depth + 1))
         for k in sorted(obj, key=lambda k: encode(str(k)))
     ]
     # `=` signs align within a run of fields; a multi-line value ends its run.

@@ -46,6 +46,8 @@ def outcome(source: bytes) -> dict[str, Any]:
     except EvalError as err:
         record = _diag_record("eval", err.diagnostic)
         record["text"] = err.text
+        if err.diagnostic.value is not None:
+            record["value"] = err.diagnostic.value
         return {"error": record}
     result: dict[str, Any] = {"type": type_name(value)}
     if result["type"] == "number":
@@ -66,6 +68,8 @@ def matches(got: dict[str, Any], expected: dict[str, Any]) -> bool:
         keys = ["phase", "line", "col", "msg"]
         if not want.get("not_diag"):
             keys += ["end_line", "end_col"]
+        if "value" in want:
+            keys.append("value")
         if want.get("phase") == "eval" and "text" in have and want.get("text") != have["text"]:
             return False
         return all(want.get(k) == have.get(k) for k in keys)
