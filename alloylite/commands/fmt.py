@@ -26,6 +26,10 @@ def fmt_command(args: argparse.Namespace) -> int:
     except _FmtError as err:
         print(f"Error: {err}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `alloylite fmt big.alloy | head`: the reader left; not an error to report.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

@@ -108,6 +108,13 @@ FILE_CASES: list[tuple[str, str, str]] = [
     ("comment moves past paren", "x = (1 /* c */)\n", "x = (1) /* c */\n"),
     ("comment leaves a call", "x = f(\n  1,\n  // tail\n)\n", "x = f(\n\t1,\n)\n// tail\n"),
     ("comment stays in an array", "x = [\n  1,\n  // tail\n]\n", "x = [\n\t1,\n\t// tail\n]\n"),
+    # Deliberate difference: Alloy would print the drifted `)` inside the comment.
+    ("comment never swallows a token", "x = f(g( 1, // end\n))\n", "x = f(g(1,\n)) // end\n"),
+    (
+        "comment never swallows a comma",
+        "a = { a = a( 1, // end\n)}\n",
+        "a = {a = a(1,\n\t), // end\n}\n",
+    ),
     ("call argument comment depth", "x = f(1,\n  // c\n  2)\n", "x = f(1,\n// c\n\t2)\n"),
     ("comment before closing brace", "b {\nx = 1\n// c\n}\n", "b {\n\tx = 1\n\t// c\n}\n"),
     ("comment in empty block", "b {\n  // c\n}\n", "b {\n\t// c\n}\n"),
@@ -156,6 +163,8 @@ NOT_IDEMPOTENT = {
     "comment leaves a call",
     "empty call across lines",
     "comment moves past .",
+    "comment never swallows a token",
+    "comment never swallows a comma",
 }
 
 
