@@ -149,8 +149,15 @@ class _EndpointRuntime:
             )
             if k.decode().lower() not in lower
         ]
-        self.push_headers = push + custom
+        # http_headers are added by the HTTP client layer (Header.Add), after the rest.
+        extra = [
+            (k.encode("latin-1"), v.reveal().encode("latin-1"))
+            for k, values in ep.http_headers.items()
+            for v in values
+        ]
+        self.push_headers = push + custom + extra
         self._ingest_custom = custom
+        self._ingest_extra = extra
         self._ingest_has_ua = "user-agent" in lower
 
     def ingest_target(self, incoming_url: str, name: str) -> Target:
@@ -175,7 +182,7 @@ class _EndpointRuntime:
             headers += [(b"Content-Type", v.encode("latin-1")) for v in content_type]
         if not self._ingest_has_ua:
             headers = [(b"User-Agent", b"Go-http-client/1.1"), *headers]
-        return headers
+        return headers + self._ingest_extra if self._ingest_extra else headers
 
 
 def _go_path_join(*elems: str) -> str:

@@ -1,9 +1,8 @@
 """The argument schema of `pyroscope.write` (spec alloy-pyroscope.md §2.2).
 
 Defaults and the "at most one of" checks follow Alloy's endpoint options and
-its shared HTTP client block. `oauth2`, `http_headers`, `no_proxy`,
-`proxy_from_environment` and `proxy_connect_header` are not implemented; they
-are rejected by the decoder as unknown names rather than silently ignored.
+its shared HTTP client block. The `oauth2` block is not implemented; the decoder
+rejects it as an unknown block rather than silently sending without credentials.
 """
 
 from __future__ import annotations
@@ -104,8 +103,12 @@ class Endpoint:
     authorization: Authorization | None = block(default=None)
     tls_config: TLSConfig | None = block(default=None)
     proxy_url: str = attr(default="")
+    no_proxy: str = attr(default="")
+    proxy_from_environment: bool = attr(default=False)
+    proxy_connect_header: dict[str, list[Secret]] = attr(default_factory=dict)
     follow_redirects: bool = attr(default=True)
     enable_http2: bool = attr(default=True)
+    http_headers: dict[str, list[Secret]] = attr(default_factory=dict)
 
     def validate(self) -> None:
         methods = [
@@ -124,12 +127,71 @@ class Endpoint:
             _check_header(key, value)
         if self.proxy_url:
             _check_url("proxy_url", self.proxy_url)
+        _check_proxy(self)
+        for key, values in self.http_headers.items():
+            if key.lower() in _RESERVED_HEADERS:
+                raise ValueError(f'setting header "{_canonical(key)}" is not allowed')
+            for value in values:
+                _check_header(key, value.reveal())
+        for key, values in self.proxy_connect_header.items():
+            for value in values:
+                _check_header(key, value.reveal())
         if self.remote_timeout <= timedelta(0):
             raise ValueError("remote_timeout must be greater than 0")
         if self.max_backoff_retries < 0:
             raise ValueError("max_backoff_retries must not be negative")
         if self.min_backoff_period < timedelta(0) or self.max_backoff_period < timedelta(0):
             raise ValueError("backoff periods must not be negative")
+
+
+def _check_proxy(ep: Endpoint) -> None:
+    if ep.no_proxy and not ep.proxy_url:
+        raise ValueError("if no_proxy is configured, proxy_url must also be configured")
+    if ep.proxy_from_environment and ep.proxy_url:
+        raise ValueError(
+            "if proxy_from_environment is configured, proxy_url must not be configured"
+        )
+    if ep.proxy_from_environment and ep.no_proxy:
+        raise ValueError("if proxy_from_environment is configured, no_proxy must not be configured")
+    if ep.proxy_connect_header and not (ep.proxy_url or ep.proxy_from_environment):
+        raise ValueError(
+            "if proxy_connect_header is configured, proxy_url or proxy_from_environment must "
+            "also be configured"
+        )
+
+
+# Headers the HTTP client layer owns (prometheus/common's reserved list).
+_RESERVED_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Authorization",
+        "Host",
+        "Content-Encoding",
+        "Content-Length",
+        "Content-Type",
+        "User-Agent",
+        "Connection",
+        "Keep-Alive",
+        "Proxy-Authenticate",
+        "Proxy-Authorization",
+        "Www-Authenticate",
+        "Accept-Encoding",
+        "X-Prometheus-Remote-Write-Version",
+        "X-Prometheus-Remote-Read-Version",
+        "X-Prometheus-Scrape-Timeout-Seconds",
+        "X-Amz-Date",
+        "X-Amz-Security-Token",
+        "X-Amz-Content-Sha256",
+        "Upgrade",
+        "Te",
+        "Trailer",
+        "Transfer-Encoding",
+    )
+)
+
+
+def _canonical(key: str) -> str:
+    return "-".join(part[:1].upper() + part[1:].lower() for part in key.split("-"))
 
 
 def _check_url(field: str, url: str) -> None:

@@ -30,6 +30,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 
 from alloylite.components.pyroscope.write_args import Endpoint, TLSConfig
+from alloylite.components.pyroscope.write_proxy import ProxySelector
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -240,9 +241,26 @@ class EndpointClient:
         self.auth = Auth(endpoint)
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
         self._closed = False
-        self._proxy: httpcore.AsyncHTTPProxy | None = None
-        if endpoint.proxy_url:
-            self._proxy = self._make_proxy(endpoint.proxy_url)
+        self._selector = ProxySelector(
+            endpoint.proxy_url, endpoint.no_proxy, endpoint.proxy_from_environment
+        )
+        self._connect_headers = [
+            (k.encode("latin-1"), v.reveal().encode("latin-1"))
+            for k, values in endpoint.proxy_connect_header.items()
+            for v in values
+        ]
+        self._proxies: dict[str, httpcore.AsyncHTTPProxy] = {}
+
+    def _proxy_for(self, target: Target) -> httpcore.AsyncHTTPProxy | None:
+        if not self._selector.enabled:
+            return None
+        url = self._selector.select(target.scheme.decode(), target.host.decode("idna"), target.port)
+        if url is None:
+            return None
+        pool = self._proxies.get(url)
+        if pool is None:
+            pool = self._proxies[url] = self._make_proxy(url)
+        return pool
 
     def _make_proxy(self, proxy_url: str) -> httpcore.AsyncHTTPProxy:
         parts = urlsplit(proxy_url)
@@ -253,6 +271,7 @@ class EndpointClient:
         return httpcore.AsyncHTTPProxy(
             proxy_url=clean,
             proxy_auth=auth,
+            proxy_headers=self._connect_headers or None,
             ssl_context=self._ssl or ssl.create_default_context(),
             http2=self._http2,
             keepalive_expiry=_IDLE_EXPIRY,
@@ -265,8 +284,8 @@ class EndpointClient:
         self._idle.clear()
         for conn in idle:
             await conn.aclose()
-        if self._proxy is not None:
-            await self._proxy.aclose()
+        for pool in self._proxies.values():
+            await pool.aclose()
 
     async def post(
         self, target: Target, headers: Sequence[tuple[bytes, bytes]], body: bytes, timeout: float
@@ -312,8 +331,9 @@ class EndpointClient:
             scheme=target.scheme, host=target.host, port=target.port, target=target.path
         )
         request = httpcore.Request(method, url, headers=full, content=body, extensions=ext)
-        if self._proxy is not None:
-            resp = await self._proxy.handle_async_request(request)
+        proxy = self._proxy_for(target)
+        if proxy is not None:
+            resp = await proxy.handle_async_request(request)
             try:
                 return await _read(resp)
             finally:

@@ -531,3 +531,17 @@ def test_update_exports_a_new_receiver_and_old_calls_finish() -> None:
             assert len(b.requests) == 1
 
     run(main)
+
+
+def test_reused_connection_closed_by_the_server_is_resent_without_a_retry() -> None:
+    async def main() -> None:
+        async with Backend([Reply(200), CLOSE, Reply(200)]) as b:
+            h = make_write([endpoint(b.url)])
+            await h.receiver.append(LABELS, [SAMPLE])
+            await h.receiver.append(LABELS, [SAMPLE])
+            assert len(b.requests) == 3
+            assert b.connections == 2
+            assert h.metric("pyroscope_write_retries_total", endpoint=b.url) == 0
+            assert h.metric("pyroscope_write_sent_profiles_total", endpoint=b.url) == 2
+
+    run(main)

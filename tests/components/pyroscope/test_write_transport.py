@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from alloylite.components.pyroscope.appendable import IncomingProfile, WriteStatusError
+from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
 from alloylite.components.pyroscope.write import WriteError
 from alloylite.components.pyroscope.write_args import TLSConfig
 from alloylite.eval.values import Secret
@@ -256,5 +256,62 @@ def test_concurrent_appends_each_arrive_once_and_connections_are_reused() -> Non
             bodies = sorted(r.body for r in b.requests)
             assert bodies == sorted(f"body-{r}-{i}".encode() for r in range(2) for i in range(40))
             assert b.connections <= 40
+
+    run(main)
+
+
+def test_no_proxy_bypasses_and_connect_headers_reach_the_proxy() -> None:
+    async def main() -> None:
+        async with Backend() as proxy, Backend() as direct:
+            bypassed = endpoint(direct.url, proxy_url=proxy.url, no_proxy="10.0.0.0/8,127.0.0.1")
+            proxied = endpoint(
+                "http://pyroscope.invalid:4040",
+                proxy_url=proxy.url,
+                no_proxy=".example.com",
+                proxy_connect_header={"X-Proxy-Token": [Secret("pt")]},
+            )
+            h = make_write([bypassed, proxied])
+            await h.receiver.append_ingest(PROFILE)
+            assert len(direct.requests) == 1
+            (req,) = proxy.requests
+            assert req.target.startswith("http://pyroscope.invalid:4040/ingest?")
+            assert req.header("X-Proxy-Token") == "pt"
+
+    run(main)
+
+
+def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def main() -> None:
+        async with Backend() as proxy, Backend() as direct:
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            monkeypatch.setenv("NO_PROXY", "skip.invalid")
+            h = make_write(
+                [
+                    endpoint("http://pyroscope.invalid:4040", proxy_from_environment=True),
+                    # loopback never goes through an environment proxy (as in Go)
+                    endpoint(direct.url, proxy_from_environment=True),
+                ]
+            )
+            await h.receiver.append_ingest(PROFILE)
+            assert len(proxy.requests) == 1 and len(direct.requests) == 1
+            assert proxy.requests[0].target.startswith("http://pyroscope.invalid:4040/")
+
+    run(main)
+
+
+def test_http_headers_are_added_on_both_paths() -> None:
+    async def main() -> None:
+        async with Backend() as b:
+            ep = endpoint(
+                b.url,
+                headers={"X-A": "1"},
+                http_headers={"X-A": [Secret("2")], "X-B": [Secret("3")]},
+            )
+            h = make_write([ep])
+            await h.receiver.append_ingest(PROFILE)
+            await h.receiver.append((("service_name", "s"),), [RawSample("i", b"p")])
+            for req in b.requests:
+                assert req.headers_named("X-A") == ["1", "2"]
+                assert req.header("X-B") == "3"
 
     run(main)

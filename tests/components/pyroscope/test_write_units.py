@@ -18,6 +18,7 @@ from alloylite.components.pyroscope.write_args import (
 from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
 from alloylite.components.pyroscope.write_client import redact_url
 from alloylite.components.pyroscope.write_metrics import WriteMetrics
+from alloylite.components.pyroscope.write_proxy import ProxySelector
 from alloylite.eval.values import Secret
 
 
@@ -108,6 +109,16 @@ AUTH_ERROR = (
         ({"headers": {"X": "a\r\nInjected: 1"}}, "invalid value for header 'X'"),
         ({"remote_timeout": timedelta(0)}, "remote_timeout must be greater than 0"),
         ({"max_backoff_retries": -1}, "max_backoff_retries must not be negative"),
+        ({"no_proxy": "x"}, "if no_proxy is configured, proxy_url must also be configured"),
+        (
+            {"proxy_from_environment": True, "proxy_url": "http://p"},
+            "if proxy_from_environment is configured, proxy_url must not be configured",
+        ),
+        (
+            {"proxy_connect_header": {"X": [Secret("v")]}},
+            "if proxy_connect_header is configured, proxy_url or proxy_from_environment",
+        ),
+        ({"http_headers": {"authorization": [Secret("v")]}}, 'setting header "Authorization"'),
     ],
 )
 def test_endpoint_validation(kwargs: dict[str, object], message: str) -> None:
@@ -142,3 +153,26 @@ def test_defaults_match_alloy() -> None:
     assert ep.retry_on_http_429 is True
     assert ep.follow_redirects is True
     assert ep.enable_http2 is True
+
+
+@pytest.mark.parametrize(
+    ("no_proxy", "host", "port", "bypass"),
+    [
+        ("*", "anything", 80, True),
+        ("example.com", "example.com", 80, True),
+        ("example.com", "a.example.com", 80, True),
+        (".example.com", "example.com", 80, False),
+        (".example.com", "a.example.com", 80, True),
+        ("*.example.com", "a.example.com", 80, True),
+        ("example.com:8080", "example.com", 80, False),
+        ("example.com:8080", "example.com", 8080, True),
+        ("10.0.0.0/8", "10.1.2.3", 80, True),
+        ("10.0.0.0/8", "11.1.2.3", 80, False),
+        ("::1", "::1", 80, True),
+        ("other.com, 192.168.0.1", "192.168.0.1", 80, True),
+        ("", "example.com", 80, False),
+    ],
+)
+def test_no_proxy_matching(no_proxy: str, host: str, port: int, bypass: bool) -> None:
+    selector = ProxySelector("http://proxy:3128", no_proxy, False)
+    assert (selector.select("http", host, port) is None) == bypass
