@@ -8,6 +8,9 @@ import ssl
 import subprocess
 from pathlib import Path
 
+import h2.config
+import h2.connection
+import h2.events
 import pytest
 
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
@@ -313,5 +316,77 @@ def test_http_headers_are_added_on_both_paths() -> None:
             for req in b.requests:
                 assert req.headers_named("X-A") == ["1", "2"]
                 assert req.header("X-B") == "3"
+
+    run(main)
+
+
+# ---------------------------------------------------------------------- HTTP/2
+
+
+class _H2Backend:
+    """A minimal HTTP/2-over-TLS server (ALPN h2) built on the h2 library: it
+    answers 200 to every stream and records (headers, body)."""
+
+    def __init__(self, ctx: ssl.SSLContext) -> None:
+        ctx.set_alpn_protocols(["h2"])
+        self._ctx = ctx
+        self.streams: list[tuple[dict[str, str], bytes]] = []
+        self._server: asyncio.AbstractServer | None = None
+        self.port = 0
+
+    async def __aenter__(self) -> _H2Backend:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self._ctx)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        writer.write(conn.data_to_send())
+        headers: dict[int, dict[str, str]] = {}
+        bodies: dict[int, bytes] = {}
+        try:
+            while data := await reader.read(65536):
+                for event in conn.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        headers[event.stream_id] = {
+                            k.decode(): v.decode() for k, v in event.headers
+                        }
+                    elif isinstance(event, h2.events.DataReceived):
+                        bodies[event.stream_id] = bodies.get(event.stream_id, b"") + event.data
+                        conn.acknowledge_received_data(
+                            event.flow_controlled_length, event.stream_id
+                        )
+                    elif isinstance(event, h2.events.StreamEnded):
+                        sid = event.stream_id
+                        self.streams.append((headers[sid], bodies.get(sid, b"")))
+                        conn.send_headers(
+                            sid, [(":status", "200"), ("content-length", "0")], end_stream=True
+                        )
+                writer.write(conn.data_to_send())
+                await writer.drain()
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            writer.close()
+
+
+def test_enable_http2_negotiates_h2_over_tls(pki: Path) -> None:
+    async def main() -> None:
+        async with _H2Backend(server_context(pki)) as b:
+            tls = TLSConfig(ca_pem=(pki / "ca.pem").read_text())
+            h = make_write([endpoint(f"https://127.0.0.1:{b.port}", tls_config=tls)])
+            await h.receiver.append_ingest(PROFILE)
+            await h.receiver.append((("service_name", "s"),), [RawSample("i", b"p")])
+            (ingest_headers, ingest_body), (push_headers, _) = b.streams
+            assert ingest_headers[":path"].startswith("/ingest?")
+            assert ingest_body == PROFILE.raw_body
+            assert push_headers[":path"] == "/push.v1.PusherService/Push"
+            assert push_headers["content-type"] == "application/proto"
 
     run(main)
