@@ -46,15 +46,15 @@ def combine_maps(*args: Any) -> list[dict[str, Any]]:
         if not isinstance(args[3], bool):
             raise TypeFault(args[3], "bool")
         passthrough = args[3]
+    # Alloy decides pair by pair: with passthrough, a left object is repeated
+    # once for every right object it does not match.
     out: list[dict[str, Any]] = []
     for lhs in left:
-        matched = False
         for rhs in right:
             if all(k in lhs and k in rhs and values_equal(lhs[k], rhs[k]) for k in keys):
                 out.append({**lhs, **rhs})
-                matched = True
-        if passthrough and not matched:
-            out.append(dict(lhs))
+            elif passthrough:
+                out.append(lhs)
     return out
 
 

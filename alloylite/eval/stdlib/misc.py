@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from alloylite.eval import numbers as num
@@ -19,6 +20,8 @@ def _is_empty(value: Any) -> bool:
     """Go's zero values and empty collections, which coalesce skips."""
     if value is None or value is False or value == "":
         return True
+    if isinstance(value, float):
+        return value == 0 and math.copysign(1.0, value) > 0  # Go's IsZero: -0.0 is not zero
     if num.is_number(value):
         return value == 0
     if isinstance(value, list | tuple | dict):
@@ -50,6 +53,10 @@ def nonsensitive(*args: Any) -> str:
 def json_path(*args: Any) -> list[Any]:
     text, path = arg(args, 0, to_string), arg(args, 1, to_string)
     try:
+        steps = compile_path(path)  # Alloy parses the path before the document
+    except PathError as err:
+        raise CallError(str(err)) from None
+    try:
         document = go_json_decode(text, ints=True)
     except JSONError as err:
         data = encode(text)
@@ -58,10 +65,7 @@ def json_path(*args: Any) -> list[Any]:
         col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
         what = "incomplete JSON" if err.eof else "invalid JSON"
         raise CallError(f"{what} at {line}:{col}") from None
-    try:
-        return run_path(compile_path(path), document)
-    except PathError as err:
-        raise CallError(str(err)) from None
+    return run_path(steps, document)
 
 
 COALESCE = builtin("coalesce", coalesce)
