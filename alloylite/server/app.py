@@ -20,6 +20,7 @@ from starlette.routing import Route
 from alloylite.runtime.controller import ComponentState, Controller
 from alloylite.runtime.schema import encode
 from alloylite.server.metrics import build_registry, exposition
+from alloylite.server.ui import ui_routes
 
 # Reload callback: returns None on success, else the error text.
 Reloader = Callable[[], Awaitable[str | None]]
@@ -89,4 +90,5 @@ def build_app(controller: Controller, reload: Reloader, metrics_registry: Any = 
         Route("/api/v0/web/components", components),
         Route("/api/v0/web/components/{id:path}", component),
     ]
+    routes += ui_routes(controller)  # the web UI at / and /ui/ (alloylite/server/ui.py)
     return Starlette(routes=routes)
