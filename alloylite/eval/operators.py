@@ -34,18 +34,23 @@ _ALLOWED: dict[str, tuple[str, ...]] = {
 
 
 def binary_op(op: str, left: object, right: object) -> object:
+    orig_left, orig_right = left, right
+    if isinstance(left, Secret | str) and isinstance(right, Secret | str):
+        # A string next to a secret becomes a secret (so `==` and `+` work on both).
+        if isinstance(left, Secret) and isinstance(right, str):
+            right = Secret(right)
+        elif isinstance(left, str) and isinstance(right, Secret):
+            left = Secret(left)
     if op == "==":
         return values_equal(left, right)
     if op == "!=":
         return not values_equal(left, right)
     allowed = _ALLOWED[op]
     lt, rt = type_name(left), type_name(right)
-    for side, (operand, t) in enumerate(((left, lt), (right, rt))):
+    for side, (operand, t) in enumerate(((orig_left, lt), (orig_right, rt))):
         if t not in allowed:
             expected = f"one of [{' '.join(allowed)}] for binop {op}"
             raise _on(TypeFault(operand, expected), side)
-    if op == "+" and (isinstance(left, Secret) or isinstance(right, Secret)):
-        return _add_secret(left, right)
     if lt != rt:
         raise _on(TypeFault(right, lt), 1)
     if lt == "bool":
@@ -54,26 +59,22 @@ def binary_op(op: str, left: object, right: object) -> object:
         if op == "+":
             return join_bytes(left + right)  # type: ignore[operator]
         return _COMPARE[op](encode(left), encode(right))  # type: ignore[arg-type]
-    if lt == "capsule":
-        raise _on(TypeFault(right, "string"), 1)
+    if lt == "capsule":  # only `+` allows capsules
+        if isinstance(left, Secret):
+            tail = right.reveal() if isinstance(right, Secret) else ""
+            return Secret(join_bytes(left.reveal() + tail))
+        raise _on(
+            ValueFault(
+                orig_left, "could not perform binop + for unknown types lhs capsule rhs capsule"
+            ),
+            0,
+        )
     return _number_op(op, left, right)  # type: ignore[arg-type]
 
 
 def _on(fault: Fault, side: int) -> Fault:
     fault.side = side
     return fault
-
-
-def _add_secret(left: object, right: object) -> Secret:
-    parts = []
-    for index, side in enumerate((left, right)):
-        if isinstance(side, Secret):
-            parts.append(side.reveal())
-        elif isinstance(side, str):
-            parts.append(side)
-        else:
-            raise _on(TypeFault(side, "string"), index)
-    return Secret(join_bytes(parts[0] + parts[1]))
 
 
 _COMPARE: dict[str, Callable[[object, object], bool]] = {

@@ -78,6 +78,15 @@ def test_secret_concatenation_stays_secret_and_never_prints() -> None:
         run("string.to_upper(token)", scope)
     assert "hunter2" not in info.value.text
     assert run('string.format("%v", token)', scope) == "(secret)"
+    assert run('token == "hunter2"', scope) is True  # the string is compared as a secret
+    assert run('"hunter2" != token', scope) is False
+    with pytest.raises(EvalError) as info:
+        run("token + 1", scope)
+    assert info.value.text == "1:9: 1 should be capsule, got number"
+    with pytest.raises(EvalError) as info:
+        run("1 + token", scope)
+    assert info.value.text == "1:5: token should be number, got capsule"
+    assert info.value.diagnostic.value in (None, "(secret)")
 
 
 def test_scope_functions_are_called_with_values() -> None:
