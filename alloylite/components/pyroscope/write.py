@@ -307,7 +307,7 @@ class WriteReceiver:
     async def _push_once(self, ep: _EndpointRuntime, body: bytes, budget: float) -> None:
         headers = list(ep.push_headers)
         headers.append((b"Connect-Timeout-Ms", str(max(1, int(budget * 1000))).encode()))
-        auth = ep.client.auth.header()
+        auth = await _auth_header(ep)
         if auth is not None:
             headers.append((b"Authorization", auth))
         start = time.monotonic()
@@ -357,7 +357,7 @@ class WriteReceiver:
         body: bytes,
         budget: float,
     ) -> None:
-        auth = ep.client.auth.header()
+        auth = await _auth_header(ep)
         if auth is not None:
             headers = [*headers, (b"Authorization", auth)]
         start = time.monotonic()
@@ -489,6 +489,11 @@ class WriteReceiver:
             err=cause,
         )
         return text
+
+
+async def _auth_header(ep: _EndpointRuntime) -> bytes | None:
+    auth = ep.client.auth
+    return auth.header() if auth.oauth2 is None else await auth.oauth2.header()
 
 
 def _code_prefix(kind: str, code: str) -> str:

@@ -1,8 +1,8 @@
 """The argument schema of `pyroscope.write` (spec alloy-pyroscope.md §2.2).
 
 Defaults and the "at most one of" checks follow Alloy's endpoint options and
-its shared HTTP client block. The `oauth2` block is not implemented; the decoder
-rejects it as an unknown block rather than silently sending without credentials.
+its shared HTTP client block. The `oauth2` block supports the client-credentials
+flow; its own proxy settings are not implemented (the decoder rejects them).
 """
 
 from __future__ import annotations
@@ -87,6 +87,28 @@ class TLSConfig:
 
 
 @dataclass
+class OAuth2:
+    """The client-credentials flow; the token is fetched from `token_url` and cached."""
+
+    client_id: str = attr(default="")
+    client_secret: Secret | None = attr(default=None)
+    client_secret_file: str = attr(default="")
+    scopes: list[str] = attr(default_factory=list)
+    token_url: str = attr(default="")
+    endpoint_params: dict[str, str] = attr(default_factory=dict)
+    tls_config: TLSConfig | None = block(default=None)
+
+    def validate(self) -> None:
+        if _has(self.client_secret) and self.client_secret_file:
+            raise ValueError(
+                "at most one of oauth2 client_secret & client_secret_file must be configured"
+            )
+        if not self.token_url:
+            raise ValueError("oauth2 token_url must be configured")
+        _check_url("oauth2 token_url", self.token_url)
+
+
+@dataclass
 class Endpoint:
     url: str = attr(required=True)
     name: str = attr(default="")
@@ -101,6 +123,7 @@ class Endpoint:
     bearer_token_file: str = attr(default="")
     basic_auth: BasicAuth | None = block(default=None)
     authorization: Authorization | None = block(default=None)
+    oauth2: OAuth2 | None = block(default=None)
     tls_config: TLSConfig | None = block(default=None)
     proxy_url: str = attr(default="")
     no_proxy: str = attr(default="")
@@ -114,6 +137,7 @@ class Endpoint:
         methods = [
             self.basic_auth is not None,
             self.authorization is not None,
+            self.oauth2 is not None,
             _has(self.bearer_token),
             bool(self.bearer_token_file),
         ]

@@ -25,12 +25,16 @@ import tempfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
 from alloylite.components.pyroscope.write_args import Endpoint, TLSConfig
 from alloylite.components.pyroscope.write_proxy import ProxySelector
+
+if TYPE_CHECKING:
+    from alloylite.components.pyroscope.write_oauth2 import OAuth2Token
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -108,9 +112,15 @@ class FileSecret:
 class Auth:
     """Produces the Authorization header value of one endpoint."""
 
-    __slots__ = ("_file", "_prefix", "_static", "_username")
+    __slots__ = ("_file", "_prefix", "_static", "_username", "oauth2")
 
     def __init__(self, endpoint: Endpoint) -> None:
+        self.oauth2: OAuth2Token | None = None
+        if endpoint.oauth2 is not None:
+            # Imported here: the module needs this one, and oauth2 is rare.
+            from alloylite.components.pyroscope.write_oauth2 import OAuth2Token
+
+            self.oauth2 = OAuth2Token(endpoint.oauth2)
         self._static: bytes | None = None
         self._file: FileSecret | None = None
         self._prefix = ""
@@ -286,6 +296,8 @@ class EndpointClient:
             await conn.aclose()
         for pool in self._proxies.values():
             await pool.aclose()
+        if self.auth.oauth2 is not None:
+            await self.auth.oauth2.close()
 
     async def post(
         self, target: Target, headers: Sequence[tuple[bytes, bytes]], body: bytes, timeout: float
