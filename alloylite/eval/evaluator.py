@@ -39,6 +39,9 @@ class CallError(Exception):
     """Raised by a builtin for an error Alloy reports as `<function expr> <message>`."""
 
 
+_CAPSULE_NOT_OBJECT = "expected object or array or a capsule convertible to an object, got capsule"
+
+
 def evaluate(expr: ast.Expr, scope: Scope | None = None) -> Value:
     """Evaluate `expr`; raises EvalError with Alloy's message and position."""
     ev = _Evaluator(scope if scope is not None else Scope())
@@ -130,9 +133,10 @@ class _Evaluator:
             raise _positioned(
                 f"field {quote(name)} does not exist", node.name.pos, ast.end_pos(node)
             )
-        raise ValueFault(
-            value, f"cannot access field {quote(name)} on value of type {type_name(value)}"
-        )
+        kind = type_name(value)
+        if kind == "capsule":
+            raise ValueFault(value, _CAPSULE_NOT_OBJECT)
+        raise ValueFault(value, f"cannot access field {quote(name)} on value of type {kind}")
 
     def _index(self, node: ast.IndexExpr) -> Value:
         value = self.eval(node.value)
@@ -150,7 +154,10 @@ class _Evaluator:
             if not isinstance(index, str):
                 raise TypeFault(index, "string")
             return value.get(index)
-        raise ValueFault(value, f"expected object or array, got {type_name(value)}")
+        kind = type_name(value)
+        if kind == "capsule":
+            raise ValueFault(value, _CAPSULE_NOT_OBJECT)
+        raise ValueFault(value, f"expected object or array, got {kind}")
 
     def _call(self, node: ast.CallExpr) -> Value:
         func = self.eval(node.value)
