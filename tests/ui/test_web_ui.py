@@ -57,8 +57,9 @@ pyroscope.write "backend" {{
 
 class Setup:
     def __init__(self, fake: FakePyroscope, agent: Agent, port: int, page: Page,
-                 shots: Path) -> None:
+                 shots: Path, config: Path) -> None:
         self.fake, self.agent, self.port, self.page, self.shots = fake, agent, port, page, shots
+        self.config = config
 
     def ingest(self) -> httpx.Response:
         return httpx.post(
@@ -99,7 +100,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             page.goto(agent.api + "/")
             expect(page.locator("body")).to_have_attribute("data-loaded", "true",
                                                            timeout=WAIT_MS)
-            yield Setup(fake, agent, port, page, tmp)
+            yield Setup(fake, agent, port, page, tmp, agent_dir / "config.alloy")
         finally:
             browser.close()
             assert agent.stop() == 0
@@ -208,3 +209,33 @@ def test_static_routes(setup: Setup) -> None:
         assert httpx.get(api + path, timeout=30).status_code == 404, path
     components = json.loads(httpx.get(api + "/api/v0/web/components", timeout=30).text)
     assert sorted(c["localID"] for c in components) == [RECEIVER, WRITER]
+
+
+# The last two tests change the agent under the open page: a reload that fails
+# evaluation, then the agent going away.
+
+
+def test_a_failed_reload_shows_the_component_unhealthy(setup: Setup) -> None:
+    page = setup.page
+    text = setup.config.read_text()
+    setup.config.write_text(text.replace(f"listen_port    = {setup.port}",
+                                         'listen_port    = "not a number"'))
+    assert httpx.post(setup.agent.api + "/-/reload", timeout=60).status_code == 400
+    receiver = page.locator(f'svg g.node[data-id="{RECEIVER}"]')
+    expect(receiver.locator("text.health")).to_have_text("unhealthy", timeout=WAIT_MS)
+    expect(receiver).to_have_class(re.compile(r"\bhealth-unhealthy\b"))
+    expect(_card(page, RECEIVER).locator(".health-message")).to_have_text(
+        '"not a number" should be number, got string')
+    expect(page.locator("#summary")).to_have_text("2 components · 1 healthy · 1 unhealthy")
+    # The last good arguments stay on show, and the counters keep counting.
+    expect(_card(page, RECEIVER).locator(".slot-arguments")).to_contain_text(str(setup.port))
+    expect(_counter(page, RECEIVER, "received")).to_have_text("1")
+
+
+def test_the_page_keeps_the_last_picture_when_the_agent_is_gone(setup: Setup) -> None:
+    page = setup.page
+    assert setup.agent.stop() == 0
+    expect(page.locator("#status")).to_have_class(re.compile(r"\berror\b"), timeout=WAIT_MS)
+    expect(page.locator("#status-text")).to_contain_text("cannot reach the agent")
+    expect(page.locator("svg g.node")).to_have_count(2)
+    expect(_counter(page, WRITER, "forwarded")).to_have_text("1")

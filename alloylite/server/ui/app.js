@@ -3,7 +3,7 @@
 // All data goes into the page through textContent, never as HTML: labels and
 // argument values come from a user's config.
 
-import { formatCount, layout, renderGraph, updateGraph } from "/ui/graph.js";
+import { BAD_COUNTERS, formatCount, layout, renderGraph, updateGraph } from "/ui/graph.js";
 
 const REFRESH_MS = 3000;
 
@@ -74,7 +74,9 @@ function counterTiles(counters) {
   const box = h("div", { class: "counters" });
   for (const [key, value] of Object.entries(counters)) {
     const shownValue = key === "bytes_sent" ? formatBytes(value) : formatCount(value);
-    box.append(h("div", { class: "counter", "data-counter": key, title: COUNTERS[key] || key },
+    const bad = BAD_COUNTERS.has(key) && value > 0;
+    box.append(h("div", { class: bad ? "counter bad" : "counter", "data-counter": key,
+                          title: COUNTERS[key] || key },
       h("span", { class: "value" }, shownValue), h("span", { class: "key" }, key)));
   }
   if (!Object.keys(counters).length) box.append(h("span", { class: "muted" }, "no counters"));

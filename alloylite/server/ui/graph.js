@@ -88,9 +88,17 @@ export function formatCount(value) {
   return Number.isInteger(value) ? value.toLocaleString("en-US") : value.toFixed(1);
 }
 
-function countersLine(counters) {
-  return BOX_COUNTERS.filter((k) => k in counters)
-    .map((k) => `${k} ${formatCount(counters[k])}`).join(" · ");
+// Counters that mean a profile did not get through; non-zero ones are shown in red.
+export const BAD_COUNTERS = new Set(["rejected", "dropped"]);
+
+function fillCounters(text, counters) {
+  const parts = [];
+  BOX_COUNTERS.filter((k) => k in counters).forEach((k, i) => {
+    if (i) parts.push(el("tspan", {}, " · "));
+    const bad = BAD_COUNTERS.has(k) && counters[k] > 0;
+    parts.push(el("tspan", bad ? { class: "bad" } : {}, `${k} ${formatCount(counters[k])}`));
+  });
+  text.replaceChildren(...parts);
 }
 
 // Draws the graph into `container`, replacing what was there; `onSelect(id)`
@@ -144,7 +152,9 @@ export function renderGraph(container, nodes, edges, onSelect) {
     g.append(el("text", { x: 16, y: 43, class: "label" }, clip(n.label ? `"${n.label}"` : "", 36)));
     g.append(el("circle", { cx: 20, cy: 59, r: 5, class: "health-dot" }));
     g.append(el("text", { x: 31, y: 63, class: "health", "data-health": health }, health));
-    g.append(el("text", { x: 16, y: 82, class: "counters" }, countersLine(n.counters || {})));
+    const counters = el("text", { x: 16, y: 82, class: "counters" });
+    fillCounters(counters, n.counters || {});
+    g.append(counters);
     g.addEventListener("click", () => onSelect(n.id));
     g.addEventListener("keydown", (ev) => { if (ev.key === "Enter") onSelect(n.id); });
     nodeLayer.append(g);
@@ -164,7 +174,7 @@ export function updateGraph(container, nodes) {
     const text = g.querySelector("text.health");
     text.textContent = health;
     text.setAttribute("data-health", health);
-    g.querySelector("text.counters").textContent = countersLine(n.counters || {});
+    fillCounters(g.querySelector("text.counters"), n.counters || {});
     g.querySelector("title").textContent = `${n.id}\n${health}: ${n.health?.message || ""}`;
   }
 }
