@@ -104,7 +104,7 @@ class _Tok(Enum):
 
 
 def _nbytes(text: str) -> int:
-    return len(text.encode("utf-8", "surrogateescape"))
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogateescape"))
 
 
 class _Printer:
@@ -241,6 +241,8 @@ class _Printer:
 
     def _write_ws(self, count: int) -> None:
         """Apply the first `count` buffered directives and remove them."""
+        if not count:
+            return
         pending = self._ws[:count]
         del self._ws[:count]
         i = 0

@@ -43,6 +43,13 @@ class TabWriter:
 
     def write(self, text: str) -> None:
         """Write text in which TAB/VT end cells and `\\n`/FF end lines."""
+        if _CELL_BREAK.search(text) is None:
+            if text:
+                cell = self._cell
+                cell.parts.append((text, False))
+                cell.size += len(text)
+                cell.width += len(text)
+            return
         start = 0
         for match in _CELL_BREAK.finditer(text):
             self._append(text[start : match.start()], opaque=False)
