@@ -113,11 +113,13 @@ class Controller:
         self._changed: asyncio.Queue[str] = asyncio.Queue()
         self._propagator: asyncio.Task[None] | None = None
         self._stopped = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ------------------------------------------------------------ loading
 
     async def load(self) -> None:
         """Load or reload the config; raises LoadFailed with the diagnostics on any error."""
+        self._loop = asyncio.get_running_loop()
         async with self._lock:
             try:
                 await self._load_locked()
@@ -235,8 +237,16 @@ class Controller:
             if exports == state.exports and state.exports:
                 return
             state.exports = dict(exports)
-            if not self._loading and not self._stopped:
+            if self._loading or self._stopped or self._loop is None:
+                return
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is self._loop:
                 self._changed.put_nowait(state.id)
+            else:  # a component thread: hand the change to the controller's loop
+                self._loop.call_soon_threadsafe(self._changed.put_nowait, state.id)
 
         return changed
 
