@@ -71,19 +71,22 @@ _SETS_FLAG = frozenset({"RPAREN", "RBRACK", "RCURLY"})
 
 _MASTER = re.compile(
     rb"""
-     (?P<ws>[ \t\r]+)
-    |(?P<nl>\n[ \t\r\n]*)
-    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*)
+    [ \t\r]*+
+    (?:
+     (?P<nl>\n[ \t\r\n]*+)
+    |(?P<ident>[A-Za-z_][A-Za-z0-9_]*+)
     |(?P<float>(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[0-9]+[eE][+-]?[0-9]+)
     |(?P<number>[0-9]+)
     |(?P<string>"[^"\\\n]*+(?:\\[abfnrtv\\"][^"\\\n]*+)*+")
+    |(?P<op>\|\||&&|==|!=|<=|>=|[-+*%^!<>=(){}\[\],.]|/(?![/*]))
     |(?P<raw>`[^`]*+`)
-    |(?P<lcomment>//[^\n]*)
+    |(?P<lcomment>//[^\n]*+)
     |(?P<bcomment>/\*[^*]*+\*++(?:[^/*][^*]*+\*++)*+/)
-    |(?P<op>\|\||&&|==|!=|<=|>=|[-+*/%^!<>=(){}\[\],.])
+    )?
     """,
-    re.VERBOSE | re.DOTALL,
+    re.VERBOSE,
 )
+_OPENERS = frozenset({"LPAREN", "LBRACK", "LCURLY"})
 _WS = re.compile(rb"[ \t\r]*")
 _IDENT_TAIL = re.compile(rb"[A-Za-z0-9_]*")
 _DIGITS = re.compile(rb"[0-9]*")
@@ -268,53 +271,72 @@ class Scanner:
         dups: list[tuple[int, int]] = []
         tokens = self.tokens
         append = tokens.append
+        new = _new_token
         flag = False
         depth = max_depth = 0
         terms = self._terms
         master = _MASTER.match
         punct = PUNCT_KINDS
         punct_text = _PUNCT_TEXT
+        keywords = _KEYWORDS
+        openers = _OPENERS
+        line = 1
+        line_start = 0
+        # The hot loop keeps line tracking in locals; slow paths get it through self.
         while pos < n:
             m = master(data, pos)
             kind = m.lastgroup if m is not None else None
-            if kind == "ws":
-                pos = m.end()  # type: ignore[union-attr]
+            if kind is None:
+                start = pos if m is None else m.end()
+                if start >= n:
+                    break
+                self._line, self._line_start = line, line_start
+                if data[start] == 0x2F:  # an unterminated /* comment
+                    pos = self._comment(start, flag, dups)
+                    flag = False
+                else:
+                    pos = self._slow_token(start, flag)
+                    flag = self._flag_after_slow(flag)
+                line, line_start = self._line, self._line_start
                 continue
-            if kind == "nl":
-                end = m.end()  # type: ignore[union-attr]
-                if flag:
-                    terms.append(len(tokens))
+            start = m.start(kind)
+            end = m.end()
+            if kind == "ident":
+                if end < n and data[end] >= 0x80:
+                    self._line, self._line_start = line, line_start
+                    pos = self._slow_ident(start)
+                else:
+                    text = data[start:end].decode("ascii")
                     append(
-                        _new_token(
-                            TERMINATOR,
-                            "\n",
-                            pos,
-                            self._line,
-                            pos - self._line_start + 1,
+                        new(
+                            keywords.get(text, IDENT),
+                            text,
+                            start,
+                            line,
+                            start - line_start + 1,
                             None,
                             None,
-                            pos + 1,
+                            end,
                         )
                     )
-                    flag = False
-                self._advance_lines(pos, end)
-                pos = end
-                continue
-            if kind == "op":
-                end = m.end()  # type: ignore[union-attr]
-                text = m.group()  # type: ignore[union-attr]
+                    pos = end
+                flag = True
+            elif kind == "op":
+                text = m.group(kind)
                 if text == b"/" and end < n and data[end] == 0x2A:
-                    pos = self._comment(pos, flag, dups)  # an unterminated /*
+                    self._line, self._line_start = line, line_start
+                    pos = self._comment(start, flag, dups)  # an unterminated /*
+                    line, line_start = self._line, self._line_start
                     flag = False
                     continue
                 tkind = punct[text]
                 append(
-                    _new_token(
+                    new(
                         tkind,
                         punct_text[text],
-                        pos,
-                        self._line,
-                        pos - self._line_start + 1,
+                        start,
+                        line,
+                        start - line_start + 1,
                         None,
                         None,
                         end,
@@ -325,48 +347,60 @@ class Scanner:
                     depth -= 1
                 else:
                     flag = False
-                    if tkind in ("LPAREN", "LBRACK", "LCURLY"):
+                    if tkind in openers:
                         depth += 1
                         if depth > max_depth:
                             max_depth = depth
                             if depth > self.limit and self.result.depth_pos is None:
-                                self.result.depth_pos = self.pos_at(pos)
+                                self.result.depth_pos = Pos(start, line, start - line_start + 1)
                 pos = end
-                continue
-            if kind == "ident":
-                end = m.end()  # type: ignore[union-attr]
-                if end < n and data[end] >= 0x80:
-                    pos = self._slow_ident(pos)
-                else:
-                    text = m.group().decode("ascii")  # type: ignore[union-attr]
+            elif kind == "nl":
+                if flag:
+                    terms.append(len(tokens))
                     append(
-                        _new_token(
-                            _KEYWORDS.get(text, IDENT),
-                            text,
-                            pos,
-                            self._line,
-                            pos - self._line_start + 1,
+                        new(
+                            TERMINATOR,
+                            "\n",
+                            start,
+                            line,
+                            start - line_start + 1,
                             None,
                             None,
-                            end,
+                            start + 1,
                         )
                     )
-                    pos = end
+                    flag = False
+                text = m.group(kind)
+                line += text.count(b"\n")
+                line_start = start + text.rfind(b"\n") + 1
+                pos = end
+            elif kind == "string":
+                append(
+                    new(
+                        STRING,
+                        data[start:end].decode("utf-8", "surrogateescape"),
+                        start,
+                        line,
+                        start - line_start + 1,
+                        None,
+                        None,
+                        end,
+                    )
+                )
+                pos = end
                 flag = True
-                continue
-            if kind == "number" or kind == "float":
-                end = m.end()  # type: ignore[union-attr]
+            elif kind == "number" or kind == "float":
                 if end < n and data[end] in b"eE":
-                    pos = self._slow_number(pos)
+                    self._line, self._line_start = line, line_start
+                    pos = self._slow_number(start)
                 else:
-                    text = m.group().decode("ascii")  # type: ignore[union-attr]
                     append(
-                        _new_token(
+                        new(
                             NUMBER if kind == "number" else FLOAT,
-                            text,
-                            pos,
-                            self._line,
-                            pos - self._line_start + 1,
+                            data[start:end].decode("ascii"),
+                            start,
+                            line,
+                            start - line_start + 1,
                             None,
                             None,
                             end,
@@ -374,53 +408,35 @@ class Scanner:
                     )
                     pos = end
                 flag = True
-                continue
-            if kind == "string":
-                end = m.end()  # type: ignore[union-attr]
+            elif kind == "raw":
                 append(
-                    _new_token(
+                    new(
                         STRING,
-                        data[pos:end].decode("utf-8", "surrogateescape"),
-                        pos,
-                        self._line,
-                        pos - self._line_start + 1,
+                        data[start:end].decode("utf-8", "surrogateescape"),
+                        start,
+                        line,
+                        start - line_start + 1,
                         None,
                         None,
                         end,
                     )
                 )
+                count = data.count(b"\n", start, end)
+                if count:
+                    line += count
+                    line_start = data.rfind(b"\n", start, end) + 1
                 pos = end
                 flag = True
-                continue
-            if kind == "raw":
-                end = m.end()  # type: ignore[union-attr]
-                append(
-                    _new_token(
-                        STRING,
-                        data[pos:end].decode("utf-8", "surrogateescape"),
-                        pos,
-                        self._line,
-                        pos - self._line_start + 1,
-                        None,
-                        None,
-                        end,
-                    )
-                )
-                self._advance_lines(pos, end)
-                pos = end
-                flag = True
-                continue
-            if kind == "lcomment" or kind == "bcomment":
-                pos = self._comment(pos, flag, dups)
+            else:  # lcomment, bcomment
+                self._line, self._line_start = line, line_start
+                pos = self._comment(start, flag, dups)
+                line, line_start = self._line, self._line_start
                 flag = False
-                continue
-            pos = self._slow_token(pos, flag)
-            flag = self._flag_after_slow(flag)
+        self._line, self._line_start = line, line_start
         if flag:
-            append(
-                _new_token(TERMINATOR, "\n", n, self._line, n - self._line_start + 1, None, None, n)
-            )
-        append(_new_token(EOF, "", n, self._line, n - self._line_start + 1, None, None, n))
+            terms.append(len(tokens))
+            append(new(TERMINATOR, "\n", n, line, n - line_start + 1, None, None, n))
+        append(new(EOF, "", n, line, n - line_start + 1, None, None, n))
         terms.append(len(tokens))
         self.result.max_depth = max_depth
         self.result.longest_statement = max(b - a for a, b in zip([0, *terms], terms, strict=False))
