@@ -248,3 +248,47 @@ def test_workers_initial_load_failure(tmp_path: Path) -> None:
     assert rc == 1
     assert err.count('unrecognized attribute name "bogus"') == 1
     assert "Error: could not perform the initial load successfully" in err
+
+
+def test_profiles_flow_from_receiver_to_writer(tmp_path: Path) -> None:
+    """The graph is wired: an /ingest request reaches the backend through forward_to."""
+    import http.server
+
+    received: list[tuple[str, bytes, str | None]] = []
+
+    class Backend(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            received.append((self.path, body, self.headers.get("Authorization")))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    config = (CONFIG % "e2e").replace("http://127.0.0.1:9",
+                                      f"http://127.0.0.1:{backend.server_address[1]}")
+    path = tmp_path / "config.alloy"
+    path.write_text(config)
+    running = Agent(path, "--stability.level=public-preview")
+    try:
+        port = running.wait_for(r"receive_http listening on 127\.0\.0\.1:(\d+)")[1]
+        running.wait_for('msg="alloylite is running"')
+        r = httpx.post(f"http://127.0.0.1:{port}/ingest?name=app.cpu&format=folded",
+                       content=b"foo;bar 1\n", timeout=WAIT)
+        assert r.status_code == 200
+        assert len(received) == 1
+        target, body, auth = received[0]
+        assert target.startswith("/ingest?")
+        assert "name=app.cpu%7Benv%3De2e%2C" in target  # external label added by the writer
+        assert body == b"foo;bar 1\n"
+        assert auth is not None and auth.startswith("Basic ")
+        running.proc.send_signal(signal.SIGTERM)
+        assert running.finish()[0] == 0
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
+        backend.shutdown()
