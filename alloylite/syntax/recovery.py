@@ -13,6 +13,7 @@ scanner diagnostic whose time is not after that token's time is appended (see sc
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from lark import Token
@@ -357,12 +358,22 @@ _IDENT_ONLY = frozenset({IDENT})
 _ASSIGN_ONLY = frozenset({"_ASSIGN"})
 
 
+# Recursive descent spends about a dozen frames per bracket level (Expression climbs five
+# precedence levels before reaching Primary), so the parser's nesting limit needs more than
+# Python's default 1000 frames. CPython 3.11 does not use the C stack for these calls.
+_RECURSION_LIMIT = 20_000
+
+
 def _run(scanned: ScanResult, action: Callable[[_Recovery], None]) -> list[Diagnostic]:
     rec = _Recovery(scanned)
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old_limit, _RECURSION_LIMIT))
     try:
         action(rec)
     except RecursionError:
         rec.out.append(Diagnostic(Severity.ERROR, TOO_DEEP, _pos(rec.cur)))
+    finally:
+        sys.setrecursionlimit(old_limit)
     return rec.out
 
 

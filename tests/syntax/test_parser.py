@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from alloylite.syntax import ast
+from alloylite.syntax.diag import render_pretty
 from alloylite.syntax.parser import parse_expression, parse_file
 
 
@@ -206,3 +209,63 @@ def test_huge_string_and_random_bytes_never_crash() -> None:
 def test_deep_but_reasonable_nesting_parses() -> None:
     src = b"a = " + b"[" * 150 + b"]" * 150 + b"\nb = " + b"!" * 150 + b"true\n"
     assert parse_file(src).file is not None
+
+
+_ALPHABET = st.sampled_from(
+    [
+        "a",
+        "b.c",
+        " = ",
+        "{",
+        "}",
+        "[",
+        "]",
+        "(",
+        ")",
+        ",",
+        "\n",
+        " ",
+        "1",
+        "1.5e",
+        '"x"',
+        '"\\q',
+        "`r`",
+        "`",
+        "+",
+        "-",
+        "!",
+        "^",
+        "==",
+        "|",
+        "&",
+        ".",
+        "true",
+        "null",
+        "// c\n",
+        "/* c */",
+        "/*",
+        '""',
+        "'",
+        "#",
+        "\x00",
+        "\ufeff",
+        "é",
+        "\t",
+        "\r",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=200), st.lists(_ALPHABET, max_size=40).map("".join)))
+def test_any_input_gives_an_ast_or_positioned_diagnostics(src: bytes | str) -> None:
+    data = src if isinstance(src, bytes) else src.encode("utf-8")
+    result = parse_file(data)
+    assert (result.file is None) == bool(result.diagnostics)
+    lines = data.count(b"\n") + 1
+    for diag in result.diagnostics:
+        assert diag.start is not None and 1 <= diag.start.line <= lines
+    text = render_pretty(result.diagnostics, {"main.alloy": data})
+    assert text.count("Error: ") == len(result.diagnostics)
+    expr = parse_expression(data)
+    assert (expr.expr is None) == bool(expr.diagnostics)
