@@ -13,8 +13,9 @@ import sys
 
 from alloylite.runtime.component import Stability
 from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load
-from alloylite.runtime.registry import default_registry
+from alloylite.runtime.registry import default_registry, export_names
 from alloylite.runtime.report import as_github, as_json, write_pretty
+from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
@@ -25,6 +26,7 @@ def check(path: str, min_stability: Stability) -> LoadedConfig:
     config = load(path, default_registry(light=True), min_stability, validate_mode=True)
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is NodeKind.COMPONENT}
+    config.diagnostics.extend(_unknown_exports(config))
     for node_id in config.order:
         node = config.nodes[node_id]
         _, diags = decode_node(node, config.sources.get(node.filename, b""), None,
@@ -32,6 +34,34 @@ def check(path: str, min_stability: Stability) -> LoadedConfig:
         config.diagnostics.extend(diags)
     config.diagnostics[:] = _sorted(config.diagnostics, list(config.sources))
     return config
+
+
+def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
+    """References to exports a component does not have (`pyroscope.write.a.recever`).
+
+    At run time the evaluator finds these; validate does not evaluate
+    references to components, so it checks the export name statically, with
+    the evaluator's message and position.
+    """
+    out: list[Diagnostic] = []
+    for node in config.nodes.values():
+        for ref in config.graph.deps.get(node.id, []):
+            target = config.nodes[ref.target]
+            if target.registration is None:
+                continue
+            trav = ref.traversal
+            depth = ref.target.count(".") + 1
+            if len(trav.names) <= depth or len(trav.positions) <= depth:
+                continue
+            name = trav.names[depth]
+            if name in export_names(target.registration):
+                continue
+            start = trav.positions[depth]
+            n = len(name.encode()) - 1
+            end = Pos(start.offset + n, start.line, start.col + n)
+            out.append(Diagnostic(Severity.ERROR, f'field "{name}" does not exist', start, end,
+                                  node.filename))
+    return out
 
 
 def _sorted(diags: list[Diagnostic], files: list[str]) -> list[Diagnostic]:

@@ -22,6 +22,7 @@ class Traversal:
     names: tuple[str, ...]
     start: ast.Pos
     end: ast.Pos
+    positions: tuple[ast.Pos, ...] = ()  # where each name starts
 
     @property
     def text(self) -> str:
@@ -73,7 +74,8 @@ def traversals_of_expr(expr: ast.Expr) -> Iterator[Traversal]:
             last.pos.line,
             last.pos.col + len(last.name.encode()) - 1,
         )
-        yield Traversal(tuple(i.name for i in chain), chain[0].pos, end)
+        yield Traversal(tuple(i.name for i in chain), chain[0].pos, end,
+                        tuple(i.pos for i in chain))
         return
     match expr:
         case ast.ArrayExpr(elements=elements):

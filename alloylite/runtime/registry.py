@@ -7,6 +7,7 @@ does not pay for (or import) the HTTP stacks of components it never builds.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import re
 from typing import Any
@@ -22,14 +23,16 @@ BUILTIN_MODULES: dict[str, str] = {
 # What `validate` needs of a built-in without importing its module (and, with
 # it, its HTTP client): the stability level and the arguments class. A test
 # checks these against the real registrations.
-LIGHT_ENTRIES: dict[str, tuple[Stability, str]] = {
+LIGHT_ENTRIES: dict[str, tuple[Stability, str, tuple[str, ...]]] = {
     "pyroscope.write": (
         Stability.GENERALLY_AVAILABLE,
         "alloylite.components.pyroscope.write_args:Arguments",
+        ("receiver",),
     ),
     "pyroscope.receive_http": (
         Stability.PUBLIC_PREVIEW,
         "alloylite.components.pyroscope.receive_http_args:Arguments",
+        (),
     ),
 }
 
@@ -94,7 +97,7 @@ class Registry:
 
 
 def _light_registration(name: str, module: str) -> Registration:
-    stability, arguments = LIGHT_ENTRIES[name]
+    stability, arguments, export_names = LIGHT_ENTRIES[name]
     args_module, _, attr_name = arguments.partition(":")
     args_type = getattr(importlib.import_module(args_module), attr_name)
 
@@ -102,7 +105,19 @@ def _light_registration(name: str, module: str) -> Registration:
         real: Registration = importlib.import_module(module).REGISTRATION
         return real.build(options, args)
 
-    return Registration(name, stability, args_type, build)
+    exports = (
+        dataclasses.make_dataclass("Exports", [(n, Any, None) for n in export_names])
+        if export_names
+        else None
+    )
+    return Registration(name, stability, args_type, build, exports)
+
+
+def export_names(registration: Registration) -> frozenset[str]:
+    """The fields a component exports (none when `exports` is None)."""
+    if registration.exports is None:
+        return frozenset()
+    return frozenset(f.name for f in dataclasses.fields(registration.exports))
 
 
 def default_registry(*, light: bool = False) -> Registry:

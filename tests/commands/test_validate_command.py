@@ -209,3 +209,17 @@ def test_environment_reads_are_evaluated_but_not_judged(tmp_path: Path) -> None:
     bad = 'pyroscope.write "a" {\n  endpoint {\n    url = sys.env()\n  }\n}\n'
     rc, _, err = run_cli("validate", write(tmp_path, bad, "bad.alloy"))
     assert rc == 1 and "sys.env expected 1 args, got 0" in err
+
+
+def test_unknown_export_fields(tmp_path: Path) -> None:
+    text = (
+        'pyroscope.receive_http "a" {\n'
+        "  forward_to = [pyroscope.write.b.recever, pyroscope.write.b.receiver]\n"
+        "}\n"
+        'pyroscope.write "b" { }\n'
+    )
+    path = write(tmp_path, text)
+    rc, _, err = run_cli("validate", path, "--stability.level=public-preview")
+    assert rc == 1
+    assert f'Error: {path}:2:35: field "recever" does not exist' in err
+    assert err.count("Error: ") == 2

@@ -10,7 +10,7 @@ import pytest
 
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.component import Registration, Stability
-from alloylite.runtime.registry import LIGHT_ENTRIES, Registry, RegistryError
+from alloylite.runtime.registry import LIGHT_ENTRIES, Registry, RegistryError, export_names
 from tests.runtime.components import Writer, WriterArgs
 
 
@@ -20,6 +20,7 @@ def test_light_entries_match_the_real_registrations() -> None:
         a, b = light.get(name), full.get(name)
         assert a is not None and b is not None
         assert (a.name, a.stability, a.arguments) == (b.name, b.stability, b.arguments)
+        assert export_names(a) == export_names(b)
 
 
 def test_registration_mistakes_are_refused() -> None:
