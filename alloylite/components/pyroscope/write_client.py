@@ -22,6 +22,7 @@ import base64
 import os
 import ssl
 import tempfile
+import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ _MAX_BODY = 1 << 20
 _MAX_REDIRECTS = 10
 _IDLE_EXPIRY = 300.0  # Go transport IdleConnTimeout 5m (promhttp2)
 _MAX_IDLE = 1000  # Go MaxIdleConnsPerHost in Alloy's write client
+_SWEEP_INTERVAL = 5.0
 _STALE_ERRORS = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
 _TLS_VERSIONS = {
     "TLS10": ssl.TLSVersion.TLSv1,
@@ -251,6 +253,7 @@ class EndpointClient:
         self.auth = Auth(endpoint)
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
         self._closed = False
+        self._next_sweep = 0.0
         self._selector = ProxySelector(
             endpoint.proxy_url, endpoint.no_proxy, endpoint.proxy_from_environment
         )
@@ -402,6 +405,21 @@ class EndpointClient:
             _discard(conn)
             return
         idle.append(conn)
+        now = time.monotonic()
+        if now >= self._next_sweep:
+            self._next_sweep = now + _SWEEP_INTERVAL
+            self._sweep()
+
+    def _sweep(self) -> None:
+        """Close idle connections the server has closed or that outlived the idle
+        timeout, so a burst does not leave sockets half-closed until reused."""
+        for key, idle in self._idle.items():
+            keep = [c for c in idle if c.is_idle() and not c.has_expired()]
+            if len(keep) != len(idle):
+                for conn in idle:
+                    if conn not in keep:
+                        _discard(conn)
+                self._idle[key] = keep
 
 
 def _discard(conn: httpcore.AsyncHTTPConnection) -> None:

@@ -3,6 +3,7 @@ faults, deadlines, fan-out, metrics and secrets."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -543,5 +544,23 @@ def test_reused_connection_closed_by_the_server_is_resent_without_a_retry() -> N
             assert b.connections == 2
             assert h.metric("pyroscope_write_retries_total", endpoint=b.url) == 0
             assert h.metric("pyroscope_write_sent_profiles_total", endpoint=b.url) == 2
+
+    run(main)
+
+
+def test_idle_connections_closed_by_the_server_are_swept() -> None:
+    async def main() -> None:
+        async with Backend([Reply(close_after=True)]) as b:
+            h = make_write([endpoint(b.url)])
+            client = h.receiver._endpoints[0].client  # noqa: SLF001
+            client._next_sweep = float("inf")  # sweep only when the test says so  # noqa: SLF001
+            await asyncio.gather(*(h.receiver.append(LABELS, [SAMPLE]) for _ in range(3)))
+            while b.closed_by_server < 3:
+                await asyncio.sleep(0.01)
+            assert sum(len(v) for v in client._idle.values()) == 3  # noqa: SLF001
+            client._sweep()  # noqa: SLF001
+            assert sum(len(v) for v in client._idle.values()) == 0  # noqa: SLF001
+            await h.receiver.append(LABELS, [SAMPLE])
+            assert len(b.requests) == 4
 
     run(main)

@@ -29,6 +29,7 @@ class Reply:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    close_after: bool = False  # close the connection after answering, without saying so
 
 
 HANG = "hang"  # read the request, never answer
@@ -64,6 +65,7 @@ class Backend:
         self._ssl = ssl_context
         self.requests: list[Seen] = []
         self.connections = 0
+        self.closed_by_server = 0
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
@@ -76,9 +78,7 @@ class Backend:
         return f"{scheme}://127.0.0.1:{self.port}"
 
     async def __aenter__(self) -> Backend:
-        self._server = await asyncio.start_server(
-            self._serve, "127.0.0.1", 0, ssl=self._ssl
-        )
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self._ssl)
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -134,6 +134,11 @@ class Backend:
                 out += [f"{k}: {v}" for k, v in step.headers]
                 writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + step.body)
                 await writer.drain()
+                if step.close_after:
+                    writer.close()
+                    await writer.wait_closed()
+                    self.closed_by_server += 1
+                    return
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
