@@ -228,7 +228,7 @@ def _lark() -> Lark:
     if cache is not None:
         try:
             return Lark(grammar, cache=cache, **options)
-        except (OSError, EOFError, ValueError):
+        except Exception:  # noqa: BLE001 - a broken cache file must never stop parsing
             pass
     return Lark(grammar, **options)
 

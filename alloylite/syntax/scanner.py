@@ -100,7 +100,8 @@ _BAD_READER = re.compile("[\x00\ufeff\udc80-\udcff]")
 class ScanResult:
     """Everything the parser needs from one scan.
 
-    `diags` are (time, order, diagnostic) triples sorted by (time, order); see the module
+    `diags` are (time, source, order, diagnostic) sorted in that order, where source 0 is
+    the character reader and 1 the scanner proper (the reader runs first); see the module
     docstring. `comment_groups` follow Alloy's grouping rule (consecutive comments with no
     token between them, each on the line where the previous ended or the next one).
     """
@@ -284,10 +285,10 @@ class Scanner:
         line_start = 0
         # The hot loop keeps line tracking in locals; slow paths get it through self.
         while pos < n:
-            m = master(data, pos)
-            kind = m.lastgroup if m is not None else None
+            m = master(data, pos)  # always matches: every group is optional
+            kind = m.lastgroup  # type: ignore[union-attr]
             if kind is None:
-                start = pos if m is None else m.end()
+                start = m.end()  # type: ignore[union-attr]
                 if start >= n:
                     break
                 self._line, self._line_start = line, line_start
