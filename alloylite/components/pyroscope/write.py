@@ -290,7 +290,9 @@ class WriteReceiver:
         try:
             if not self._endpoints:
                 return
-            lbl.validate_labels(labels)
+            self._check_labels(
+                labels, "push", sum(len(s.raw_profile) for s in samples), len(samples)
+            )
             if not samples:
                 return  # Pyroscope rejects a push without profiles; there is nothing to send
             series = lbl.push_series_labels(labels, self._external)
@@ -303,6 +305,15 @@ class WriteReceiver:
             await self._fan_out("push", attempt, size, len(samples), deadline)
         finally:
             self._push_total.observe(time.monotonic() - start)
+
+    def _check_labels(self, labels: Labels, kind: str, size: int, profiles: int) -> None:
+        """Validate before sending; a rejected profile is a drop at every endpoint."""
+        try:
+            lbl.validate_labels(labels)
+        except lbl.LabelError as err:
+            for ep in self._endpoints:
+                self._drop(ep, kind, size, profiles, 0, str(err))
+            raise
 
     async def _push_once(self, ep: _EndpointRuntime, body: bytes, budget: float) -> None:
         headers = list(ep.push_headers)
@@ -336,7 +347,7 @@ class WriteReceiver:
             if not self._endpoints:
                 return
             labels = lbl.ingest_labels(profile.labels)
-            lbl.validate_labels(labels)
+            self._check_labels(labels, "ingest", len(profile.raw_body), 1)
             name = lbl.build_ingest_name(labels, self._external)
             body = profile.raw_body
 

@@ -164,6 +164,7 @@ def test_invalid_labels_are_rejected_before_sending() -> None:
             with pytest.raises(LabelError, match="duplicate"):
                 await h.receiver.append_ingest(bad)
             assert b.requests == []
+            assert h.metric("pyroscope_write_dropped_profiles_total", endpoint=b.url) == 3
 
     run(main)
 
