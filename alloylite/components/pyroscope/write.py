@@ -290,14 +290,12 @@ class WriteReceiver:
         try:
             if not self._endpoints:
                 return
-            self._check_labels(
-                labels, "push", sum(len(s.raw_profile) for s in samples), len(samples)
-            )
+            size = sum(len(s.raw_profile) for s in samples)
+            self._check_labels(labels, "push", size, len(samples))
             if not samples:
                 return  # Pyroscope rejects a push without profiles; there is nothing to send
             series = lbl.push_series_labels(labels, self._external)
             body = encode_single_series(series, samples)
-            size = sum(len(s.raw_profile) for s in samples)
 
             def attempt(ep: _EndpointRuntime) -> Callable[[float], Awaitable[None]]:
                 return lambda budget: self._push_once(ep, body, budget)
