@@ -44,9 +44,10 @@ MAX_TREE_DEPTH = 200
 TREE_MESSAGE = (
     f"expression or block nesting is deeper than the supported maximum of {MAX_TREE_DEPTH}"
 )
-# Only scans that could hide such a tree pay for the check.
-_CHECK_TREE_AFTER_TOKENS = MAX_TREE_DEPTH
+# Only scans that could hide such a tree pay for the check: a tree's depth is at most the
+# bracket depth plus the tokens of one statement (plus the statement itself).
 _CHECK_TREE_AFTER_BRACKETS = 32
+_CHECK_TREE_AFTER_TOKENS = MAX_TREE_DEPTH - _CHECK_TREE_AFTER_BRACKETS - 2
 
 
 @dataclass(slots=True)
