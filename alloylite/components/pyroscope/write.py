@@ -132,7 +132,7 @@ class _EndpointRuntime:
             base.scheme,
             base.host,
             base.port,
-            (base_path.rstrip("/") + PUSH_PATH).encode("latin-1"),
+            quote(base_path.rstrip("/") + PUSH_PATH, _PATH_SAFE).encode("ascii"),
         )
         self._base_path = base_path
         self._joined_paths: dict[str, str] = {}

@@ -174,7 +174,12 @@ def build_ssl_context(tls: TLSConfig | None) -> ssl.SSLContext:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     if tls.ca_pem or tls.ca_file:
         # As in Go, a configured CA replaces the system roots.
-        ctx.load_verify_locations(cafile=tls.ca_file or None, cadata=tls.ca_pem or None)
+        try:
+            ctx.load_verify_locations(cafile=tls.ca_file or None, cadata=tls.ca_pem or None)
+        except (ssl.SSLError, OSError) as err:
+            what = f"ca_file {tls.ca_file}" if tls.ca_file else "ca_pem"
+            reason = getattr(err, "strerror", None) or getattr(err, "reason", None) or "invalid"
+            raise ClientError(f"unable to load tls_config {what}: {reason}") from None
     else:
         ctx.load_default_certs()
     ctx.minimum_version = _TLS_VERSIONS.get(tls.min_version, ssl.TLSVersion.TLSv1_2)

@@ -390,3 +390,17 @@ def test_enable_http2_negotiates_h2_over_tls(pki: Path) -> None:
             assert push_headers["content-type"] == "application/proto"
 
     run(main)
+
+
+def test_bad_tls_material_fails_the_build_with_a_clean_message(pki: Path) -> None:
+    from alloylite.components.pyroscope.write_client import ClientError
+
+    with pytest.raises(ClientError, match="unable to load tls_config ca_file /nonexistent"):
+        make_write([endpoint("https://127.0.0.1:1", tls_config=TLSConfig(ca_file="/nonexistent"))])
+    with pytest.raises(ClientError, match="unable to load tls_config ca_pem"):
+        make_write([endpoint("https://127.0.0.1:1", tls_config=TLSConfig(ca_pem="junk"))])
+    key = Secret("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    bad_key = TLSConfig(cert_pem=(pki / "client.pem").read_text(), key_pem=key)
+    with pytest.raises(ClientError) as err:
+        make_write([endpoint("https://127.0.0.1:1", tls_config=bad_key)])
+    assert "not a key" not in str(err.value)
