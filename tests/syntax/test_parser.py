@@ -206,6 +206,15 @@ def test_huge_string_and_random_bytes_never_crash() -> None:
     assert parse_file(noise).diagnostics
 
 
+def test_tree_depth_counts_blocks_and_expressions_together() -> None:
+    def nested(unary: int) -> bytes:
+        return b"a {\n" * 30 + b"x = " + b"-" * unary + b"1\n" + b"}\n" * 30
+
+    assert parse_file(nested(150)).file is not None
+    (diag,) = parse_file(nested(180)).diagnostics
+    assert diag.message.startswith("expression or block nesting is deeper")
+
+
 def test_deep_but_reasonable_nesting_parses() -> None:
     src = b"a = " + b"[" * 150 + b"]" * 150 + b"\nb = " + b"!" * 150 + b"true\n"
     assert parse_file(src).file is not None
