@@ -178,7 +178,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "endpoint.http_headers": "Headers added by the HTTP client, values kept secret; "
         "reserved names such as `Authorization` or `Content-Type` are refused.",
         "external_labels": "Labels added to every profile, replacing a label of the same "
-        "name. On the ingest path an empty value removes the label.",
+        "name. An empty value removes the label.",
         "tracing": "Alloy's trace propagation settings. " + _IGNORED,
         "tracing.jaeger_propagator": _IGNORED,
         "tracing.trace_context_propagator": _IGNORED,
