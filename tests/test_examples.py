@@ -113,6 +113,24 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _wait_until_free(ports: list[int]) -> None:
+    """The guide's fixed ports (9999, 9090, ...) may be held for a moment by
+    another agent on a shared machine; wait for them rather than fail on it."""
+    import socket
+
+    deadline = time.monotonic() + 60
+    for port in ports:
+        while True:
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("0.0.0.0", port))
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline, f"port {port} stays in use"
+            time.sleep(0.2)
+
+
 @pytest.mark.parametrize("path", SEED_EXAMPLES, ids=lambda p: p.name)
 def test_seed_example_runs_as_written(path: Path, tmp_path: Path) -> None:
     """Start it exactly as the guide does, check the receivers listen, stop it.
@@ -120,6 +138,8 @@ def test_seed_example_runs_as_written(path: Path, tmp_path: Path) -> None:
     No profile is sent: the writers point at hosts (pyroscope:4040) that only
     exist in the guide's world, and tests talk to 127.0.0.1 only.
     """
+    ports = [int(p) for p in re.findall(r"listen_port\s*=\s*(\d+)", path.read_text())]
+    _wait_until_free(ports)
     api = _free_port()
     log = (tmp_path / "log").open("wb")
     proc = subprocess.Popen(
@@ -141,7 +161,6 @@ def test_seed_example_runs_as_written(path: Path, tmp_path: Path) -> None:
                 pass
             assert time.monotonic() < deadline, (tmp_path / "log").read_text()
             time.sleep(0.05)
-        ports = [int(p) for p in re.findall(r"listen_port\s*=\s*(\d+)", path.read_text())]
         for port in ports:
             # GET on /ingest is 405: the receiver is up and routes like Alloy's.
             assert httpx.get(f"http://127.0.0.1:{port}/ingest", timeout=5).status_code == 405

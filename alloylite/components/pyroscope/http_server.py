@@ -45,6 +45,10 @@ class ServerSettings:
     header_timeout: float = 30.0
     # Go's http.DefaultMaxHeaderBytes; uvicorn itself has no limit.
     max_header_bytes: int = 1 << 20
+    # `run --workers N`: every worker binds the same port and the kernel
+    # spreads connections over them. Off otherwise, so that two agents
+    # configured with one port still get "address already in use".
+    reuse_port: bool = False
 
 
 class _Slot:
@@ -118,6 +122,8 @@ class HTTPServer:
         sock = socket.socket(family, socket.SOCK_STREAM)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if self._settings.reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
             sock.bind((bind_host, self._settings.port))
             sock.listen(2048)
             sock.setblocking(False)

@@ -517,7 +517,7 @@ async def _connect_error(send: Send, err: connect.ConnectError, *, close: bool =
     )
 
 
-def _settings_for(args: HTTPArguments) -> ServerSettings:
+def _settings_for(args: HTTPArguments, reuse_port: bool = False) -> ServerSettings:
     ctx = build_server_context(args.tls) if args.tls is not None else None
     return ServerSettings(
         host=args.listen_address,
@@ -527,6 +527,7 @@ def _settings_for(args: HTTPArguments) -> ServerSettings:
         ssl_context=ctx,
         handshake_timeout=max(1.0, args.server_read_timeout.total_seconds()),
         header_timeout=args.server_read_timeout.total_seconds() or 1e9,
+        reuse_port=reuse_port,
     )
 
 
@@ -543,6 +544,8 @@ class ReceiveHTTP:
         self._lock = asyncio.Lock()
         self._retired: set[asyncio.Task[None]] = set()
         self.started = asyncio.Event()
+        # Worker processes of `run --workers N` share the listening port.
+        self._shared_port = int(opts.extra.get("workers", 1) or 1) > 1
         self._apply(args)
 
     # Values the request path reads on every request, kept flat for speed.
@@ -563,7 +566,7 @@ class ReceiveHTTP:
     async def _start_server(self, http_args: HTTPArguments) -> HTTPServer:
         server = HTTPServer(
             self._app,
-            _settings_for(http_args),
+            _settings_for(http_args, self._shared_port),
             self.logger,
             on_connections=self.metrics.http_connections.set,
         )
@@ -606,10 +609,12 @@ class ReceiveHTTP:
             if self._server is None or args.http == old_http:
                 return
             old = self._server
-            same_address = (args.http.listen_address, args.http.listen_port) == (
-                old_http.listen_address,
-                old_http.listen_port,
-            ) and args.http.listen_port != 0
+            same_address = (
+                (args.http.listen_address, args.http.listen_port)
+                == (old_http.listen_address, old_http.listen_port)
+                and args.http.listen_port != 0
+                and not self._shared_port  # a shared port can be bound twice
+            )
             if same_address:
                 # The port cannot be bound twice: stop the old listener first
                 # (Alloy always does it in this order).

@@ -69,21 +69,26 @@ def seconds(value: float) -> timedelta:
     return timedelta(seconds=value)
 
 
-def options(registry: CollectorRegistry | None = None) -> ComponentOptions:
+def options(
+    registry: CollectorRegistry | None = None, extra: dict[str, Any] | None = None
+) -> ComponentOptions:
     return ComponentOptions(
         id="pyroscope.receive_http.test",
         logger=logging.getLogger("test.receive_http"),
         on_state_change=lambda exports: None,
         registry=registry if registry is not None else CollectorRegistry(),
+        extra=dict(extra or {}),
     )
 
 
 @contextlib.asynccontextmanager
 async def running(
-    args: Arguments, registry: CollectorRegistry | None = None
+    args: Arguments,
+    registry: CollectorRegistry | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> AsyncIterator[ReceiveHTTP]:
     """A started component; cancelled (graceful shutdown) on exit."""
-    component = ReceiveHTTP(options(registry), args)
+    component = ReceiveHTTP(options(registry, extra), args)
     task = asyncio.create_task(component.run())
     started = asyncio.create_task(component.started.wait())
     done, _ = await asyncio.wait({task, started}, return_when=asyncio.FIRST_COMPLETED)

@@ -99,6 +99,38 @@ def test_update_on_the_same_fixed_port_restarts_it() -> None:
     run(main())
 
 
+def _fixed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_workers_share_the_port_and_a_second_agent_does_not() -> None:
+    async def main() -> None:
+        port = _fixed_port()
+        a, b = Recorder(), Recorder()
+        workers = {"workers": 2, "worker_index": 0}
+        args_a = make_args([a], http_listen_port=port)
+        async with running(args_a, extra=workers) as ca:
+            async with running(make_args([b], http_listen_port=port), extra=workers):
+                async with httpx.AsyncClient() as client:
+                    for _ in range(4):
+                        resp = await client.post(ingest_url(port), content=b"x")
+                        assert resp.status_code == 200
+            # A shared port restarts by binding the new listener first.
+            old = ca._server
+            await ca.update(replace(args_a, http=replace(args_a.http, conn_limit=5)))
+            assert ca._server is not old and ca.port == port
+            await asyncio.gather(*ca._retired)
+        assert len(a.ingests) + len(b.ingests) == 4
+        async with running(make_args([a], http_listen_port=port)):
+            with pytest.raises(OSError):
+                async with running(make_args([b], http_listen_port=port)):
+                    pass
+
+    run(main())
+
+
 def test_graceful_shutdown_finishes_accepted_requests_and_refuses_new_ones() -> None:
     async def main() -> None:
         gate = asyncio.Event()
