@@ -32,8 +32,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="alloylite",
         description="Run, validate and format Grafana Alloy configurations.",
+        epilog="examples:\n"
+        "  alloylite run config.alloy --stability.level=public-preview\n"
+        "  alloylite validate config.alloy\n"
+        "  alloylite fmt -t config.alloy\n"
+        "  alloylite eval 'string.join([\"a\", \"b\"], \"-\")'\n"
+        "  source <(alloylite completion bash)\n\n"
+        "Run `alloylite COMMAND --help` for a command's flags.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"alloylite {__version__}")
+    parser.add_argument("--version", action="version", version=f"alloylite {__version__}",
+                        help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -96,6 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     evaluate.add_argument("expression", metavar="EXPR")
+
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a script that completes alloylite's commands, flags and *.alloy "
+        "files in the given shell.",
+        epilog="examples:\n"
+        "  source <(alloylite completion bash)      # bash, this session\n"
+        "  alloylite completion bash > ~/.local/share/bash-completion/completions/alloylite\n"
+        '  alloylite completion zsh > "${fpath[1]}/_alloylite"   # zsh, then restart it\n'
+        "  alloylite completion fish > ~/.config/fish/completions/alloylite.fish",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
+                            help="bash, zsh or fish")
     return parser
 
 
@@ -122,6 +146,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from alloylite.commands.eval import eval_command
 
             return eval_command(args)
+        if args.command == "completion":
+            from alloylite.commands.completion import completion_command
+
+            return completion_command(args)
         if args.command == "validate":
             from alloylite.commands.validate import validate_command
 

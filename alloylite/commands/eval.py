@@ -13,7 +13,7 @@ import sys
 from alloylite.eval.errors import EvalError
 from alloylite.eval.evaluator import evaluate
 from alloylite.eval.render import render_value
-from alloylite.syntax.diag import render_pretty
+from alloylite.syntax.diag import render_pretty, use_color
 from alloylite.syntax.parser import parse_expression
 
 
@@ -21,13 +21,15 @@ def eval_command(args: argparse.Namespace) -> int:
     source = str(args.expression).encode("utf-8", "surrogateescape")
     parsed = parse_expression(source)
     if parsed.diagnostics or parsed.expr is None:
-        print(render_pretty(parsed.diagnostics, {"": source}), file=sys.stderr)
+        print(render_pretty(parsed.diagnostics, {"": source}, color=use_color(sys.stderr)),
+              file=sys.stderr)
         return 1
     try:
         value = evaluate(parsed.expr)
     except EvalError as err:
         if err.positioned:
-            print(render_pretty([err.diagnostic], {"": source}), file=sys.stderr)
+            print(render_pretty([err.diagnostic], {"": source}, color=use_color(sys.stderr)),
+                  file=sys.stderr)
         else:
             print(f"Error: {err.text}", file=sys.stderr)
         return 1

@@ -21,9 +21,15 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 def check(path: str, min_stability: Stability) -> LoadedConfig:
     """Load `path` in validate mode and decode every node's arguments into its diagnostics."""
+    return check_loaded(
+        load(path, default_registry(light=True), min_stability, validate_mode=True)
+    )
+
+
+def check_loaded(config: LoadedConfig) -> LoadedConfig:
+    """The checks after loading (shared with `alloylite.validate` on config text)."""
     from alloylite.runtime.arguments import decode_node
 
-    config = load(path, default_registry(light=True), min_stability, validate_mode=True)
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is NodeKind.COMPONENT}
     config.diagnostics.extend(_unknown_exports(config))

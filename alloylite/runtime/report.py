@@ -9,7 +9,9 @@ from typing import TextIO
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
-def pretty(diags: Sequence[Diagnostic], sources: dict[str, bytes]) -> str:
+def pretty(
+    diags: Sequence[Diagnostic], sources: dict[str, bytes], color: bool = False
+) -> str:
     """Alloy's pretty form; falls back to the plain form if the printer is unavailable."""
     try:
         from alloylite.syntax.diag import render_pretty  # type: ignore[attr-defined]
@@ -17,7 +19,7 @@ def pretty(diags: Sequence[Diagnostic], sources: dict[str, bytes]) -> str:
         return "\n\n".join(
             f"{'Error' if d.severity is Severity.ERROR else 'Warning'}: {d}" for d in diags
         ) + "\n"
-    return render_pretty(list(diags), sources)
+    return render_pretty(list(diags), sources, color=color)
 
 
 def as_json(diags: Sequence[Diagnostic]) -> str:
@@ -70,6 +72,8 @@ def plain(diags: Sequence[Diagnostic]) -> str:
 
 
 def write_pretty(stream: TextIO, diags: Sequence[Diagnostic], sources: dict[str, bytes]) -> None:
-    text = pretty(diags, sources)
+    from alloylite.syntax.diag import use_color
+
+    text = pretty(diags, sources, color=use_color(stream))
     stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()

@@ -6,9 +6,11 @@ once, the way Alloy's `syntax/diag` package does (see `render_pretty`).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from alloylite.syntax.ast import Pos
 
@@ -66,6 +68,32 @@ _ESC_RESET = "\x1b[0m"
 _WIDE = ("\t", "\v")  # each prints as four columns
 
 
+class _Stream(Protocol):
+    def isatty(self) -> bool: ...
+
+
+def use_color(stream: _Stream) -> bool:
+    """Whether diagnostics written to `stream` should be coloured.
+
+    The order of Python's own rule (3.13): NO_COLOR (any non-empty value) wins, then
+    FORCE_COLOR (any non-empty value) forces colour, then TERM=dumb disables it, and
+    otherwise colour follows whether `stream` is a terminal. Alloy (fatih/color) asks
+    the same questions but about stdout even when it writes to stderr, so
+    `alloy validate cfg 2>log` fills the log with escape codes; alloylite asks about
+    the stream it writes to.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):  # closed or not a real file
+        return False
+
+
 def render_plain(diag: Diagnostic) -> str:
     """`file:line:col: message` (Alloy's `Error()` of one diagnostic)."""
     return str(diag)
@@ -78,6 +106,8 @@ def render_pretty(
 
     `sources` maps file names to file contents; a diagnostic without a file name looks up
     the key "" (expressions). Without a known source only the header is printed.
+    `color` adds Alloy's terminal styling to each header: `Error:` bold red,
+    `Warning:` bold yellow, the position and message bold (see `use_color`).
     """
     return "\n".join(_render_one(d, sources, color) for d in diags)
 
@@ -85,10 +115,12 @@ def render_pretty(
 def _render_one(diag: Diagnostic, sources: Mapping[str, bytes], color: bool) -> str:
     label = "Error" if diag.severity is Severity.ERROR else "Warning"
     if color:
+        # Byte for byte what fatih/color writes for Alloy's header: the space after the
+        # label is inside the coloured run, and the bold run ends after the newline.
         esc = _ESC_ERROR if diag.severity is Severity.ERROR else _ESC_WARNING
         header = (
-            f"{esc}{label}:{_ESC_RESET} {_ESC_BOLD}{diag.position_text()}: "
-            f"{diag.message}{_ESC_RESET}\n"
+            f"{esc}{label}: {_ESC_RESET}{_ESC_BOLD}{diag.position_text()}: "
+            f"{diag.message}\n{_ESC_RESET}"
         )
     else:
         header = f"{label}: {diag.position_text()}: {diag.message}\n"

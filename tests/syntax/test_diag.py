@@ -83,5 +83,5 @@ def test_plain_and_positionless() -> None:
 def test_color_marks_the_header_only() -> None:
     src = b"a = #\n"
     text = render_pretty(parse_file(src).diagnostics, {"main.alloy": src}, color=True)
-    assert text.startswith("\x1b[31;1mError:\x1b[0m \x1b[1mmain.alloy:1:5: ")
+    assert text.startswith("\x1b[31;1mError: \x1b[0m\x1b[1mmain.alloy:1:5: ")
     assert "1 | a = #\n" in text
