@@ -292,3 +292,32 @@ def test_profiles_flow_from_receiver_to_writer(tmp_path: Path) -> None:
         if running.proc.poll() is None:
             running.proc.kill()
         backend.shutdown()
+
+
+def test_workers_share_the_receiver_port(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = (CONFIG % "w").replace("listen_port    = 0", f"listen_port    = {port}")
+    path = tmp_path / "config.alloy"
+    path.write_text(config)
+    running = Agent(path, "--stability.level=public-preview", "--workers", "2")
+    try:
+        with httpx.Client(base_url=running.base_url, timeout=WAIT) as client:
+            running.wait_for('msg="alloylite is running".* workers=2')
+            assert running.wait_for(rf"receive_http listening on 127\.0\.0\.1:{port}.* worker=1")
+            assert running.wait_for(rf"receive_http listening on 127\.0\.0\.1:{port}.* worker=0")
+            metrics = client.get("/metrics").text
+            for worker in ("0", "1"):
+                assert (
+                    'pyroscope_receive_http_tcp_connections_limit{component_id='
+                    f'"pyroscope.receive_http.default",component_path="/",protocol="http",'
+                    f'worker="{worker}"}} 16384.0' in metrics
+                )
+        running.proc.send_signal(signal.SIGTERM)
+        assert running.finish()[0] == 0
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
