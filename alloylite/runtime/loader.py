@@ -14,7 +14,15 @@ from enum import Enum
 from typing import Any
 
 from alloylite.runtime.component import Registration, Stability
-from alloylite.runtime.graph import Graph, build_graph, cycles, self_references, topological_order
+from alloylite.runtime.graph import (
+    Graph,
+    build_graph,
+    cycles,
+    resolve,
+    self_references,
+    topological_order,
+    traversals_of_body,
+)
 from alloylite.runtime.registry import Registry
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
@@ -31,6 +39,10 @@ _FALLBACK_STDLIB = frozenset({
     "format", "join", "replace", "split", "to_lower", "to_upper", "trim", "trim_prefix",
     "trim_suffix", "trim_space",
 })
+
+
+# Stdlib functions below generally-available (spec §4.5).
+EXPERIMENTAL_FUNCTIONS = frozenset({("array", "combine_maps"), ("array", "group_by")})
 
 
 class NodeKind(Enum):
@@ -204,6 +216,12 @@ def link(
         node = config.nodes[item.node_id]
         error(f'component "{item.traversal.text}" does not exist or is out of scope',
               item.traversal.start, item.traversal.end, node.filename)
+    if min_stability > Stability.EXPERIMENTAL:
+        for node in config.nodes.values():
+            for trav in traversals_of_body(node.block.body):
+                if trav.names[:2] in EXPERIMENTAL_FUNCTIONS and resolve(trav, config.nodes) is None:
+                    error(stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL,
+                                            min_stability), trav.start, trav.end, node.filename)
     for node_id, ref in self_references(graph):
         node = config.nodes[node_id]
         if validate_mode:

@@ -80,3 +80,13 @@ def test_directory_reads_only_alloy_files_sorted(tmp_path: Path) -> None:
     (tmp_path / "d" / "e.alloy").write_text("")
     assert list(read_sources(str(tmp_path))) == [str(tmp_path / "a.alloy"),
                                                  str(tmp_path / "b.alloy")]
+
+
+def test_experimental_stdlib_functions_are_gated(tmp_path: Path) -> None:
+    text = 'test.writer "a" {\n  name = array.group_by([], "k", true)\n}\n'
+    assert messages(tmp_path, text, Stability.PUBLIC_PREVIEW) == [
+        'main.alloy:2:10: array.group_by is at stability level "experimental", which is below '
+        'the minimum allowed stability level "public-preview". Use --stability.level '
+        'command-line flag to enable "experimental" features'
+    ]
+    assert messages(tmp_path, text, Stability.EXPERIMENTAL) == []
