@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alloylite.syntax import ast
+from alloylite.syntax import parser as parser_module
 from alloylite.syntax.diag import render_pretty
 from alloylite.syntax.parser import parse_expression, parse_file
 
@@ -278,3 +281,22 @@ def test_any_input_gives_an_ast_or_positioned_diagnostics(src: bytes | str) -> N
     assert text.count("Error: ") == len(result.diagnostics)
     expr = parse_expression(data)
     assert (expr.expr is None) == bool(expr.diagnostics)
+
+
+def test_grammar_ships_inside_the_package() -> None:
+    from importlib import resources
+
+    text = (resources.files("alloylite") / "grammar" / "alloy.lark").read_text(encoding="utf-8")
+    assert "expr_start" in text
+
+
+def test_grammar_analysis_is_cached_in_the_user_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    parser_module._lark.cache_clear()
+    try:
+        assert parse_file("a = 1\n").file is not None
+        assert list((tmp_path / "alloylite").glob("*.lark-cache"))
+    finally:
+        parser_module._lark.cache_clear()
