@@ -217,7 +217,7 @@ def _shortest_g(f: float) -> str:
 
 
 def _format_float(f: float, verb: str, spec: _Spec) -> str:
-    if verb not in "vbeEfFgG":
+    if verb not in "veEfFgGxX":
         return _bad(f, verb, spec)
     if math.isnan(f):
         return _pad(("+" if spec.plus else "") + "NaN", spec)
@@ -237,8 +237,14 @@ def _format_float(f: float, verb: str, spec: _Spec) -> str:
             body = body.upper()
     elif verb in "fF":
         body = format(a, f".{6 if spec.prec is None else spec.prec}f")
-    else:
-        return _bad(f, verb, spec)
+    else:  # %x: Go's hexadecimal float, `0x1.8p+00`
+        mant, _, exp = a.hex().partition("p")
+        if spec.prec is None:
+            mant = mant.rstrip("0").rstrip(".")
+        e = int(exp)
+        body = f"{mant}p{'-' if e < 0 else '+'}{abs(e):02d}"
+        if verb == "X":
+            body = body.upper()
     return _pad(_sign(f, spec) + body, spec, numeric=True)
 
 
