@@ -119,5 +119,7 @@ ERRORS: list[tuple[str, str]] = [
     ('"\\xc3" + 1', '1:10: 1 should be string, got number'),
     ('json_path("{", "$.a")', "1:1: json_path incomplete JSON at 1:2"),
     ('json_path("{}", "$[")', "1:1: json_path not terminated at 3 in $["),
+    ('encoding.from_yaml("a: 1\\na: 2")', '1:1: encoding.from_yaml yaml: unmarshal errors:\n  line 2: mapping key "a" already defined at line 1'),
+    ('encoding.from_yaml("invalid: [")', "1:1: encoding.from_yaml yaml: line 1: did not find expected node content"),
     ("1e309", 'strconv.ParseFloat: parsing "1e309": value out of range'),
 ]

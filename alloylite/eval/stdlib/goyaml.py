@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from alloylite.eval import numbers as num
+from alloylite.eval.gostr import quote
 from alloylite.eval.values import Capsule
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -91,6 +92,32 @@ _Loader.add_constructor(
 )
 
 
+class _DuplicateKey(Exception):
+    pass
+
+
+def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
+    """yaml.v3 rejects a repeated key, where PyYAML keeps the last one."""
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        try:
+            first = seen.get(key)
+        except TypeError:  # an unhashable key (a mapping used as a key)
+            continue
+        if first is not None:
+            raise _DuplicateKey(
+                f"yaml: unmarshal errors:\n  line {line}: mapping key "
+                f"{quote(str(key))} already defined at line {first}"
+            )
+        seen[key] = line
+    return loader.construct_mapping(node, deep=True)  # type: ignore[no-any-return]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
+
+
 def _convert(value: Any) -> Any:
     if isinstance(value, dict):
         if all(isinstance(k, str) for k in value):
@@ -108,6 +135,8 @@ def go_yaml_decode(text: str) -> Any:
         for document in yaml.load_all(text, Loader=_Loader):
             return _convert(document)
         return None
+    except _DuplicateKey as err:
+        raise YAMLError(str(err)) from None
     except yaml.MarkedYAMLError as err:
         # yaml.v3's wording: the 0-based line of the context mark (else of the
         # problem mark) when it is not 0, one more for scanner errors.
