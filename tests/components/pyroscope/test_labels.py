@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alloylite.components.pyroscope.labels import (
     LabelError,
@@ -162,3 +164,28 @@ def test_ingest_name_without_app_and_round_trip() -> None:
     text = build_ingest_name((("__name__", "app"), ("z", "2"), ("b", "x=y")), {})
     assert text == "app{b=x=y,z=2}"
     assert parse_name(text) == {"__name__": "app", "b": "x=y", "z": "2"}
+
+
+_KEY = st.text(
+    alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.",
+    min_size=1,
+    max_size=8,
+)
+_VALUE = st.text(
+    st.characters(blacklist_characters=",}{", blacklist_categories=["Cs", "Z", "Cc"]),
+    min_size=1,
+    max_size=8,
+)
+_APP = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.-/", min_size=1, max_size=8)
+
+
+@given(_APP, st.dictionaries(_KEY.filter(lambda k: k != "__name__"), _VALUE, max_size=5))
+def test_rebuilt_name_parses_back(app: str, labels: dict[str, str]) -> None:
+    text = build_ingest_name([("__name__", app), *labels.items()], {})
+    assert parse_name(text) == {"__name__": app, **labels}
+
+
+@given(st.text(max_size=30))
+def test_parse_name_never_raises(text: str) -> None:
+    result = parse_name(text)
+    assert result is None or "__name__" in result
