@@ -81,6 +81,24 @@ def tree_cpu_seconds(pid: int) -> float:
     return cpu_seconds(process_tree(pid))
 
 
+def set_autogroup_nice(pid: int, nice: int) -> bool:
+    """With CONFIG_SCHED_AUTOGROUP, CPU is shared fairly between sessions first, so a plain
+    nice value only matters inside one session; the session's own nice (root only for
+    negative values) is what shields a measurement from other sessions' work."""
+    try:
+        Path(f"/proc/{pid}/autogroup").write_text(str(nice))
+        return True
+    except OSError:
+        return False
+
+
+def autogroup_nice(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def machine_busy_seconds() -> float:
     """CPU seconds all cores spent busy since boot (/proc/stat), to see foreign load."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
