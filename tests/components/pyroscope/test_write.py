@@ -391,12 +391,12 @@ def test_no_retry_sleep_past_the_callers_deadline(sleeps: list[float]) -> None:
         async with Backend([Reply(503)]) as b:
             ep = endpoint(
                 b.url,
-                min_backoff_period=timedelta(seconds=2),
-                max_backoff_period=timedelta(seconds=10),
+                min_backoff_period=timedelta(seconds=10),
+                max_backoff_period=timedelta(seconds=60),
                 max_backoff_retries=10,
             )
             h = make_write([ep])
-            deadline = time.monotonic() + 1.0
+            deadline = time.monotonic() + 5.0
             with pytest.raises(WriteStatusError, match="after the caller's deadline") as err:
                 await h.receiver.append_ingest(ingest_profile(), deadline=deadline)
             assert err.value.status_code == 503
