@@ -8,7 +8,7 @@ deep inside a builtin can be reported at the expression that produced it:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from alloylite.eval import numbers as num
@@ -42,9 +42,14 @@ class CallError(Exception):
 _CAPSULE_NOT_OBJECT = "expected object or array or a capsule convertible to an object, got capsule"
 
 
-def evaluate(expr: ast.Expr, scope: Scope | None = None) -> Value:
-    """Evaluate `expr`; raises EvalError with Alloy's message and position."""
-    ev = _Evaluator(scope if scope is not None else Scope())
+def evaluate(expr: ast.Expr, scope: Scope | Mapping[str, Any] | None = None) -> Value:
+    """Evaluate `expr`; raises EvalError with Alloy's message and position.
+
+    `scope` may also be a plain mapping of names to values.
+    """
+    if not isinstance(scope, Scope):
+        scope = Scope(scope)
+    ev = _Evaluator(scope)
     try:
         return ev.eval(expr)
     except Fault as fault:
