@@ -422,9 +422,9 @@ def test_attempt_is_cut_at_the_callers_deadline(sleeps: list[float]) -> None:
         async with Backend([HANG]) as b:
             h = make_write([endpoint(b.url, remote_timeout=timedelta(seconds=30))])
             with pytest.raises(WriteError):
-                await h.receiver.append(LABELS, [SAMPLE], deadline=time.monotonic() + 0.3)
+                await h.receiver.append(LABELS, [SAMPLE], deadline=time.monotonic() + 2.0)
             (req,) = b.requests
-            assert int(req.header("Connect-Timeout-Ms") or "0") <= 300
+            assert int(req.header("Connect-Timeout-Ms") or "0") <= 2000
 
     run(main)
 
