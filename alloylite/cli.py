@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from alloylite import __version__
 
 STABILITY_LEVELS = ("experimental", "public-preview", "generally-available")
+_PATH_HELP = "a config file, or a directory whose *.alloy files form one config"
 
 
 def _add_stability_flag(parser: argparse.ArgumentParser) -> None:
@@ -49,10 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run a configuration",
         description="Load a configuration file (or every *.alloy file of a directory) and run it.",
-        epilog="example: alloylite run config.alloy --stability.level=public-preview",
+        epilog="examples:\n"
+        "  alloylite run config.alloy --stability.level=public-preview\n"
+        "  alloylite run /etc/alloylite/ --server.http.listen-addr=0.0.0.0:12345\n"
+        "  alloylite run config.alloy --workers=4   # receivers share their ports\n\n"
+        "SIGHUP or a request to /-/reload reloads the configuration; SIGINT/SIGTERM stop it.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    run.add_argument("path", metavar="PATH")
+    run.add_argument("path", metavar="PATH", help=_PATH_HELP)
     _add_stability_flag(run)
     run.add_argument(
         "--server.http.listen-addr",
@@ -71,10 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a configuration without running it",
         description="Check syntax, components, arguments and references of a configuration. "
         "Prints nothing and exits 0 when it is valid; prints every error and exits 1 otherwise.",
-        epilog="example: alloylite validate config.alloy",
+        epilog="examples:\n"
+        "  alloylite validate config.alloy\n"
+        "  alloylite validate --stability.level=public-preview config.alloy\n"
+        "  alloylite validate --format=json config.alloy     # machine-readable\n"
+        "  alloylite validate --format=github config.alloy   # GitHub Actions annotations\n\n"
+        "exit codes: 0 valid, 1 invalid config, 2 usage error",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    validate.add_argument("path", metavar="PATH")
+    validate.add_argument("path", metavar="PATH", help=_PATH_HELP)
     _add_stability_flag(validate)
     validate.add_argument(
         "--format",
@@ -93,7 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  alloylite fmt -t config.alloy   # CI: fail if not formatted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fmt.add_argument("path", nargs="?", default="-", metavar="FILE")
+    fmt.add_argument("path", nargs="?", default="-", metavar="FILE",
+                     help="the file to format; - or nothing reads standard input")
     fmt.add_argument("-w", "--write", action="store_true", help="write the result to the file")
     fmt.add_argument("-t", "--test", action="store_true", help="fail if the file is not formatted")
 
@@ -101,10 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
         "eval",
         help="evaluate an expression",
         description="Evaluate one Alloy expression and print its value in Alloy syntax.",
-        epilog='example: alloylite eval \'string.join(["a", "b"], "-")\'',
+        epilog="examples:\n"
+        "  alloylite eval 'string.join([\"a\", \"b\"], \"-\")'     # \"a-b\"\n"
+        "  alloylite eval '5 / 2'                              # 2 (integer division)\n"
+        "  alloylite eval 'sys.env(\"HOME\")'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("expression", metavar="EXPR")
+    evaluate.add_argument("expression", metavar="EXPR",
+                          help="one Alloy expression; the standard library is in scope")
 
     completion = commands.add_parser(
         "completion",
