@@ -40,9 +40,9 @@ class ServerSettings:
     ssl_context: ssl.SSLContext | None = None
     # How long a TLS handshake may take before the connection is dropped.
     handshake_timeout: float = 30.0
-    # Go's server.ReadTimeout covers the request head too: a client that
-    # trickles headers (slowloris) is cut off after this many seconds.
-    header_timeout: float = 30.0
+    # Go's server.ReadTimeout: from a request's first byte to its last body
+    # byte. A trickled head (slowloris) is cut off, a stalled body gets 408.
+    read_timeout: float = 30.0
     # Go's http.DefaultMaxHeaderBytes; uvicorn itself has no limit.
     max_header_bytes: int = 1 << 20
     # `run --workers N`: every worker binds the same port and the kernel
@@ -82,6 +82,7 @@ class HTTPServer:
         self._on_connections = on_connections
         self._sock: socket.socket | None = None
         self._accept_task: asyncio.Task[None] | None = None
+        self._protocol: type = object  # set by start(): it needs the running loop
         self._handshakes: set[asyncio.Task[None]] = set()
         self._state = ServerState()
         self._open = 0
@@ -135,6 +136,7 @@ class HTTPServer:
     async def start(self) -> None:
         """Bind and start accepting. Raises OSError if the address is unusable."""
         self._sock = self._bind()
+        self._protocol = self._protocol_class()
         self._accept_task = asyncio.get_running_loop().create_task(self._accept_loop())
 
     def _connection_count_changed(self, delta: int) -> None:
@@ -142,20 +144,21 @@ class HTTPServer:
         if self._on_connections is not None:
             self._on_connections(self._open)
 
-    def _protocol_factory(self, slot: _Slot) -> Callable[[], asyncio.Protocol]:
+    def _protocol_class(self) -> type:
+        """uvicorn's httptools protocol plus what Go's server does and uvicorn does not:
+        the connection count (and the conn_limit slot), a limit on the request
+        head, and a read deadline covering the head and the body."""
         base = self._config.http_protocol_class
         server = self
-
         settings = self._settings
         loop = asyncio.get_running_loop()
 
-        class _Counted(base):  # type: ignore[misc, valid-type]
-            """uvicorn's protocol plus the connection count, a header size limit
-            and a deadline for the request head."""
-
+        class _Protocol(base):  # type: ignore[misc, valid-type]
+            slot: _Slot
             _head_bytes = 0
-            _head_pending = True
-            _head_timer: asyncio.TimerHandle | None = None
+            _head_done = False
+            _reading = False  # between a request's first byte and its last body byte
+            _timer: asyncio.TimerHandle | None = None
             _refused = False
 
             def connection_made(self, transport: Any) -> None:
@@ -164,54 +167,61 @@ class HTTPServer:
 
             def connection_lost(self, exc: Exception | None) -> None:
                 try:
-                    if self._head_timer is not None:
-                        self._head_timer.cancel()
+                    if self._timer is not None:
+                        self._timer.cancel()
                     super().connection_lost(exc)
                 finally:
                     server._connection_count_changed(-1)
-                    slot.release()
+                    self.slot.release()
 
             def data_received(self, data: bytes) -> None:
                 if self._refused:
-                    return  # lingering after a 431: the rest is thrown away
-                if self._head_pending:
-                    if self._head_timer is None:
-                        self._head_timer = loop.call_later(
-                            settings.header_timeout, self._head_timed_out
-                        )
+                    return  # lingering after a refusal: the rest is thrown away
+                if not self._reading:
+                    self._reading = True
+                    self._head_done = False
+                    self._head_bytes = 0
+                    self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
+                if not self._head_done:
                     self._head_bytes += len(data)
                     if self._head_bytes > settings.max_header_bytes:
-                        self._refuse_head()
+                        self._refuse(431, b"Request Header Fields Too Large", b"")
                         return
                 super().data_received(data)
 
             def on_headers_complete(self) -> None:
-                self._head_pending = False
-                self._head_bytes = 0
-                if self._head_timer is not None:
-                    self._head_timer.cancel()
-                    self._head_timer = None
+                self._head_done = True
                 super().on_headers_complete()
 
             def on_message_complete(self) -> None:
                 super().on_message_complete()
-                self._head_pending = True
+                self._reading = False
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
 
-            def _head_timed_out(self) -> None:
-                self._head_timer = None
-                if self._head_pending and not self.transport.is_closing():
+            def _read_timed_out(self) -> None:
+                self._timer = None
+                if not self._reading or self.transport.is_closing():
+                    return
+                cycle = self.cycle
+                if not self._head_done or cycle is None or cycle.response_started:
+                    # Go closes the connection when the read deadline passes.
                     self.transport.close()
+                    return
+                # The body stalled: tell the handler the client is gone and
+                # answer 408 ourselves (uvicorn has no read timeout of its own).
+                cycle.disconnected = True
+                cycle.message_event.set()
+                self._refuse(408, b"Request Timeout", b"request body read timeout\n")
 
-            def _refuse_head(self) -> None:
-                self._head_pending = False
-                body = b"431 Request Header Fields Too Large"
+            def _refuse(self, status: int, reason: bytes, body: bytes) -> None:
+                self._reading = False
+                body = body or str(status).encode() + b" " + reason
                 self.transport.write(
-                    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                    b"content-type: text/plain; charset=utf-8\r\n"
-                    b"connection: close\r\ncontent-length: "
-                    + str(len(body)).encode()
-                    + b"\r\n\r\n"
-                    + body
+                    b"HTTP/1.1 %d %s\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                    b"connection: close\r\ncontent-length: %d\r\n\r\n%s"
+                    % (status, reason, len(body), body)
                 )
                 # Closing now, with the client still sending, would reset the
                 # connection before it reads the answer: half-close, discard
@@ -221,8 +231,16 @@ class HTTPServer:
                     self.transport.write_eof()
                 loop.call_later(_LINGER, self.transport.close)
 
+        return _Protocol
+
+    def _protocol_factory(self, slot: _Slot) -> Callable[[], asyncio.Protocol]:
+        cls = self._protocol
+        config, state = self._config, self._state
+
         def make() -> asyncio.Protocol:
-            return _Counted(config=self._config, server_state=self._state, app_state={})
+            protocol = cls(config=config, server_state=state, app_state={})
+            protocol.slot = slot
+            return protocol
 
         return make
 

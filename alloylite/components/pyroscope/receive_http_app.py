@@ -23,7 +23,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Gauge, Histogram
+from prometheus_client import CollectorRegistry
 
 from alloylite.components.pyroscope import connect
 from alloylite.components.pyroscope.appendable import (
@@ -40,6 +40,7 @@ from alloylite.components.pyroscope.push import (
     decode_push_request_json,
 )
 from alloylite.components.pyroscope.receive_http_args import Arguments, HTTPArguments
+from alloylite.components.pyroscope.receive_http_metrics import ReceiveMetrics
 from alloylite.components.pyroscope.server_tls import build_server_context
 from alloylite.eval.values import Capsule
 from alloylite.runtime.component import ComponentOptions
@@ -57,15 +58,7 @@ _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _CLOSE = (b"connection", b"close")
 
 
-# How much of an oversize body is read and thrown away before the 413 (Go's 256 KiB).
-_DRAIN_CAP = 256 * 1024
-
-
 class _BodyTooLarge(Exception):
-    pass
-
-
-class _ReadTimeout(Exception):
     pass
 
 
@@ -101,85 +94,6 @@ def labels_string(labels: Labels) -> str:
 def _unwrap(target: Any) -> Any:
     # forward_to may hold receivers wrapped as capsules by the evaluator.
     return target.payload if isinstance(target, Capsule) else target
-
-
-def _get_or_register(registry: CollectorRegistry, factory: Callable[[], Any], name: str) -> Any:
-    """Register a metric, or reuse the one already there (a rebuilt component)."""
-    try:
-        return factory()
-    except ValueError:
-        existing = getattr(registry, "_names_to_collectors", {}).get(name)
-        if existing is None:
-            raise
-        return existing
-
-
-class _Metrics:
-    """The dskit server metrics Alloy exposes for receive_http (§1.9)."""
-
-    def __init__(self, registry: CollectorRegistry) -> None:
-        ns = "pyroscope_receive_http"
-        self.connections = _get_or_register(
-            registry,
-            lambda: Gauge(
-                f"{ns}_tcp_connections",
-                "Current number of accepted TCP connections.",
-                ["protocol"],
-                registry=registry,
-            ),
-            f"{ns}_tcp_connections",
-        )
-        self.connections_limit = _get_or_register(
-            registry,
-            lambda: Gauge(
-                f"{ns}_tcp_connections_limit",
-                "The max number of TCP connections that can be accepted (0 means no limit).",
-                ["protocol"],
-                registry=registry,
-            ),
-            f"{ns}_tcp_connections_limit",
-        )
-        self.duration = _get_or_register(
-            registry,
-            lambda: Histogram(
-                f"{ns}_request_duration_seconds",
-                "Time (in seconds) spent serving HTTP requests.",
-                ["method", "route", "status_code", "ws"],
-                registry=registry,
-            ),
-            f"{ns}_request_duration_seconds",
-        )
-        self.received_bytes = _get_or_register(
-            registry,
-            lambda: Histogram(
-                f"{ns}_request_message_bytes",
-                "Size (in bytes) of messages received in the request.",
-                ["method", "route"],
-                buckets=(1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216),
-                registry=registry,
-            ),
-            f"{ns}_request_message_bytes",
-        )
-        self.inflight = _get_or_register(
-            registry,
-            lambda: Gauge(
-                f"{ns}_inflight_requests",
-                "Current number of inflight requests.",
-                ["method", "route"],
-                registry=registry,
-            ),
-            f"{ns}_inflight_requests",
-        )
-        self.http_connections = self.connections.labels("http")
-        self._duration_children: dict[tuple[str, str, int], Any] = {}
-
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        key = (method, route, status)
-        child = self._duration_children.get(key)
-        if child is None:
-            child = self.duration.labels(method, route, str(status), "false")
-            self._duration_children[key] = child
-        child.observe(seconds)
 
 
 class ReceiveApp:
@@ -222,68 +136,57 @@ class ReceiveApp:
         send: Send,
         handler: Callable[[dict[str, Any], Receive, Send], Awaitable[int]],
     ) -> int:
-        gauge = self._c.metrics.inflight.labels(method, route)
-        gauge.inc()
+        inflight = self._c.metrics.inflight
+        key = (method, route)
+        inflight[key] = inflight.get(key, 0) + 1
         try:
             return await handler(scope, receive, send)
         finally:
-            gauge.dec()
+            inflight[key] -= 1
 
     # ------------------------------------------------------------------ body
 
     async def _read_body(self, scope: dict[str, Any], receive: Receive, route: str) -> bytes:
-        """The whole body, bounded by the size limit and the server read timeout.
+        """The whole body, bounded by the size limit.
 
-        A declared Content-Length above the limit is refused without reading
-        the body; a chunked body is refused as soon as it passes the limit.
-        Either way at most `_DRAIN_CAP` more bytes are read and discarded, so
-        that a client still sending can read the 413 instead of a reset (Go's
-        server does the same), and nothing beyond the limit is ever kept.
+        A declared Content-Length above the limit is refused before the body
+        is read; a chunked body as soon as it passes the limit. The connection
+        stays open and uvicorn throws the rest of the body away as it arrives,
+        so nothing beyond the limit is kept and the client can read the 413.
+        The read deadline is the protocol's (http_server.py): a stalled body
+        is answered 408 there and arrives here as a disconnect.
         """
         limit = self._c.body_limit
-        declared = -1
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = -1
-                break
-        chunks: list[bytes] = []
-        size = 0
-        too_large = bool(limit) and declared > limit
-        if too_large and declared > _DRAIN_CAP:
+        if limit:
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > limit:
+                        raise _BodyTooLarge
+                    break
+        message = await receive()
+        if message["type"] != "http.request":
+            raise _ClientGone
+        body: bytes = message.get("body", b"")
+        if message.get("more_body", False):
+            # Slow path: the body came in several pieces.
+            chunks = [body]
+            size = len(body)
+            while True:
+                if limit and size > limit:
+                    raise _BodyTooLarge
+                message = await receive()
+                if message["type"] != "http.request":
+                    raise _ClientGone
+                chunk = message.get("body", b"")
+                chunks.append(chunk)
+                size += len(chunk)
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+        if limit and len(body) > limit:
             raise _BodyTooLarge
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout_at(loop.time() + self._c.read_timeout):
-                while True:
-                    message = await receive()
-                    if message["type"] == "http.disconnect":
-                        raise _ClientGone
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        size += len(chunk)
-                        if too_large:
-                            if size > limit + _DRAIN_CAP:
-                                raise _BodyTooLarge
-                        elif limit and size > limit:
-                            too_large = True
-                            chunks.clear()
-                        else:
-                            chunks.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-        except TimeoutError:
-            if too_large:
-                raise _BodyTooLarge from None
-            raise _ReadTimeout from None
-        if too_large:
-            raise _BodyTooLarge
-        self._c.metrics.received_bytes.labels("POST", route).observe(size)
-        if len(chunks) == 1:
-            return chunks[0]
-        return b"".join(chunks)
+        self._c.metrics.received(route, len(body))
+        return body
 
     # ---------------------------------------------------------------- ingest
 
@@ -296,9 +199,7 @@ class ReceiveApp:
             body = await self._read_body(scope, receive, "ingest")
         except _BodyTooLarge:
             msg = f"request body too large: limit is {c.body_limit} bytes\n".encode()
-            return await _respond(send, 413, msg, text=True, close=True)
-        except _ReadTimeout:
-            return await _respond(send, 408, b"request body read timeout\n", text=True, close=True)
+            return await _respond(send, 413, msg, text=True)
         except _ClientGone:
             return 499
         content_types = tuple(
@@ -360,10 +261,7 @@ class ReceiveApp:
             err = connect.ConnectError(
                 "resource_exhausted", f"request body too large: limit is {c.body_limit} bytes"
             )
-            return await _connect_error(send, err, close=True)
-        except _ReadTimeout:
-            err = connect.ConnectError("deadline_exceeded", "request body read timeout")
-            return await _connect_error(send, err, close=True)
+            return await _connect_error(send, err)
         except _ClientGone:
             return 499
         except connect.ConnectError as err:
@@ -426,19 +324,30 @@ _CONNECT_HEADERS = frozenset(
 )
 
 
-def _ingest_labels(query: bytes, logger: Any) -> Labels:
-    """Labels from the `name` query parameter; a bad or missing name gives an empty set.
+def _name_param(query: bytes) -> str | None:
+    """The first `name` query parameter, as Go's url.Query().Get reads it.
 
-    Like Go's url.Query().Get, the first `name` wins.
+    Only `name` is decoded: the rest of the query is forwarded untouched, so
+    decoding every pair (urllib's parse_qsl) would be work for nothing.
     """
-    name: str | None = None
-    if query:
-        for key, value in urllib.parse.parse_qsl(
-            query.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace"
-        ):
-            if key == "name":
-                name = value
-                break
+    for part in query.split(b"&"):
+        key, eq, value = part.partition(b"=")
+        if key != b"name":
+            if b"%" not in key and b"+" not in key:
+                continue
+            if _unquote(key) != "name":
+                continue
+        return _unquote(value) if eq else ""
+    return None
+
+
+def _unquote(raw: bytes) -> str:
+    return urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
+
+
+def _ingest_labels(query: bytes, logger: Any) -> Labels:
+    """Labels from the `name` query parameter; a bad or missing name gives an empty set."""
+    name = _name_param(query) if query else None
     if name is None:
         return ()
     parsed = parse_name(name)
@@ -526,7 +435,7 @@ def _settings_for(args: HTTPArguments, reuse_port: bool = False) -> ServerSettin
         idle_timeout=args.server_idle_timeout.total_seconds(),
         ssl_context=ctx,
         handshake_timeout=max(1.0, args.server_read_timeout.total_seconds()),
-        header_timeout=args.server_read_timeout.total_seconds() or 1e9,
+        read_timeout=args.server_read_timeout.total_seconds() or 1e9,
         reuse_port=reuse_port,
     )
 
@@ -538,7 +447,7 @@ class ReceiveHTTP:
         self.opts = opts
         self.logger: logging.Logger | Any = opts.logger
         registry = opts.registry if opts.registry is not None else CollectorRegistry()
-        self.metrics = _Metrics(registry)
+        self.metrics = ReceiveMetrics(registry)
         self._app = ReceiveApp(self)
         self._server: HTTPServer | None = None
         self._lock = asyncio.Lock()
@@ -568,10 +477,10 @@ class ReceiveHTTP:
             self._app,
             _settings_for(http_args, self._shared_port),
             self.logger,
-            on_connections=self.metrics.http_connections.set,
+            on_connections=self.metrics.set_connections,
         )
         await server.start()
-        self.metrics.connections_limit.labels("http").set(http_args.conn_limit)
+        self.metrics.connections_limit = http_args.conn_limit
         if http_args.http2 is not None and http_args.http2.enabled:
             self.logger.warning("the http2 block is accepted but h2c is not served")
         self.logger.info("receive_http listening on %s:%d", http_args.listen_address, server.port)
