@@ -258,6 +258,7 @@ class EndpointClient:
         self.auth = Auth(endpoint)
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
         self._closed = False
+        self._inflight = 0
         self._next_sweep = 0.0
         self._selector = ProxySelector(
             endpoint.proxy_url, endpoint.no_proxy, endpoint.proxy_from_environment
@@ -302,7 +303,14 @@ class EndpointClient:
         self._idle.clear()
         for conn in idle:
             await conn.aclose()
-        for pool in self._proxies.values():
+        if self._inflight == 0:
+            await self._close_shared()
+
+    async def _close_shared(self) -> None:
+        # Proxy pools and the token client are shared by requests; they close
+        # once the last request in flight on a retired client has finished.
+        proxies, self._proxies = list(self._proxies.values()), {}
+        for pool in proxies:
             await pool.aclose()
         if self.auth.oauth2 is not None:
             await self.auth.oauth2.close()
@@ -313,6 +321,19 @@ class EndpointClient:
         """POST `body`, following redirects as Go's client does (307/308 resend the
         body; 301/302/303 become a GET without it). Credentials are not sent to
         another origin."""
+        self._inflight += 1
+        try:
+            return await self._post(target, headers, body, timeout)
+        finally:
+            self._inflight -= 1
+            if self._closed and self._inflight == 0 and (self._proxies or self.auth.oauth2):
+                task = asyncio.get_running_loop().create_task(self._close_shared())
+                _BACKGROUND.add(task)
+                task.add_done_callback(_BACKGROUND.discard)
+
+    async def _post(
+        self, target: Target, headers: Sequence[tuple[bytes, bytes]], body: bytes, timeout: float
+    ) -> Response:
         method = b"POST"
         content: bytes = body
         hdrs = list(headers)

@@ -24,6 +24,7 @@ from alloylite.eval.values import Secret
 
 from .write_support import (
     CLOSE,
+    GATE,
     HANG,
     RESET,
     Backend,
@@ -563,5 +564,26 @@ def test_idle_connections_closed_by_the_server_are_swept() -> None:
             assert sum(len(v) for v in client._idle.values()) == 0  # noqa: SLF001
             await h.receiver.append(LABELS, [SAMPLE])
             assert len(b.requests) == 4
+
+    run(main)
+
+
+@pytest.mark.parametrize("via_proxy", [False, True])
+def test_update_does_not_cut_a_request_in_flight(via_proxy: bool) -> None:
+    async def main() -> None:
+        async with Backend([GATE, Reply()]) as b:
+            url = "http://pyroscope.invalid:4040" if via_proxy else b.url
+            extra = {"proxy_url": b.url} if via_proxy else {}
+            h = make_write([endpoint(url, **extra)])
+            old = h.receiver
+            call = asyncio.ensure_future(old.append(LABELS, [SAMPLE]))
+            await b.waiting.wait()
+            await h.component.update(write_module.Arguments(endpoints=[endpoint(url, **extra)]))
+            await asyncio.sleep(0)  # let the retirement of the old receiver run
+            b.gate.set()
+            await call  # the old receiver's request completes after the update
+            await h.receiver.append(LABELS, [SAMPLE])
+            assert len(b.requests) == 2
+            assert h.metric("pyroscope_write_sent_profiles_total", endpoint=url) == 2
 
     run(main)

@@ -35,6 +35,7 @@ class Reply:
 HANG = "hang"  # read the request, never answer
 RESET = "reset"  # send part of a response, then abort the connection
 CLOSE = "close"  # close the connection without any response
+GATE = "gate"  # wait for `Backend.gate` to be set, then answer 200
 
 Step = Reply | str
 
@@ -70,6 +71,8 @@ class Backend:
         self._tasks: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()
         self._stop = asyncio.Event()
+        self.gate = asyncio.Event()
+        self.waiting = asyncio.Event()  # set when a GATE step has a request waiting
         self.port = 0
 
     @property
@@ -121,6 +124,10 @@ class Backend:
                 if step == HANG:
                     await self._stop.wait()
                     return
+                if step == GATE:
+                    self.waiting.set()
+                    await self.gate.wait()
+                    step = Reply()
                 if step == CLOSE:
                     writer.close()
                     return
