@@ -37,9 +37,13 @@ def _children(value: Any) -> list[Any]:
 
 
 def _descendants(value: Any) -> list[Any]:
-    out = [value]
+    """Every container under `value`, then `value`: ojg visits the children
+    before the node itself, so `$..b` lists the deepest matches first."""
+    out: list[Any] = []
     for child in _children(value):
-        out.extend(_descendants(child))
+        if isinstance(child, dict | list):
+            out.extend(_descendants(child))
+    out.append(value)
     return out
 
 
@@ -71,8 +75,12 @@ class _Parser:
         self.p = path
         self.i = 0
 
-    def error(self, what: str) -> PathError:
-        return PathError(f"{what} at {self.i + 1} in {self.p}")
+    def error(self, what: str, at: int | None = None) -> PathError:
+        """ojg's wording: `<what> at <1-based position> in <path>`."""
+        return PathError(f"{what} at {self.i + 1 if at is None else at} in {self.p}")
+
+    def unterminated(self) -> PathError:
+        return self.error("not terminated", len(self.p) + 1)
 
     def parse(self) -> list[Step | tuple[str, Step]]:
         p = self.p
@@ -82,6 +90,8 @@ class _Parser:
             self.i = 0
         else:  # ojg reads `a.b` as a path relative to the root
             self.i = 0
+            if not _NAME.match(p, 0):
+                raise self.error("parse error")
             steps: list[Step | tuple[str, Step]] = [_key(self.name())]
             return steps + self.rest()
         return self.rest()
@@ -94,6 +104,8 @@ class _Parser:
                 self.i += 2
                 if self.i < len(p) and p[self.i] == "[":
                     steps.append(("..", self.bracket()))
+                elif self.i < len(p) and not _NAME.match(p, self.i):
+                    raise self.error("parse error")
                 else:
                     steps.append(("..", _key(self.name())))
             elif p[self.i] == ".":
@@ -102,20 +114,31 @@ class _Parser:
             elif p[self.i] == "[":
                 steps.append(self.bracket())
             else:
-                raise self.error("unexpected character")
+                raise self.error("parse error")
         return steps
 
     def name(self) -> str:
+        if self.i >= len(self.p):
+            raise self.unterminated()
         m = _NAME.match(self.p, self.i)
         if not m:
-            raise self.error("expected a name")
+            c = self.p[self.i]
+            raise self.error(f"an expression fragment can not start with a '{c}'", self.i + 2)
         self.i = m.end()
         return m.group()
 
     def bracket(self) -> Step:
         p = self.p
         self.i += 1
-        if p.startswith("?", self.i):
+        self.skip_blanks()
+        if self.i >= len(p):
+            raise self.unterminated()
+        if p[self.i] == "?":
+            self.i += 1
+            if self.i >= len(p):
+                raise self.unterminated()
+            if p[self.i] != "(":
+                raise self.error("expected a '(' in filter", self.i + 2)
             depth, j = 0, self.i
             while j < len(p):
                 if p[j] == "(":
@@ -126,33 +149,76 @@ class _Parser:
                         break
                 j += 1
             if j >= len(p) or not p.startswith("]", j + 1):
-                self.i = len(p)
-                raise self.error("not terminated")
-            expr = p[self.i + 2 : j]
+                raise self.unterminated()
+            expr = p[self.i + 1 : j]
             self.i = j + 2
             return _filter(expr, self)
-        end = p.find("]", self.i)
-        if end < 0:
-            self.i = len(p)
-            raise self.error("not terminated")
-        body = p[self.i : end].strip()
-        self.i = end + 1
-        parts = [part.strip() for part in body.split(",")]
-        steps = [self.selector(part) for part in parts]
-        return steps[0] if len(steps) == 1 else _union(steps)
+        steps = [self.selector()]
+        while True:
+            self.skip_blanks()
+            if self.i >= len(p):
+                raise self.unterminated()
+            c = p[self.i]
+            if c == "]":
+                self.i += 1
+                return steps[0] if len(steps) == 1 else _union(steps)
+            if c != ",":
+                raise self.error("invalid bracket fragment", self.i + 2)
+            self.i += 1
+            self.skip_blanks()
+            if self.i >= len(p):
+                raise self.unterminated()
+            c = p[self.i]
+            if not (c in "'\"-" or c.isdigit()):
+                raise self.error("invalid union syntax", self.i + 2)
+            steps.append(self.selector())
 
-    def selector(self, part: str) -> Step:
-        if part == "*":
+    def skip_blanks(self) -> None:
+        while self.i < len(self.p) and self.p[self.i] == " ":
+            self.i += 1
+
+    def number(self) -> int | None:
+        """An optional signed integer at the cursor."""
+        p = self.p
+        start = self.i
+        if self.i < len(p) and p[self.i] == "-":
+            self.i += 1
+            if self.i >= len(p) or not p[self.i].isdigit():
+                at = self.i + 1 if self.i >= len(p) else self.i + 2
+                raise self.error("expected a number", at)
+        while self.i < len(p) and p[self.i].isdigit():
+            self.i += 1
+        if self.i == start:
+            return None
+        if self.i >= len(p):
+            raise self.error("expected a number", self.i + 1)
+        return int(p[start : self.i])
+
+    def selector(self) -> Step:
+        p = self.p
+        c = p[self.i]
+        if c == "*":
+            self.i += 1
             return _children
-        if len(part) >= 2 and part[0] == part[-1] and part[0] in "'\"":
-            return _key(part[1:-1])
-        if ":" in part:
-            bounds = [int(b) if b.strip() else None for b in part.split(":")]
+        if c in "'\"":
+            end = p.find(c, self.i + 1)
+            if end < 0:
+                raise self.unterminated()
+            name = p[self.i + 1 : end]
+            self.i = end + 1
+            return _key(name)
+        first = self.number()
+        if self.i < len(p) and p[self.i] == ":":
+            bounds = [first]
+            while self.i < len(p) and p[self.i] == ":" and len(bounds) < 3:
+                self.i += 1
+                if self.i >= len(p):
+                    raise self.unterminated()
+                bounds.append(self.number())
             return _slice(*(bounds + [None, None])[:3])
-        try:
-            return _index(int(part))
-        except ValueError:
-            raise self.error("invalid bracket selector") from None
+        if first is None:
+            raise self.error("parse error")
+        return _index(first)
 
 
 def _filter(expr: str, parser: _Parser) -> Step:
