@@ -28,6 +28,12 @@ ASGIApp = Callable[..., Any]
 # How long a refused connection keeps reading (and discarding) before closing.
 _LINGER = 0.5
 
+# Scope keys: an app that stores its task under TASK_KEY gets it cancelled when
+# the client disconnects before the response is complete; GONE_KEY is then set
+# so the app can tell that cancellation from a shutdown.
+TASK_KEY = "alloylite.task"
+GONE_KEY = "alloylite.client_gone"
+
 
 @dataclass(frozen=True)
 class ServerSettings:
@@ -169,6 +175,14 @@ class HTTPServer:
                 try:
                     if self._timer is not None:
                         self._timer.cancel()
+                    cycle = self.cycle
+                    if cycle is not None and not cycle.response_complete:
+                        # The client is gone: stop the handler (and the retries
+                        # it waits for), as Go cancels the request context.
+                        task = cycle.scope.get(TASK_KEY)
+                        if task is not None and not task.done():
+                            cycle.scope[GONE_KEY] = True
+                            task.cancel()
                     super().connection_lost(exc)
                 finally:
                     server._connection_count_changed(-1)

@@ -31,7 +31,12 @@ from alloylite.components.pyroscope.appendable import (
     Labels,
     WriteStatusError,
 )
-from alloylite.components.pyroscope.http_server import HTTPServer, ServerSettings
+from alloylite.components.pyroscope.http_server import (
+    GONE_KEY,
+    TASK_KEY,
+    HTTPServer,
+    ServerSettings,
+)
 from alloylite.components.pyroscope.labels import ensure_service_name, parse_name
 from alloylite.components.pyroscope.push import (
     PUSH_PATH,
@@ -139,9 +144,19 @@ class ReceiveApp:
         inflight = self._c.metrics.inflight
         key = (method, route)
         inflight[key] = inflight.get(key, 0) + 1
+        task = asyncio.current_task()
+        scope[TASK_KEY] = task
         try:
             return await handler(scope, receive, send)
+        except asyncio.CancelledError:
+            if not scope.get(GONE_KEY) or task is None:
+                raise
+            # The client hung up; nobody is left to answer. Not an error.
+            task.uncancel()
+            self._c.logger.debug("client disconnected before the response; forwarding stopped")
+            return 499
         finally:
+            scope.pop(TASK_KEY, None)
             inflight[key] -= 1
 
     # ------------------------------------------------------------------ body

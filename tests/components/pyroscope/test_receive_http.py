@@ -30,6 +30,7 @@ from tests.components.pyroscope.receive_http_support import (
     run,
     running,
     status_error,
+    until,
 )
 
 PUSH = "/push.v1.PusherService/Push"
@@ -225,8 +226,7 @@ def test_targets_are_called_concurrently() -> None:
         recs = [Recorder(gate=gate) for _ in range(3)]
 
         async def opener() -> None:
-            while sum(r.entered for r in recs) < 3:
-                await asyncio.sleep(0.005)
+            await until(lambda: sum(r.entered for r in recs) >= 3)
             gate.set()
 
         async with running(make_args(recs)) as c, httpx.AsyncClient() as client:

@@ -23,6 +23,7 @@ from tests.components.pyroscope.receive_http_support import (
     run,
     running,
     seconds,
+    until,
 )
 
 
@@ -67,8 +68,7 @@ def test_update_with_new_port_moves_the_listener_and_finishes_accepted_requests(
         async with running(args) as c, httpx.AsyncClient() as client:
             old_port = c.port
             in_flight = asyncio.create_task(client.post(ingest_url(old_port), content=b"a"))
-            while rec.entered < 1:
-                await asyncio.sleep(0.005)
+            await until(lambda: rec.entered >= 1)
             new_http = replace(args.http, listen_port=0, conn_limit=100)
             await c.update(replace(args, http=new_http))
             assert c.port != old_port
@@ -139,11 +139,9 @@ def test_graceful_shutdown_finishes_accepted_requests_and_refuses_new_ones() -> 
             c = await stack.enter_async_context(running(make_args([rec])))
             port = c.port
             in_flight = asyncio.create_task(client.post(ingest_url(port), content=b"x"))
-            while rec.entered < 1:
-                await asyncio.sleep(0.005)
+            await until(lambda: rec.entered >= 1)
             closing = asyncio.create_task(stack.aclose())  # cancels run(): shutdown starts
-            while c._server is not None:
-                await asyncio.sleep(0.005)
+            await until(lambda: c._server is None)
             with pytest.raises(httpx.ConnectError):
                 async with httpx.AsyncClient() as other:
                     await other.post(ingest_url(port), content=b"y")
@@ -165,8 +163,7 @@ def test_graceful_shutdown_gives_up_after_the_timeout() -> None:
             c = await stack.enter_async_context(running(args))
             in_flight = asyncio.create_task(raw_request(c.port, _post(b"x")))
             reader, writer = await in_flight
-            while rec.entered < 1:
-                await asyncio.sleep(0.005)
+            await until(lambda: rec.entered >= 1)
             await stack.aclose()  # returns although the request never completes
             assert await reader.read() == b""  # the connection was dropped
             writer.close()
@@ -252,6 +249,31 @@ def test_write_timeout_bounds_a_stuck_forward() -> None:
             async with httpx.AsyncClient() as client:
                 resp = await client.post(ingest_url(c.port), content=b"x")
                 assert resp.status_code == 500
+
+    run(main())
+
+
+def test_a_client_that_hangs_up_stops_the_forwarding() -> None:
+    class Watch(Recorder):
+        cancelled = 0
+
+        async def append_ingest(self, profile, deadline=None):  # type: ignore[override]
+            try:
+                await super().append_ingest(profile, deadline)
+            except asyncio.CancelledError:
+                self.cancelled += 1
+                raise
+
+    async def main() -> None:
+        rec = Watch(gate=asyncio.Event())  # never opens: a backend retrying forever
+        async with running(make_args([rec])) as c:
+            reader, writer = await raw_request(c.port, _post(b"x"))
+            await until(lambda: rec.entered >= 1)
+            writer.close()
+            await until(lambda: rec.cancelled >= 1)
+            async with httpx.AsyncClient() as client:  # and the agent carries on
+                rec.gate = None
+                assert (await client.post(ingest_url(c.port), content=b"y")).status_code == 200
 
     run(main())
 
