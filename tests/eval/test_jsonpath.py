@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from alloylite.eval.stdlib.gojson import go_json_decode
 from alloylite.eval.stdlib.jsonpath import PathError, compile_path, run_path
+from alloylite.eval.stdlib.ojson import OJError, oj_parse
 
 PATH_ERRORS = [
     ("$[1,'a']  ", "parse error at 9"),
@@ -53,3 +56,32 @@ RESULTS = [
 @pytest.mark.parametrize(("document", "path", "expected"), RESULTS)
 def test_results(document: str, path: str, expected: list[object]) -> None:
     assert run_path(compile_path(path), go_json_decode(document, ints=True)) == expected
+
+
+OJ_DOCUMENTS = [
+    ('{"a": 1,}', {"a": 1}),  # ojg accepts a trailing comma
+    ("[1,]", [1]),
+    ("", None),
+    ("// note\n[1]", [1]),
+    ("[1, 2.5, -3e2]", [1, 2.5, -300.0]),
+]
+
+OJ_ERRORS = [
+    ("{", "incomplete JSON at 1:2"),
+    ("[1 x]", "expected a comma or close, not 'x' at 1:4"),
+    ('{"a" 1}', "expected a colon, not '1' at 1:6"),
+    ("nux", "expected null at 1:3"),
+    ("1 2", "extra characters after close, '2' at 1:3"),
+    ("[1,\n}", "unexpected object close at 2:1"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), OJ_DOCUMENTS)
+def test_oj_documents(text: str, expected: object) -> None:
+    assert oj_parse(text) == expected
+
+
+@pytest.mark.parametrize(("text", "message"), OJ_ERRORS)
+def test_oj_errors(text: str, message: str) -> None:
+    with pytest.raises(OJError, match=f"^{re.escape(message)}$"):
+        oj_parse(text)

@@ -9,10 +9,9 @@ from alloylite.eval import numbers as num
 from alloylite.eval.decode import arg, to_string
 from alloylite.eval.errors import TypeFault
 from alloylite.eval.evaluator import CallError
-from alloylite.eval.gostr import encode
 from alloylite.eval.stdlib.builtin import builtin
-from alloylite.eval.stdlib.gojson import JSONError, go_json_decode
 from alloylite.eval.stdlib.jsonpath import PathError, compile_path, run_path
+from alloylite.eval.stdlib.ojson import OJError, oj_parse
 from alloylite.eval.values import Function, Secret
 
 
@@ -57,14 +56,9 @@ def json_path(*args: Any) -> list[Any]:
     except PathError as err:
         raise CallError(str(err)) from None
     try:
-        document = go_json_decode(text, ints=True)
-    except JSONError as err:
-        data = encode(text)
-        offset = max(err.offset, 0)
-        line = data.count(b"\n", 0, offset) + 1
-        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-        what = "incomplete JSON" if err.eof else "invalid JSON"
-        raise CallError(f"{what} at {line}:{col}") from None
+        document = oj_parse(text)
+    except OJError as err:
+        raise CallError(str(err)) from None
     return run_path(steps, document)
 
 
