@@ -9,6 +9,7 @@ description, and when a description names a field that no longer exists.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,3 +113,41 @@ def test_a_stale_page_is_rewritten_and_check_fails(tmp_path: Path) -> None:
 def test_a_page_without_generated_regions_is_an_error() -> None:
     with pytest.raises(docs_gen.DocsError):
         docs_gen.render_page("pyroscope.write", "# pyroscope.write\n\nprose only\n")
+
+
+def test_docs_index_lists_every_component_with_its_stability() -> None:
+    index = (DOCS / "README.md").read_text(encoding="utf-8")
+    for name in COMPONENTS:
+        level = docs_gen.registration(name).stability.flag_value
+        row = next((line for line in index.splitlines() if f"[{name}](" in line), None)
+        assert row is not None, f"docs/README.md does not list {name}"
+        assert f"| {level} |" in row, f"docs/README.md gives {name} a stability other than {level}"
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a Markdown heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def _doc_files() -> list[Path]:
+    return [DOCS.parent / "README.md", *sorted(DOCS.glob("*.md")), *sorted(DOCS.glob("*/*.md"))]
+
+
+@pytest.mark.parametrize("page", _doc_files(), ids=lambda p: str(p.relative_to(DOCS.parent)))
+def test_relative_links_and_anchors_resolve(page: Path) -> None:
+    for target in _LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target):
+            continue  # an absolute URL
+        path_text, _, anchor = target.partition("#")
+        linked = (page.parent / path_text).resolve() if path_text else page
+        assert linked.exists(), f"{page.name}: link to missing {target}"
+        if anchor and linked.suffix == ".md":
+            headings = [
+                _slug(line.lstrip("#"))
+                for line in linked.read_text(encoding="utf-8").splitlines()
+                if line.startswith("#")
+            ]
+            assert anchor in headings, f"{page.name}: no heading for #{anchor} in {linked.name}"
