@@ -237,3 +237,25 @@ def test_corrupt_cache_file_is_replaced(installed: Installed, tmp_path: Path) ->
         assert len(rewritten) > len(damage)
         installed.run([str(installed.cli), "eval", "1"], env=env)
         assert cache_file.read_bytes() == rewritten
+
+
+def test_relative_cache_locations_are_ignored(installed: Installed, tmp_path: Path) -> None:
+    """A relative XDG_CACHE_HOME is ignored (XDG spec); a home that does not resolve to an
+    absolute path (`~` left unexpanded when HOME is unset and the user has no passwd entry)
+    means no cache at all: nothing is ever created in the working directory."""
+    home = tmp_path / "home"
+    home.mkdir()
+    work = installed.outside / "work"
+    work.mkdir()
+    before = _files(installed.outside)
+    env = clean_env(home, XDG_CACHE_HOME="relative-cache")
+    out = subprocess.run([str(installed.cli), "eval", "1"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout == "1\n"
+    assert len(list((home / ".cache" / "alloylite").glob("*.lark-cache"))) == 1
+    env = clean_env(home)
+    env["HOME"] = "relative-home"
+    out = subprocess.run([str(installed.cli), "eval", "2"], cwd=work, env=env,
+                         capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout == "2\n"
+    assert _files(installed.outside) == before

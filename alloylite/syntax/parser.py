@@ -205,7 +205,11 @@ def _cache_path(grammar: str) -> str | None:
     """A per-user cache file keyed by the grammar and Lark version; never in site-packages."""
     import lark
 
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: a relative XDG_CACHE_HOME is ignored
+        base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):  # no usable home ("~" left as is): never cache into the cwd
+        return None
     key = hashlib.sha256(f"{lark.__version__}\0{grammar}".encode()).hexdigest()[:16]
     folder = Path(base) / "alloylite"
     try:
