@@ -118,6 +118,7 @@ LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
 }
 
 
-def run(coro: Coroutine[Any, Any, Any], loop: str = "asyncio") -> Any:
+def run(coro: Coroutine[Any, Any, Any], loop: str = "uvloop") -> Any:
+    """Run a test coroutine; uvloop by default because `alloylite run` uses it."""
     with asyncio.Runner(loop_factory=LOOPS[loop]) as runner:
         return runner.run(coro)

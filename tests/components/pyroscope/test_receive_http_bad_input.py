@@ -174,8 +174,9 @@ def test_the_table_is_big_enough() -> None:
     assert len(CASES) >= 30
 
 
+@pytest.mark.parametrize("loop", ["uvloop", "asyncio"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_malformed_request(case: Case) -> None:
+def test_malformed_request(case: Case, loop: str) -> None:
     async def main() -> None:
         rec = Recorder()
         async with running(make_args([rec], **case.args)) as c:
@@ -197,4 +198,4 @@ def test_malformed_request(case: Case) -> None:
             assert good.startswith(b"HTTP/1.1 200 ")
             assert rec.ingests[-1][0].raw_body == b"good"
 
-    run(main())
+    run(main(), loop)
