@@ -1,7 +1,8 @@
 """Go's `fmt.Sprintf` for `string.format`.
 
-Alloy decodes the arguments into Go values (int, uint, float64, string, bool,
-[]interface {}, map[string]interface {}, nil) and calls Sprintf, so a verb
+Alloy decodes the arguments into Go values (int, uint64, float64, string,
+bool, []interface {} -- a byte slice too --, map[string]interface {}, nil)
+and calls Sprintf, so a verb
 that does not fit prints Go's `%!d(float64=1.5)` marker instead of failing.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 
 from alloylite.eval import numbers as num
 from alloylite.eval.gostr import encode, quote
-from alloylite.eval.values import Bytes, Function, Secret
+from alloylite.eval.values import Function, Secret
 
 
 def go_type(v: Any) -> str:
@@ -23,14 +24,12 @@ def go_type(v: Any) -> str:
         return "bool"
     if isinstance(v, float):
         return "float64"
-    if isinstance(v, num.UInt):
-        return "uint64"
+    if isinstance(v, num.UInt):  # Alloy decodes a uint that fits into Go's int
+        return "int" if v <= num.INT64_MAX else "uint64"
     if isinstance(v, int):
         return "int"
     if isinstance(v, str):
         return "string"
-    if isinstance(v, Bytes):
-        return "[]uint8"
     if isinstance(v, list | tuple):
         return "[]interface {}"
     if isinstance(v, dict):
@@ -158,8 +157,6 @@ def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
         return _format_int(int(v), verb, spec, v)
     if isinstance(v, str):
         return _format_str(v, verb, spec)
-    if isinstance(v, Bytes) and verb in "sqxX":
-        return _format_str(v.to_text(), verb, spec)
     if isinstance(v, list | tuple):
         return "[" + " ".join(_format_arg(e, verb, spec) for e in v) + "]"
     if isinstance(v, dict):
