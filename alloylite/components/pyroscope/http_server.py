@@ -134,6 +134,13 @@ class HTTPServer:
             sock.bind((bind_host, self._settings.port))
             sock.listen(2048)
             sock.setblocking(False)
+        except OSError as exc:
+            sock.close()
+            # Go's wording, which users of Alloy know from its logs.
+            reason = (exc.strerror or str(exc)).lower()
+            error = OSError(f"listen tcp {host}:{self._settings.port}: bind: {reason}")
+            error.errno = exc.errno
+            raise error from None
         except BaseException:
             sock.close()
             raise
