@@ -142,7 +142,33 @@ def _pad(text: str, spec: _Spec, numeric: bool = False) -> str:
     return " " * fill + text
 
 
+def _go_syntax(v: Any, nested: bool = False) -> str:
+    """`%#v`: the value as Go source."""
+    if v is None:
+        return "interface {}(nil)" if nested else "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return ("-" if math.copysign(1.0, v) < 0 else "") + _shortest_g(abs(v))
+    if isinstance(v, num.UInt) and v > num.INT64_MAX:
+        return f"0x{int(v):x}"
+    if isinstance(v, int):
+        return str(int(v))
+    if isinstance(v, str):
+        return quote(v)
+    if isinstance(v, list | tuple):
+        return "[]interface {}{" + ", ".join(_go_syntax(e, True) for e in v) + "}"
+    if isinstance(v, dict):
+        items = (f"{quote(k)}:{_go_syntax(v[k], True)}" for k in sorted(v, key=encode))
+        return "map[string]interface {}{" + ", ".join(items) + "}"
+    if isinstance(v, Secret):
+        return "(secret)"
+    return repr(v)
+
+
 def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
+    if verb == "v" and spec.sharp:
+        return _pad(_go_syntax(v), spec)
     if verb == "T":
         return _pad(go_type(v), spec)
     if v is None:
