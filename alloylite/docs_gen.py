@@ -470,6 +470,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 if a page is not up to date")
     args = parser.parse_args(argv)
+    if not args.docs_dir.is_dir():
+        # An installed package has no docs/ next to it: never write into site-packages.
+        print(f"Error: {args.docs_dir} is not a directory; run from a checkout of alloylite "
+              "or pass --docs-dir", file=sys.stderr)
+        return 2
     stale: list[str] = []
     for name in sorted(BUILTIN_MODULES):
         path = page_path(args.docs_dir, name)

@@ -151,3 +151,8 @@ def test_relative_links_and_anchors_resolve(page: Path) -> None:
                 if line.startswith("#")
             ]
             assert anchor in headings, f"{page.name}: no heading for #{anchor} in {linked.name}"
+
+
+def test_generator_refuses_a_missing_docs_dir(tmp_path: Path) -> None:
+    assert docs_gen.main(["--docs-dir", str(tmp_path / "absent")]) == 2
+    assert not (tmp_path / "absent").exists()
