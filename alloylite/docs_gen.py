@@ -118,10 +118,11 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         **{f"grpc.tls.{k}": _IGNORED for k in _TLS_SERVER},
         "graceful_shutdown_timeout": "On shutdown or when the listener moves, how long "
         "requests already accepted may take to finish.",
-        "debug_info_upload_timeout": "Alloy's timeout for debug-info uploads. "
-        + _IGNORED + " (the debug-info routes are not served).",
-        "max_request_body_size": "alloylite only: bodies larger than this many bytes get "
-        "413 before they are read. `0` means no limit (Alloy has none).",
+        "debug_info_upload_timeout": "Alloy's timeout for debug-info uploads (the "
+        "debug-info routes are not served). " + _IGNORED,
+        "max_request_body_size": "alloylite only: a body larger than this many bytes is "
+        "refused before it is read (413 on `/ingest`, `resource_exhausted` on push). `0` "
+        "means no limit (Alloy has none).",
     },
     "pyroscope.write": {
         "endpoint": "A Pyroscope server to send every profile to. Repeat the block to send "
