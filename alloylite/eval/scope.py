@@ -13,6 +13,19 @@ from typing import Any
 _MISSING = object()
 
 
+_STDLIB: dict[str, Any] | None = None
+
+
+def _stdlib() -> dict[str, Any]:
+    """The stdlib, imported on first use (its builtins import the evaluator)."""
+    global _STDLIB
+    if _STDLIB is None:
+        from alloylite.eval.stdlib import STDLIB
+
+        _STDLIB = STDLIB
+    return _STDLIB
+
+
 class Scope(Mapping[str, Any]):
     """Variables visible to an expression; the stdlib is consulted after every scope."""
 
@@ -32,9 +45,7 @@ class Scope(Mapping[str, Any]):
             if value is not _MISSING:
                 return True, value
             scope = scope.parent
-        from alloylite.eval.stdlib import STDLIB
-
-        value = STDLIB.get(name, _MISSING)
+        value = _stdlib().get(name, _MISSING)
         if value is not _MISSING:
             return True, value
         return False, None
