@@ -8,6 +8,7 @@ SDK -> tap -> `alloylite run` (receive_http -> write) -> fake Pyroscope.
 from __future__ import annotations
 
 import base64
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,7 +36,11 @@ def test_node_sdk_profiles_arrive_with_labels_credentials_and_exact_bytes(
     _node_ready()
     receive_port = free_port()
     with FakePyroscope() as fake:
-        agent = start_agent(config(receive_port, fake.url), tmp_path)
+        agent = start_agent(
+            config(receive_port, fake.url),
+            tmp_path,
+            env=dict(os.environ, BACKEND_PASSWORD="backend-password"),
+        )
         try:
             with Tap(f"http://127.0.0.1:{receive_port}") as tap:
                 done = subprocess.run(

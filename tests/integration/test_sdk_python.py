@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 from tests.integration.agent import REPO, Tap, free_port, start_agent
 from tests.integration.fake_pyroscope import FakePyroscope, decode_pprof
 
@@ -37,7 +39,7 @@ pyroscope.write "backend" {{
     headers = {{ "X-Scope-OrgID" = "backend-tenant" }}
     basic_auth {{
       username = "backend-user"
-      password = "backend-password"
+      password = env("BACKEND_PASSWORD")
     }}
   }}
   external_labels = {{
@@ -53,7 +55,11 @@ def test_python_sdk_profiles_arrive_with_labels_credentials_and_exact_bytes(
 ) -> None:
     receive_port = free_port()
     with FakePyroscope() as fake:
-        agent = start_agent(config(receive_port, fake.url), tmp_path)
+        agent = start_agent(
+            config(receive_port, fake.url),
+            tmp_path,
+            env=dict(os.environ, BACKEND_PASSWORD="backend-password"),
+        )
         try:
             with Tap(f"http://127.0.0.1:{receive_port}") as tap:
                 env = dict(os.environ, PYTHONPATH=str(REPO))
@@ -65,8 +71,12 @@ def test_python_sdk_profiles_arrive_with_labels_credentials_and_exact_bytes(
                 )
                 assert done.returncode == 0, done.stderr.decode(errors="replace")
                 sent = [r for r in tap.requests if r.path == "/push.v1.PusherService/Push"]
+            # The password never shows in the agent's metrics or component API.
+            for path in ("/metrics", "/api/v0/web/components"):
+                assert "backend-password" not in httpx.get(agent.api + path).text
         finally:
             assert agent.stop() == 0
+        assert "backend-password" not in agent.log()
         assert sent, "the SDK sent nothing"
         received = fake.requests
         # One series per SDK upload, one downstream push per series.
