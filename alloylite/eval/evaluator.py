@@ -183,6 +183,10 @@ class _Evaluator:
             if fault.hint is None and 0 <= fault.index < len(node.args):
                 fault.hint = node.args[fault.index]
             raise
+        except (Fault, PlainFault, EvalError):
+            raise
+        except Exception as err:  # a function from a component must not crash evaluation
+            raise ValueFault(func, str(err) or type(err).__name__) from None
 
     # ---------------------------------------------------------- diagnostics
 

@@ -97,6 +97,15 @@ def test_scope_functions_are_called_with_values() -> None:
     assert info.value.text == "1:1: double expected 1 args, got 0"
 
 
+def test_a_failing_scope_function_is_an_eval_error() -> None:
+    def boom(_: object) -> object:
+        raise RuntimeError("backend exploded")
+
+    with pytest.raises(EvalError) as info:
+        run("f(1)", Scope({"f": Function("f", boom, 1, 1)}))
+    assert info.value.text == "1:1: f backend exploded"
+
+
 def test_render_of_kinds() -> None:
     assert render_value(UInt(18446744073709551615)) == "18446744073709551615"
     assert render_value(Capsule(object(), "foo.Bar")) == 'capsule("foo.Bar")'
