@@ -108,24 +108,34 @@ def decompress(body: bytes, limit: int) -> bytes:
     """Gunzip a request body, refusing output beyond `limit` bytes (0 = no limit).
 
     The limit is checked while inflating, so a gzip bomb costs at most `limit`.
+    Concatenated gzip members are read one after another, as Go's reader does.
     """
-    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    try:
-        if limit > 0:
-            out = inflater.decompress(body, limit + 1)
-            if len(out) > limit or inflater.unconsumed_tail:
-                raise ConnectError(
-                    "resource_exhausted",
-                    f"message is larger than configured max {limit} bytes",
-                )
-        else:
-            out = inflater.decompress(body)
-        out += inflater.flush()
-    except zlib.error as exc:
-        raise ConnectError("invalid_argument", f"decompress gzip: {exc}") from None
-    if not inflater.eof:
-        raise ConnectError("invalid_argument", "decompress gzip: unexpected EOF")
-    return out
+    out: list[bytes] = []
+    size = 0
+    data = body
+    while True:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            if limit > 0:
+                piece = inflater.decompress(data, limit - size + 1)
+                if size + len(piece) > limit or inflater.unconsumed_tail:
+                    raise ConnectError(
+                        "resource_exhausted",
+                        f"message is larger than configured max {limit} bytes",
+                    )
+            else:
+                piece = inflater.decompress(data)
+            piece += inflater.flush()
+        except zlib.error as exc:
+            raise ConnectError("invalid_argument", f"decompress gzip: {exc}") from None
+        if not inflater.eof:
+            raise ConnectError("invalid_argument", "decompress gzip: unexpected EOF")
+        out.append(piece)
+        size += len(piece)
+        data = inflater.unused_data
+        if not data:
+            break
+    return out[0] if len(out) == 1 else b"".join(out)
 
 
 def success_body(codec: str) -> bytes:
