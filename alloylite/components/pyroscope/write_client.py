@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 
 from alloylite.components.pyroscope.write_args import Endpoint, TLSConfig
+from alloylite.components.pyroscope.write_net import BACKEND
 from alloylite.components.pyroscope.write_proxy import ProxySelector
 
 if TYPE_CHECKING:
@@ -423,6 +424,7 @@ class EndpointClient:
             keepalive_expiry=_IDLE_EXPIRY,
             http1=True,
             http2=self._http2 and scheme == b"https",
+            network_backend=BACKEND,
         )
 
     def _checkin(self, key: tuple[bytes, bytes, int], conn: httpcore.AsyncHTTPConnection) -> None:

@@ -5,6 +5,7 @@ holding the upstream request past its own remote_timeout (Alloy's timeout chain)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import pytest
@@ -15,10 +16,17 @@ from alloylite.components.pyroscope.write import WriteError
 
 from .receive_http_support import make_args, running
 from .receive_http_support import run as run_loop
-from .write_support import Backend, Reply, endpoint, make_write
+from .write_support import Backend, Reply, close_all, endpoint, make_write
 
 LABELS = (("__name__", "process_cpu"), ("service_name", "svc"), ("team", "a"))
 SAMPLE = RawSample(id="id-1", raw_profile=b"\x1f\x8bprofile")
+
+
+async def _closing(main: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await main()
+    finally:
+        await close_all()
 
 
 def test_push_through_a_gateway_arrives_once_with_both_hops_labels() -> None:
@@ -36,7 +44,7 @@ def test_push_through_a_gateway_arrives_once_with_both_hops_labels() -> None:
             assert labels["service_name"] == "svc"
             assert series.samples == [SAMPLE]
 
-    run_loop(main())
+    run_loop(_closing(main))
 
 
 def test_ingest_status_passes_back_through_the_gateway() -> None:
@@ -56,7 +64,7 @@ def test_ingest_status_passes_back_through_the_gateway() -> None:
                 assert err.value.status_code == 400
             assert len(backend.requests) == 1
 
-    run_loop(main())
+    run_loop(_closing(main))
 
 
 def test_downstream_retries_stop_within_the_upstream_deadline() -> None:
@@ -89,4 +97,4 @@ def test_downstream_retries_stop_within_the_upstream_deadline() -> None:
             assert "deadline_exceeded" not in str(err.value)
             assert len(backend.requests) == 1
 
-    run_loop(main())
+    run_loop(_closing(main))

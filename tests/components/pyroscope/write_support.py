@@ -205,8 +205,30 @@ def make_write(endpoints: list[Endpoint], external_labels: dict[str, str] | None
     )
     args = Arguments(endpoints=endpoints, external_labels=dict(external_labels or {}))
     component = PyroscopeWrite(options, args)
+    _OPEN.append(exports)
     return Harness(component, registry, exports, logger)
 
 
+# Exports of every harness built in the current run(), closed when it ends (the
+# runtime does this by cancelling run()).
+_OPEN: list[list[dict[str, Any]]] = []
+
+
+async def close_all() -> None:
+    """Close every receiver built since the last call (tests on another runner call it)."""
+    open_now = list(_OPEN)
+    _OPEN.clear()
+    for exports in open_now:
+        for export in exports:
+            await export["receiver"].close()
+
+
 def run(coro_fn: Callable[[], Awaitable[None]]) -> None:
-    asyncio.run(coro_fn())  # type: ignore[arg-type]
+    async def main() -> None:
+        _OPEN.clear()  # anything left belongs to a loop that is gone
+        try:
+            await coro_fn()
+        finally:
+            await close_all()
+
+    asyncio.run(main())
