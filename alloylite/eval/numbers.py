@@ -145,11 +145,10 @@ def shortest_digits(f: float) -> tuple[str, int]:
 
     `0.00123` -> ("123", -2): the value is 0.d1d2d3... * 10**dp.
     """
-    sign, digits, exp = Decimal(repr(abs(f))).as_tuple()
-    text = "".join(map(str, digits)).lstrip("0")
-    if not text:
+    _, digits, exp = Decimal(repr(abs(f))).as_tuple()
+    text = "".join(map(str, digits))
+    significant = text.lstrip("0")
+    if not significant:
         return "0", 1
-    strip = len("".join(map(str, digits))) - len(text)
-    text_full = text.rstrip("0")
-    dp = len(digits) - strip + int(exp)
-    return text_full or "0", dp
+    dp = len(significant) + int(exp)
+    return significant.rstrip("0"), dp
