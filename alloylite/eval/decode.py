@@ -8,6 +8,7 @@ the evaluator can point at the culprit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -16,6 +17,9 @@ from alloylite.eval.errors import ArgFault, ElementFault, Fault, FieldFault, Typ
 from alloylite.eval.values import Bytes, Secret
 
 T = TypeVar("T")
+
+_DIGITS = re.compile(r"[0-9]+")
+_FLOAT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 
 
 def to_string(value: Any) -> str:
@@ -68,15 +72,18 @@ def to_number(value: Any) -> int | float:
     if value is None:
         return 0
     if isinstance(value, str):
-        try:
-            if any(c in value for c in ".eE"):
-                return float(value)
-            n = int(value, 10)
-            if value.startswith("-"):
-                return num.wrap_int(n)
-            return num.wrap_uint(n)
-        except ValueError:
-            pass
+        # Alloy: a leading `-` parses as int64, `.`/`e`/`E` as float64, else uint64.
+        if value.startswith("-") and _DIGITS.fullmatch(value[1:]):
+            n = int(value)
+            if n >= num.INT64_MIN:
+                return n
+        elif any(c in value for c in ".eE"):
+            if _FLOAT.fullmatch(value):
+                f = float(value)
+                if f not in (float("inf"), float("-inf")):
+                    return f
+        elif _DIGITS.fullmatch(value) and int(value) <= num.UINT64_MAX:
+            return num.UInt(int(value))
     raise TypeFault(value, "number")
 
 
