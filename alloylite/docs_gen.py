@@ -204,6 +204,14 @@ EXPORTS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# Where each component's metrics are defined: a class built with a
+# prometheus_client CollectorRegistry, as the component builds it. The metrics
+# table is read from what it registers, so a new metric shows up by itself.
+METRICS_SOURCES: dict[str, str] = {
+    "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http_metrics:ReceiveMetrics",
+    "pyroscope.write": "alloylite.components.pyroscope.write_metrics:WriteMetrics",
+}
+
 # ----------------------------------------------------------------- schema walk
 
 
@@ -395,6 +403,63 @@ def render_reference(name: str) -> str:
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class MetricDoc:
+    name: str  # as exposed: counters end in `_total`
+    type: str
+    labels: tuple[str, ...]
+    help: str
+
+
+def metrics_of(name: str) -> list[MetricDoc]:
+    """The metrics a component registers, read from a fresh registry."""
+    from prometheus_client import CollectorRegistry
+
+    source = METRICS_SOURCES.get(name)
+    if source is None:
+        return []
+    module, _, attr_name = source.partition(":")
+    registry = CollectorRegistry()
+    getattr(importlib.import_module(module), attr_name)(registry)
+    out: list[MetricDoc] = []
+    # prometheus_client keeps the label names of a metric on the collector
+    # (Counter, Histogram) or on the family a custom collector yields.
+    for collector in list(registry._collector_to_names):  # noqa: SLF001
+        own_labels = getattr(collector, "_labelnames", None)
+        if own_labels is not None and hasattr(collector, "_name"):
+            out.append(_metric_doc(collector._name, collector._type, tuple(own_labels),  # noqa: SLF001
+                                   collector._documentation))  # noqa: SLF001
+            continue
+        for family in collector.collect():
+            labels = getattr(family, "_labelnames", None)
+            if labels is None:
+                labels = tuple(dict.fromkeys(k for s in family.samples for k in s.labels))
+            out.append(_metric_doc(family.name, family.type, tuple(labels), family.documentation))
+    return out
+
+
+def _metric_doc(name: str, kind: str, labels: tuple[str, ...], text: str) -> MetricDoc:
+    exposed = f"{name}_total" if kind == "counter" and not name.endswith("_total") else name
+    return MetricDoc(exposed, kind, labels, text)
+
+
+def render_metrics(name: str) -> str:
+    rows = metrics_of(name)
+    if not rows:
+        return f"`{name}` does not expose any metrics."
+    out = [
+        "Exposed on the agent's `/metrics`; the runtime adds the labels `component_id` and "
+        "`component_path` to each. The help texts are the ones `/metrics` shows.",
+        "",
+        "| Metric | Type | Labels | Help |",
+        "|--------|------|--------|------|",
+    ]
+    for m in rows:
+        labels = ", ".join(f"`{label}`" for label in m.labels) or "none"
+        out.append(f"| `{m.name}` | {m.type} | {labels} | {_cell(m.help)} |")
+    return "\n".join(out)
+
+
 def render_stability(name: str) -> str:
     reg = registration(name)
     level = reg.stability.flag_value
@@ -406,7 +471,11 @@ def render_stability(name: str) -> str:
     )
 
 
-SECTIONS = {"stability": render_stability, "reference": render_reference}
+SECTIONS = {
+    "stability": render_stability,
+    "reference": render_reference,
+    "metrics": render_metrics,
+}
 
 _REGION = re.compile(
     r"(<!-- BEGIN GENERATED: (?P<section>[a-z]+)[^>]*-->\n)(?P<body>.*?)"
@@ -444,7 +513,9 @@ def skeleton(name: str) -> str:
         f"# {name}\n\n"
         f"{_marker('stability')}\n<!-- END GENERATED: stability -->\n\n"
         "## Usage\n\n"
-        f"{_marker('reference')}\n<!-- END GENERATED: reference -->\n"
+        f"{_marker('reference')}\n<!-- END GENERATED: reference -->\n\n"
+        "## Metrics\n\n"
+        f"{_marker('metrics')}\n<!-- END GENERATED: metrics -->\n"
     )
 
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
+import types
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from prometheus_client import CollectorRegistry, Counter
+from prometheus_client.core import GaugeMetricFamily
 
 from alloylite import docs_gen
 from alloylite.eval.values import Secret
@@ -156,3 +161,38 @@ def test_relative_links_and_anchors_resolve(page: Path) -> None:
 def test_generator_refuses_a_missing_docs_dir(tmp_path: Path) -> None:
     assert docs_gen.main(["--docs-dir", str(tmp_path / "absent")]) == 2
     assert not (tmp_path / "absent").exists()
+
+
+@pytest.mark.parametrize("name", COMPONENTS)
+def test_metrics_section_lists_what_the_component_registers(name: str) -> None:
+    assert name in docs_gen.METRICS_SOURCES, f"say where {name}'s metrics are defined"
+    metrics = docs_gen.metrics_of(name)
+    assert metrics, f"{name} registers no metrics"
+    text = docs_gen.page_path(DOCS, name).read_text(encoding="utf-8")
+    for metric in metrics:
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{metric.name}` |"))
+        assert all(f"`{label}`" in row for label in metric.labels), row
+
+
+def test_metric_rows_from_plain_and_custom_collectors(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("_fake_metrics")
+
+    class FakeMetrics:
+        def __init__(self, registry: CollectorRegistry) -> None:
+            Counter("fake_things", "Things.", ["kind"], registry=registry)
+            registry.register(_Custom())
+
+    class _Custom:
+        def collect(self) -> Iterator[GaugeMetricFamily]:
+            yield GaugeMetricFamily("fake_level", "Level.", labels=["where"])
+
+    module.FakeMetrics = FakeMetrics  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "_fake_metrics", module)
+    monkeypatch.setitem(docs_gen.METRICS_SOURCES, "x.fake", "_fake_metrics:FakeMetrics")
+    rows = docs_gen.metrics_of("x.fake")
+    assert [(m.name, m.type, m.labels) for m in rows] == [
+        ("fake_things_total", "counter", ("kind",)),
+        ("fake_level", "gauge", ("where",)),
+    ]
+    table = docs_gen.render_metrics("x.fake")
+    assert "| `fake_things_total` | counter | `kind` | Things. |" in table
