@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 CONFORMANCE_FIGURES: list[str] = []
 
 
@@ -20,3 +22,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("alloy conformance (matched/total)")
         for line in CONFORMANCE_FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True)
+def _plain_terminal_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests compare exact stderr bytes: a CI that forces colour must not change them.
+
+    Tests about colour set these variables themselves.
+    """
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("CLICOLOR_FORCE", raising=False)
