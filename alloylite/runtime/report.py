@@ -72,8 +72,9 @@ def plain(diags: Sequence[Diagnostic]) -> str:
 
 
 def write_pretty(stream: TextIO, diags: Sequence[Diagnostic], sources: dict[str, bytes]) -> None:
+    from alloylite.runtime.redact import redact_sources
     from alloylite.syntax.diag import use_color
 
-    text = pretty(diags, sources, color=use_color(stream))
+    text = pretty(diags, redact_sources(sources), color=use_color(stream))
     stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()

@@ -530,6 +530,11 @@ def _decode_block(
 # -------------------------------------------------------------------- encoding
 
 
+# The password of a URL's user info (`scheme://user:password@host`): shown as Go's
+# URL.Redacted shows it, since a URL argument (an endpoint `url`) is a plain string.
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s:@]*:)[^/?#\s]*@")
+
+
 def encode(value: Any) -> Any:
     """Arguments/exports as plain JSON-able data for the API; secrets never leak."""
     if isinstance(value, Secret):
@@ -543,7 +548,9 @@ def encode(value: Any) -> Any:
         return {str(k): encode(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [encode(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
+    if isinstance(value, str):
+        return _URL_PASSWORD.sub(r"\g<head>xxxxx@", value)
+    if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Function):
         return f"function {value.name}"

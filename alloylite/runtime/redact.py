@@ -1,0 +1,117 @@
+"""Hide secrets written literally in a config before its lines are shown in a code frame.
+
+A diagnostic's code frame prints the config lines around the error, and those lines
+may hold a password written as a literal (`password = "..."`). `validate` runs in CI,
+whose logs are widely readable, so alloylite shows such literals as `*` (one per byte,
+so that columns and carets stay where they were). Alloy prints them as written.
+
+What is masked: every string literal inside the value of an attribute whose schema
+type holds a secret (`password`, `bearer_token`, `http_headers`, ...), found by
+walking each component block against its argument schema, and the password of any
+`scheme://user:password@` URL in the file. A file that does not parse is masked
+for URLs only (without a tree there is no telling which literal is a secret).
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+from alloylite.eval.values import Secret
+from alloylite.syntax import ast
+
+_URL_PASSWORD = re.compile(rb"\b[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s:@\"`]*:([^/?#\s\"`]*)@")
+
+
+def _holds_secret(tp: Any) -> bool:
+    if tp is Secret:
+        return True
+    return any(_holds_secret(arg) for arg in typing.get_args(tp))
+
+
+def _string_literals(expr: ast.Expr) -> Iterator[ast.LiteralExpr]:
+    if isinstance(expr, ast.LiteralExpr):
+        if expr.kind is ast.LiteralKind.STRING:
+            yield expr
+        return
+    children: list[Any] = []
+    if isinstance(expr, ast.ArrayExpr):
+        children = list(expr.elements)
+    elif isinstance(expr, ast.ObjectExpr):
+        children = [f.value for f in expr.fields]
+    elif isinstance(expr, ast.BinaryExpr):
+        children = [expr.left, expr.right]
+    elif isinstance(expr, ast.UnaryExpr):
+        children = [expr.value]
+    elif isinstance(expr, ast.ParenExpr):
+        children = [expr.inner]
+    elif isinstance(expr, ast.CallExpr):
+        children = list(expr.args)
+    elif isinstance(expr, ast.IndexExpr):
+        children = [expr.value, expr.index]
+    for child in children:
+        yield from _string_literals(child)
+
+
+def _secret_literals(body: ast.Body, schema: type) -> Iterator[ast.LiteralExpr]:
+    from alloylite.runtime.schema import fields_of
+
+    fields = fields_of(schema)
+    for stmt in body:
+        spec = fields.get(stmt.name.name if isinstance(stmt, ast.AttributeStmt)
+                          else stmt.full_name)
+        if spec is None:
+            continue
+        if isinstance(stmt, ast.AttributeStmt):
+            if spec.kind == "attr" and _holds_secret(spec.type):
+                yield from _string_literals(stmt.value)
+        elif spec.kind == "block" and spec.element is not None:
+            yield from _secret_literals(stmt.body, spec.element)
+
+
+def _mask(data: bytearray, start: int, end: int) -> None:
+    for i in range(max(start, 0), min(end, len(data))):
+        if data[i] not in b"\r\n":
+            data[i] = ord("*")
+
+
+def redact_source(source: bytes, filename: str, registry: Any) -> bytes:
+    """`source` with secret literals and URL passwords replaced byte for byte by `*`."""
+    from alloylite.syntax.parser import parse_file
+
+    data = bytearray(source)
+    for m in _URL_PASSWORD.finditer(source):
+        _mask(data, m.start(1), m.end(1))
+    parsed = parse_file(source, filename)
+    if parsed.file is None:
+        return bytes(data)
+    for stmt in parsed.file.body:
+        if not isinstance(stmt, ast.BlockStmt):
+            continue
+        registration = registry.get(stmt.full_name)
+        schema = getattr(registration, "arguments", None)
+        if not isinstance(schema, type):
+            continue
+        for literal in _secret_literals(stmt.body, schema):
+            raw = literal.raw.encode("utf-8", "surrogateescape")
+            # Keep the quotes: the frame still shows that a string was there.
+            _mask(data, literal.pos.offset + 1, literal.pos.offset + len(raw) - 1)
+    return bytes(data)
+
+
+def redact_sources(sources: dict[str, bytes]) -> dict[str, bytes]:
+    """Every file of a config redacted; a file that cannot be analysed is left out, so
+    its diagnostics print without a frame rather than with its secrets (redaction must
+    never be what fails)."""
+    from alloylite.runtime.registry import default_registry
+
+    registry = default_registry(light=True)
+    out = {}
+    for name, source in sources.items():
+        try:
+            out[name] = redact_source(source, name, registry)
+        except Exception:  # noqa: BLE001 - a frame without context beats a leak
+            continue
+    return out
