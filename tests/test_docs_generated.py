@@ -255,3 +255,13 @@ def test_alloy_snippets_are_formatted_and_valid(where: str, snippet: str) -> Non
 @pytest.mark.parametrize("where,snippet", _YAML_SNIPPETS, ids=[s[0] for s in _YAML_SNIPPETS])
 def test_yaml_snippets_parse(where: str, snippet: str) -> None:
     assert yaml.safe_load(snippet) is not None, where
+
+
+def test_compatibility_states_the_current_limits() -> None:
+    from alloylite.components.pyroscope.receive_http_args import DEFAULT_MAX_REQUEST_BODY_SIZE
+    from alloylite.syntax.parser import MAX_NESTING, MAX_TREE_DEPTH
+
+    text = (DOCS / "compatibility.md").read_text(encoding="utf-8")
+    assert f"deeper than **{MAX_NESTING}**" in text
+    assert f"maximum of {MAX_TREE_DEPTH}`" in text
+    assert f"default {DEFAULT_MAX_REQUEST_BODY_SIZE >> 20} MiB" in text
