@@ -20,7 +20,8 @@ from datetime import timedelta
 from functools import cache
 from typing import Any
 
-from alloylite.eval.values import Capsule, Function, Secret
+from alloylite.eval.decode import to_string
+from alloylite.eval.values import Bytes, Capsule, Function, Secret
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -166,16 +167,6 @@ def _mismatch(path: str, expected: str, value: Any) -> ConvertError:
     return ConvertError(path, f"should be {expected}, got {type_name(value)}")
 
 
-def format_number(value: int | float) -> str:
-    """Go's shortest formatting of a number, as Alloy converts numbers to strings."""
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        text = repr(value)
-        return text.replace("e+0", "e+").replace("e-0", "e-")
-    return str(int(value))
-
-
 def _parse_number(text: str, path: str, value: Any) -> int | float:
     try:
         if any(c in text for c in ".eE"):
@@ -212,8 +203,12 @@ def convert(value: Any, tp: Any, path: str = "") -> Any:
     if tp is str:
         if isinstance(value, str):
             return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return format_number(value)
+        # Numbers and byte slices (`encoding.from_base64`) become text exactly as the
+        # evaluator converts them for a string argument: one helper for both.
+        if isinstance(value, Bytes) or (
+            isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            return to_string(value)
         raise _mismatch(path, "string", value)
     if tp is Secret:
         if isinstance(value, Secret):
