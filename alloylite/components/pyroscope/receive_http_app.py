@@ -339,12 +339,9 @@ _CONNECT_HEADERS = frozenset(
 )
 
 
-def _name_param(query: bytes) -> str | None:
-    """The first `name` query parameter, as Go's url.Query().Get reads it.
-
-    Only `name` is decoded: the rest of the query is forwarded untouched, so
-    decoding every pair (urllib's parse_qsl) would be work for nothing.
-    """
+def _raw_name(query: bytes) -> bytes | None:
+    """The raw (still escaped) value of the first `name` query parameter, as
+    Go's url.Query().Get picks it. The rest of the query is forwarded as is."""
     for part in query.split(b"&"):
         key, eq, value = part.partition(b"=")
         if key != b"name":
@@ -352,24 +349,43 @@ def _name_param(query: bytes) -> str | None:
                 continue
             if _unquote(key) != "name":
                 continue
-        return _unquote(value) if eq else ""
+        return value if eq else b""
     return None
+
+
+def _name_param(query: bytes) -> str | None:
+    raw = _raw_name(query)
+    return None if raw is None else _unquote(raw)
 
 
 def _unquote(raw: bytes) -> str:
     return urllib.parse.unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8", "replace")
 
 
+# An SDK sends the same `name` on every upload, so its parsed labels are cached
+# (label sets are immutable tuples). Bounded: cleared when full.
+_NAME_CACHE: dict[bytes, Labels] = {}
+_NAME_CACHE_SIZE = 4096
+
+
 def _ingest_labels(query: bytes, logger: Any) -> Labels:
     """Labels from the `name` query parameter; a bad or missing name gives an empty set."""
-    name = _name_param(query) if query else None
-    if name is None:
+    raw = _raw_name(query) if query else None
+    if raw is None:
         return ()
+    cached = _NAME_CACHE.get(raw)
+    if cached is not None:
+        return cached
+    name = _unquote(raw)
     parsed = parse_name(name)
     if parsed is None:
         logger.warning("failed to parse the ingest name %r; forwarding without labels", name)
         return ()
-    return ensure_service_name(parsed)
+    labels = ensure_service_name(parsed)
+    if len(_NAME_CACHE) >= _NAME_CACHE_SIZE:
+        _NAME_CACHE.clear()
+    _NAME_CACHE[raw] = labels
+    return labels
 
 
 async def _fan_out(
@@ -393,16 +409,31 @@ async def _fan_out(
         except Exception as exc:
             errors.append(exc)
 
+    # A timer that cancels this task at the deadline; cheaper than
+    # asyncio.timeout on a path every request takes.
     loop = asyncio.get_running_loop()
-    when = loop.time() + (deadline - time.monotonic())
+    task = asyncio.current_task()
+    assert task is not None
+    expired = False
+
+    def expire() -> None:
+        nonlocal expired
+        expired = True
+        task.cancel()
+
+    timer = loop.call_at(loop.time() + (deadline - time.monotonic()), expire)
     try:
-        async with asyncio.timeout_at(when):
-            if len(targets) == 1:
-                await one(0, targets[0])
-            else:
-                await asyncio.gather(*(one(i, t) for i, t in enumerate(targets)))
-    except TimeoutError:
+        if len(targets) == 1:
+            await one(0, targets[0])
+        else:
+            await asyncio.gather(*(one(i, t) for i, t in enumerate(targets)))
+    except asyncio.CancelledError:
+        if not expired:
+            raise
+        task.uncancel()
         errors.append(TimeoutError("context deadline exceeded"))
+    finally:
+        timer.cancel()
     return errors
 
 
