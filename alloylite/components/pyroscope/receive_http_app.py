@@ -60,7 +60,6 @@ Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 _TEXT = (b"content-type", b"text/plain; charset=utf-8")
 _NOSNIFF = (b"x-content-type-options", b"nosniff")
-_CLOSE = (b"connection", b"close")
 
 
 class _BodyTooLarge(Exception):
@@ -443,7 +442,6 @@ async def _respond(
     body: bytes,
     *,
     text: bool = False,
-    close: bool = False,
     extra: tuple[tuple[bytes, bytes], ...] = (),
 ) -> int:
     if status < 200 or status in (204, 304):
@@ -454,20 +452,17 @@ async def _respond(
         headers = [(b"content-length", str(len(body)).encode())]
     if text:
         headers += [_TEXT, _NOSNIFF]
-    if close:
-        headers.append(_CLOSE)
     headers.extend(extra)
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
     return status
 
 
-async def _connect_error(send: Send, err: connect.ConnectError, *, close: bool = False) -> int:
+async def _connect_error(send: Send, err: connect.ConnectError) -> int:
     return await _respond(
         send,
         err.status,
         err.body(),
-        close=close,
         extra=((b"content-type", b"application/json"),),
     )
 
@@ -508,7 +503,6 @@ class ReceiveHTTP:
         self.args = args
         self.forward_to: list[Any] = list(args.forward_to)
         self.body_limit = args.max_request_body_size
-        self.read_timeout = args.http.server_read_timeout.total_seconds() or 1e9
         self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
         self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()
 
@@ -561,7 +555,13 @@ class ReceiveHTTP:
         async with self._lock:
             old_http = self.args.http
             self._apply(args)
-            if self._server is None or args.http == old_http:
+            if self._server is None:
+                if self.started.is_set():
+                    # An earlier restart failed (port taken, bad TLS files):
+                    # these arguments get their chance.
+                    self._server = await self._start_server(args.http)
+                return
+            if args.http == old_http:
                 return
             old = self._server
             same_address = (

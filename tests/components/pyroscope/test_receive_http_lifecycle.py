@@ -131,6 +131,23 @@ def test_workers_share_the_port_and_a_second_agent_does_not() -> None:
     run(main())
 
 
+def test_a_failed_restart_is_retried_by_the_next_update() -> None:
+    async def main() -> None:
+        port = _fixed_port()
+        rec = Recorder()
+        args = make_args([rec], http_listen_port=port)
+        async with running(args) as c:
+            broken = TLSArguments(cert_file="/nonexistent/cert.pem", key_file="/nonexistent/key")
+            with pytest.raises(ValueError, match="failed to load the server certificate"):
+                await c.update(replace(args, http=replace(args.http, tls=broken)))
+            fixed = replace(args, http=replace(args.http, conn_limit=7))
+            await c.update(fixed)
+            async with httpx.AsyncClient() as client:
+                assert (await client.post(ingest_url(port), content=b"x")).status_code == 200
+
+    run(main())
+
+
 def test_graceful_shutdown_finishes_accepted_requests_and_refuses_new_ones() -> None:
     async def main() -> None:
         gate = asyncio.Event()
