@@ -139,6 +139,11 @@ class Controller:
             new_states, diags = await self._evaluate_all(config)
         finally:
             self._loading = False
+        # Deprecated stdlib names and stdlib shadowing do not stop a load: Alloy logs them
+        # (after the `logging` block is applied, so they use its level and format).
+        for warning in config.diagnostics:
+            if warning.severity is Severity.WARNING:
+                self.log.warning(str(warning))
         if first and diags:
             await self._discard(new_states)
             raise LoadFailed(diags, config.sources)

@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from alloylite.runtime.component import Registration, Stability
 from alloylite.runtime.graph import (
     Graph,
+    Traversal,
     build_graph,
     cycles,
     resolve,
@@ -118,12 +120,22 @@ def parse_sources(sources: dict[str, bytes]) -> tuple[dict[str, ast.File], list[
     return files, diags
 
 
+@cache
 def stdlib_names() -> frozenset[str]:
     try:
         from alloylite.eval.stdlib import STDLIB
     except ImportError:
         return _FALLBACK_STDLIB
     return frozenset(STDLIB)
+
+
+@cache
+def deprecated_names() -> frozenset[str]:
+    try:
+        from alloylite.eval.stdlib import DEPRECATED
+    except ImportError:
+        return frozenset()
+    return frozenset(DEPRECATED)
 
 
 class RootNames:
@@ -216,12 +228,9 @@ def link(
         node = config.nodes[item.node_id]
         error(f'component "{item.traversal.text}" does not exist or is out of scope',
               item.traversal.start, item.traversal.end, node.filename)
-    if min_stability > Stability.EXPERIMENTAL:
-        for node in config.nodes.values():
-            for trav in traversals_of_body(node.block.body):
-                if trav.names[:2] in EXPERIMENTAL_FUNCTIONS and resolve(trav, config.nodes) is None:
-                    error(stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL,
-                                            min_stability), trav.start, trav.end, node.filename)
+    for node in config.nodes.values():
+        for trav in traversals_of_body(node.block.body):
+            diags.extend(_stdlib_use(trav, config, min_stability, node.filename))
     for node_id, ref in self_references(graph):
         node = config.nodes[node_id]
         if validate_mode:
@@ -239,6 +248,37 @@ def link(
             error(f"cycle: {', '.join(members)}", None, None, None)
     config.order = topological_order(graph)
     return config
+
+
+SHADOWING_MESSAGE = "a component is shadowing an existing stdlib name"
+DEPRECATED_MESSAGE = ("this stdlib function is deprecated; please refer to the documentation "
+                      "for updated usage and alternatives")
+
+
+def _stdlib_use(
+    trav: Traversal, config: LoadedConfig, min_stability: Stability, filename: str
+) -> list[Diagnostic]:
+    """Alloy's checks of one reference against the stdlib (its validator's order).
+
+    A reference to a component whose first name is a stdlib name shadows it (warning);
+    otherwise a deprecated top-level function (`env`) is a warning and an experimental
+    one (`array.group_by`) an error below the experimental level. The warnings span from
+    the first name to the start of the last, as Alloy's do (one caret for `env`).
+    """
+    start = trav.positions[0] if trav.positions else trav.start
+    end = trav.positions[-1] if trav.positions else trav.start
+    head = trav.names[0]
+    if resolve(trav, config.nodes) is not None:
+        if head in stdlib_names():
+            return [Diagnostic(Severity.WARNING, SHADOWING_MESSAGE, start, end, filename)]
+        return []
+    if head in deprecated_names():
+        return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, start, end, filename)]
+    if trav.names[:2] in EXPERIMENTAL_FUNCTIONS and min_stability > Stability.EXPERIMENTAL:
+        message = stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL,
+                                    min_stability)
+        return [Diagnostic(Severity.ERROR, message, trav.start, trav.end, filename)]
+    return []
 
 
 def _classify(
