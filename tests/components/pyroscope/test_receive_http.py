@@ -384,6 +384,23 @@ def test_push_connect_timeout_becomes_the_deadline() -> None:
     run(main())
 
 
+def test_push_past_its_connect_timeout_answers_internal_instead_of_hanging() -> None:
+    async def main() -> None:
+        rec = Recorder(gate=asyncio.Event())  # a downstream that never answers
+        async with running(make_args([rec])) as c, httpx.AsyncClient() as client:
+            resp = await client.post(
+                url(c, PUSH),
+                content=encode_push_request(_series(1, 1)),
+                headers={"Content-Type": "application/proto", "Connect-Timeout-Ms": "200"},
+            )
+            assert resp.status_code == 500
+            err = json.loads(resp.content)
+            assert err["code"] == "internal"
+            assert "deadline exceeded" in err["message"]
+
+    run(main())
+
+
 def test_push_rejects_other_content_types_with_415() -> None:
     async def main() -> None:
         rec = Recorder()
