@@ -2,12 +2,14 @@
 
 Two passes, each doing what it is good at:
 
-1. Happy path: the scanner's tokens feed a Lark LALR parser (grammar/alloy.lark) whose
-   inline callbacks build the AST directly (no parse tree, spans taken from the tokens).
-   The analysed grammar is cached in the user's cache directory, so start-up stays cheap.
-2. When the scanner reported anything or Lark rejects the input, `recovery` replays Alloy's
-   own recursive-descent error handling over the same tokens to produce exactly the
-   diagnostics (and cascades) Alloy reports. Lark's generic error recovery cannot do that.
+1. Happy path: the scanner's tokens feed an LALR parser whose inline callbacks build the
+   AST directly (no parse tree, spans taken from the tokens). Lark analyses the grammar
+   (grammar/alloy.lark) into parse tables once; the tables are cached in the user's cache
+   directory and run by a small driver (`lalr`), so parsing does not even import Lark.
+2. When the scanner reported anything or the LALR parser rejects the input, `recovery`
+   replays Alloy's own recursive-descent error handling over the same tokens to produce
+   exactly the diagnostics (and cascades) Alloy reports. Lark's generic error recovery
+   cannot do that.
 
 Any diagnostic discards the AST, as in Alloy.
 """
@@ -15,8 +17,8 @@ Any diagnostic discards the AST, as in Alloy.
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,14 +26,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import LarkError
-from lark.lexer import Lexer
-
-from alloylite.syntax import ast
+from alloylite.syntax import ast, lalr
 from alloylite.syntax.diag import Diagnostic, Severity
 from alloylite.syntax.recovery import recover_expression, recover_file
-from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, is_identifier, scan
+from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, Token, is_identifier, scan
 
 # Deepest bracket nesting accepted. Alloy itself has no limit, but a Python evaluator or
 # formatter walking a 10,000-deep tree would overflow the interpreter stack; a clear
@@ -91,7 +89,7 @@ def string_key(raw: str) -> str:
     return raw[1:-1] if len(raw) > 2 else raw
 
 
-class _Builder(Transformer):  # type: ignore[type-arg]
+class _Builder:
     """Inline LALR callbacks: each receives the children of one reduced rule."""
 
     def start(self, c: list[Any]) -> Any:
@@ -179,16 +177,6 @@ class _Builder(Transformer):  # type: ignore[type-arg]
         return ast.ObjectField(ast.Ident(key.value, _pos(key)), False, c[1])
 
 
-class _TokenFeed(Lexer):
-    """A Lark lexer that replays the scanner's tokens (the input *is* the token list)."""
-
-    def __init__(self, lexer_conf: Any) -> None:
-        pass
-
-    def lex(self, tokens: Any) -> Any:  # type: ignore[override]
-        return iter(tokens)
-
-
 def _grammar_text() -> str:
     # A plain path first: importing importlib.resources costs more than the parse of a
     # typical config. The resources API covers installs where the package is not on disk.
@@ -202,15 +190,17 @@ def _grammar_text() -> str:
 
 
 def _cache_path(grammar: str) -> str | None:
-    """A per-user cache file keyed by the grammar and Lark version; never in site-packages."""
-    import lark
+    """A per-user cache file named after the grammar; never in site-packages.
 
+    The name only spreads grammars over files (a cheap CRC, no hashlib import): the file
+    holds the grammar text it was built from and is used only when that matches exactly.
+    """
     base = os.environ.get("XDG_CACHE_HOME", "")
     if not os.path.isabs(base):  # the XDG spec: a relative XDG_CACHE_HOME is ignored
         base = os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):  # no usable home ("~" left as is): never cache into the cwd
         return None
-    key = hashlib.sha256(f"{lark.__version__}\0{grammar}".encode()).hexdigest()[:16]
+    key = f"{zlib.crc32(grammar.encode()):08x}{len(grammar):x}"
     folder = Path(base) / "alloylite"
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -219,23 +209,21 @@ def _cache_path(grammar: str) -> str | None:
     return str(folder / f"alloy-grammar-{key}.lark-cache")
 
 
+_STARTS = ("start", "expr_start")
+
+
 @lru_cache(maxsize=1)
-def _lark() -> Lark:
+def _lark() -> lalr.Parser:
+    """The parser for grammar/alloy.lark: Lark's tables, cached, run by `lalr`."""
     grammar = _grammar_text()
-    options: dict[str, Any] = {
-        "parser": "lalr",
-        "lexer": _TokenFeed,
-        "transformer": _Builder(),
-        "start": ["start", "expr_start"],
-        "maybe_placeholders": True,
-    }
+    builder = _Builder()
     cache = _cache_path(grammar)
-    if cache is not None:
-        try:
-            return Lark(grammar, cache=cache, **options)
-        except Exception:  # noqa: BLE001 - a broken cache file must never stop parsing
-            pass
-    return Lark(grammar, **options)
+    tables = lalr.load_tables(cache, grammar) if cache is not None else None
+    if tables is None:
+        tables = lalr.build_tables(grammar, _STARTS, builder)
+        if cache is not None:
+            lalr.save_tables(cache, grammar, tables)
+    return lalr.Parser(tables, builder)
 
 
 def _as_bytes(data: bytes | str) -> bytes:
@@ -277,7 +265,7 @@ def _parse_file(data: bytes | str, filename: str) -> ParseResult:
         if not scanned.diags:
             try:
                 body = _lark().parse(scanned.tokens[:-1], start="start")
-            except (LarkError, _NeedsRecovery):
+            except (lalr.ParseError, _NeedsRecovery):
                 body = None
             if body is not None:
                 where = _too_deep(body) if _needs_tree_check(scanned) else None
@@ -311,7 +299,7 @@ def _parse_expression(data: bytes | str) -> ExprResult:
     if not early and tokens[end].type == TERMINATOR:
         try:
             expr = _lark().parse(tokens[: end + 1], start="expr_start")
-        except (LarkError, _NeedsRecovery):
+        except (lalr.ParseError, _NeedsRecovery):
             expr = None
         if expr is not None:
             where = _too_deep((expr,)) if _needs_tree_check(scanned) else None

@@ -16,8 +16,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from lark import Token
-
 from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 from alloylite.syntax.scanner import (
@@ -31,6 +29,7 @@ from alloylite.syntax.scanner import (
     STRING,
     TERMINATOR,
     ScanResult,
+    Token,
     is_identifier,
     token_name,
 )

@@ -21,8 +21,6 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from lark import Token
-
 from alloylite.syntax.ast import Comment, CommentGroup, Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -91,7 +89,46 @@ _WS = re.compile(rb"[ \t\r]*")
 _IDENT_TAIL = re.compile(rb"[A-Za-z0-9_]*")
 _DIGITS = re.compile(rb"[0-9]*")
 _STRING_RUN = re.compile(rb'[^"\'\\\n]*')
-_new_token = Token._future_new
+
+
+class Token(str):
+    """A token: its text (as the str itself and `value`), terminal name and position.
+
+    The same shape as Lark's Token (the grammar's callbacks read `type`, `value`,
+    `start_pos`, `line`, `column`), without importing Lark: parsing a config never needs
+    it once the grammar's tables are cached (see alloylite.syntax.lalr). `end_pos` is the
+    token's *time* (see the module docstring), not where its text ends.
+    """
+
+    __slots__ = ("type", "start_pos", "value", "line", "column", "end_line", "end_column",
+                 "end_pos")
+
+    type: str
+    start_pos: int
+    value: str
+    line: int
+    column: int
+    end_line: int | None
+    end_column: int | None
+    end_pos: int
+
+    def __repr__(self) -> str:
+        return f"Token({self.type!r}, {self.value!r})"
+
+
+def _new_token(kind: str, value: str, start_pos: int, line: int, column: int,
+               end_line: int | None, end_column: int | None, end_pos: int) -> Token:
+    tok = str.__new__(Token, value)
+    tok.type = kind
+    tok.start_pos = start_pos
+    tok.value = value
+    tok.line = line
+    tok.column = column
+    tok.end_line = end_line
+    tok.end_column = end_column
+    tok.end_pos = end_pos
+    return tok
+
 _KEYWORDS = {"true": BOOL, "false": BOOL, "null": NULL}
 _BAD_READER = re.compile("[\x00\ufeff\udc80-\udcff]")
 
