@@ -9,7 +9,6 @@ result is wrapped back into its kind here.
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 
 from alloylite.eval.values import UInt
 
@@ -128,7 +127,11 @@ def format_float(f: float) -> str:
         return "NaN"
     if math.isinf(f):
         return "+Inf" if f > 0 else "-Inf"
-    text = format(Decimal(repr(f)), "f")
+    text = repr(f)
+    if "e" in text:  # only repr's exponent form needs Decimal (imported when it does)
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -145,6 +148,8 @@ def shortest_digits(f: float) -> tuple[str, int]:
 
     `0.00123` -> ("123", -2): the value is 0.d1d2d3... * 10**dp.
     """
+    from decimal import Decimal
+
     _, digits, exp = Decimal(repr(abs(f))).as_tuple()
     text = "".join(map(str, digits))
     significant = text.lstrip("0")

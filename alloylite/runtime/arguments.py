@@ -15,7 +15,7 @@ from typing import Any
 
 from alloylite.runtime.graph import resolve, traversals_of_expr
 from alloylite.runtime.loader import Node, NodeKind
-from alloylite.runtime.logging import LoggingArguments
+from alloylite.runtime.logging_args import LoggingArguments
 from alloylite.runtime.schema import DecodeContext, UnknownValue, decode
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic

@@ -9,11 +9,13 @@ and, on reload, calls `update` with the new arguments.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # `validate` uses registrations but never logs: no logging import
+    import logging
 
 
 class Stability(IntEnum):

@@ -12,32 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from alloylite.runtime.schema import attr
+# The `logging` block's schema lives apart so `validate` need not import `logging`.
+from alloylite.runtime.logging_args import LoggingArguments as LoggingArguments
 
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING,
           "error": logging.ERROR}
 _LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn",
                 logging.ERROR: "error", logging.CRITICAL: "error"}
 ROOT_LOGGER = "alloylite"
-
-
-@dataclass
-class LoggingArguments:
-    """The `logging` block (write_to is accepted for compatibility and ignored)."""
-
-    level: str = attr(default="info")
-    format: str = attr(default="logfmt")
-    write_to: list[Any] = attr(default_factory=list)
-
-    def validate(self) -> None:
-        if self.level not in LEVELS:
-            raise ValueError(f'unrecognized log level "{self.level}"')
-        if self.format not in ("logfmt", "json"):
-            raise ValueError(f'unrecognized log format "{self.format}"')
 
 
 def _needs_quotes(text: str) -> bool:

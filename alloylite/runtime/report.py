@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -23,6 +22,8 @@ def pretty(
 
 
 def as_json(diags: Sequence[Diagnostic]) -> str:
+    import json  # only `--format=json` needs it; validate's start-up is kept small
+
     items = []
     for d in diags:
         items.append({

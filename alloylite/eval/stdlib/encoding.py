@@ -1,16 +1,17 @@
-"""`encoding.*`: JSON, YAML, base64 and URL encodings with Go's behaviour."""
+"""`encoding.*`: JSON, YAML, base64 and URL encodings with Go's behaviour.
+
+The JSON and YAML codecs (and the `yaml` package) are imported by the functions that use
+them: most configs never call them, and `alloylite validate` must start fast.
+"""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote_plus
 
 from alloylite.eval.decode import arg, to_string
 from alloylite.eval.evaluator import CallError
 from alloylite.eval.gostr import decode, encode, quote
 from alloylite.eval.stdlib.builtin import builtin
-from alloylite.eval.stdlib.gojson import JSONError, go_json_decode, go_json_encode
-from alloylite.eval.stdlib.goyaml import YAMLError, go_yaml_decode
 from alloylite.eval.values import Bytes, Function, UInt
 
 _STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -90,6 +91,8 @@ def to_url_base64(*args: Any) -> str:
 
 
 def url_encode(*args: Any) -> str:
+    from urllib.parse import quote_plus
+
     return quote_plus(encode(arg(args, 0, to_string)), safe="-_.~")
 
 
@@ -119,6 +122,8 @@ def url_decode(*args: Any) -> str:
 
 
 def from_json(*args: Any) -> Any:
+    from alloylite.eval.stdlib.gojson import JSONError, go_json_decode
+
     try:
         return go_json_decode(arg(args, 0, to_string))
     except JSONError as err:
@@ -129,6 +134,8 @@ def to_json(*args: Any) -> str:
     value = args[0]
     if not isinstance(value, dict):
         raise CallError("jsonEncode only supports map")
+    from alloylite.eval.stdlib.gojson import JSONError, go_json_encode
+
     try:
         return go_json_encode(value)
     except JSONError as err:
@@ -136,6 +143,8 @@ def to_json(*args: Any) -> str:
 
 
 def from_yaml(*args: Any) -> Any:
+    from alloylite.eval.stdlib.goyaml import YAMLError, go_yaml_decode
+
     try:
         return go_yaml_decode(arg(args, 0, to_string))
     except YAMLError as err:

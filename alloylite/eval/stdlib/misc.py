@@ -10,8 +10,6 @@ from alloylite.eval.decode import arg, to_string
 from alloylite.eval.errors import TypeFault
 from alloylite.eval.evaluator import CallError
 from alloylite.eval.stdlib.builtin import builtin
-from alloylite.eval.stdlib.jsonpath import PathError, compile_path, run_path
-from alloylite.eval.stdlib.ojson import OJError, oj_parse
 from alloylite.eval.values import Function, Secret
 
 
@@ -50,6 +48,10 @@ def nonsensitive(*args: Any) -> str:
 
 
 def json_path(*args: Any) -> list[Any]:
+    # Imported here: the JSONPath engine and its regexes are only needed by configs using it.
+    from alloylite.eval.stdlib.jsonpath import PathError, compile_path, run_path
+    from alloylite.eval.stdlib.ojson import OJError, oj_parse
+
     text, path = arg(args, 0, to_string), arg(args, 1, to_string)
     try:
         steps = compile_path(path)  # Alloy parses the path before the document

@@ -7,7 +7,6 @@ from typing import Any
 from alloylite.eval.decode import arg, list_of, to_string
 from alloylite.eval.gostr import join_bytes
 from alloylite.eval.stdlib.builtin import builtin
-from alloylite.eval.stdlib.gofmt import sprintf
 from alloylite.eval.values import Function
 
 # unicode.IsSpace: Python's str.strip() also strips U+001C..U+001F, Go does not.
@@ -66,6 +65,8 @@ def join(*args: Any) -> str:
 
 
 def format_(*args: Any) -> str:
+    from alloylite.eval.stdlib.gofmt import sprintf  # Go's fmt, loaded when first used
+
     return sprintf(arg(args, 0, to_string), list(args[1:]))
 
 

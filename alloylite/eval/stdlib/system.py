@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import platform
 import re
-import socket
 import sys
 from typing import Any
 
@@ -70,10 +68,23 @@ def _version() -> str:
     return f"v{match.group(1)}.{match.group(2)}.{match.group(3)}" if match else "v0.0.0"
 
 
+def _host_and_machine() -> tuple[str, str]:
+    """uname's node name and machine: what socket.gethostname and platform.machine return
+    on Unix, without importing either module (the stdlib is built at every start)."""
+    if hasattr(os, "uname"):
+        uname = os.uname()
+        return uname.nodename, uname.machine
+    import platform
+    import socket
+
+    return socket.gethostname(), platform.machine()
+
+
 def constants() -> dict[str, str]:
-    machine = platform.machine().lower()
+    hostname, machine = _host_and_machine()
+    machine = machine.lower()
     return {
-        "hostname": socket.gethostname(),
+        "hostname": hostname,
         "os": _GOOS.get(sys.platform, sys.platform),
         "arch": _GOARCH.get(machine, machine),
         "version": _version(),
