@@ -12,6 +12,9 @@ Outgoing client (`--client`):
   concurrency (spec performance-facts.md, trap 1), so a fair baseline does not use it.
 - `httpx`: the same lanes made of one-connection `httpx.AsyncClient`s (the reference
   minimal proxy of performance-facts.md, about 2x the CPU of `httpcore`).
+- `httpcore-asyncio`: the `httpcore` lanes over alloylite's own asyncio network backend
+  (`alloylite.components.pyroscope.write_net`, instead of httpcore's anyio one): the
+  strictest baseline, the same client engine as pyroscope.write with none of its features.
 
     python -m bench.forward.proxy --port 8080 --upstream http://127.0.0.1:4040
 """
@@ -30,6 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 FORWARDED_HEADERS = (b"content-type", b"content-encoding")
+CLIENTS = ("httpcore", "httpx", "httpcore-asyncio")
 
 
 class Lanes(Protocol):
@@ -41,7 +45,8 @@ class Lanes(Protocol):
 class HttpcoreLanes:
     """Idle connections on a stack: the most recently used one is reused first."""
 
-    def __init__(self, upstream: str) -> None:
+    def __init__(self, upstream: str, network_backend: Any = None) -> None:
+        self.network_backend = network_backend
         url = httpx.URL(upstream)
         self.origin = httpcore.Origin(url.raw_scheme, url.raw_host, url.port or 80)
         self.base = upstream.rstrip("/")
@@ -62,7 +67,7 @@ class HttpcoreLanes:
             conn = candidate
             break
         if conn is None:
-            conn = httpcore.AsyncHTTPConnection(self.origin)
+            conn = httpcore.AsyncHTTPConnection(self.origin, network_backend=self.network_backend)
         request_headers = [(b"host", self.host), *headers]
         try:
             response = await conn.request(
@@ -123,11 +128,17 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--upstream", required=True)
-    parser.add_argument("--client", choices=("httpcore", "httpx"), default="httpcore")
+    parser.add_argument("--client", choices=CLIENTS, default="httpcore")
     args = parser.parse_args()
-    lanes: Any = HttpcoreLanes(args.upstream) if args.client == "httpcore" else HttpxLanes(
-        args.upstream
-    )
+    lanes: Any
+    if args.client == "httpx":
+        lanes = HttpxLanes(args.upstream)
+    elif args.client == "httpcore-asyncio":
+        from alloylite.components.pyroscope.write_net import BACKEND
+
+        lanes = HttpcoreLanes(args.upstream, network_backend=BACKEND)
+    else:
+        lanes = HttpcoreLanes(args.upstream)
     uvicorn.run(
         build_app(lanes), host=args.host, port=args.port, loop="uvloop", http="httptools",
         access_log=False, log_level="warning", lifespan="off", backlog=2048,

@@ -330,7 +330,10 @@ def profile_targets(out_dir: Path, targets: list[Target], script: Path, payload:
         return ["py-spy not found: pip install py-spy"]
     out_dir.mkdir(parents=True, exist_ok=True)
     summaries = []
-    for target in [t for t in targets if t.forwarder][:2]:
+    first_alloylite = next((t for t in targets if t.name.startswith("(c)")), None)
+    for target in [targets[1], first_alloylite]:
+        if target is None:
+            continue
         slug = "proxy" if target.name.startswith("(b)") else "alloylite"
         folded = out_dir / f"{payload.name}-{slug}.folded"
         recorder = pyspy.record(target.proc.pid, seconds, folded)
@@ -378,7 +381,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--payloads", default=",".join(ALL_PAYLOADS))
     parser.add_argument("--workers", default="1",
                         help="comma list: one alloylite target per value (e.g. 1,2)")
-    parser.add_argument("--proxy-client", choices=("httpcore", "httpx"), default="httpcore")
+    parser.add_argument("--proxy-client", default="httpcore",
+                        help="comma list, one proxy row each, the first is the baseline of the "
+                        "ratios: httpcore (default), httpx, httpcore-asyncio")
     parser.add_argument("--no-alloylite", action="store_true",
                         help="only the sink and the proxy (to test the harness)")
     parser.add_argument("--no-open-loop", action="store_true")
@@ -430,14 +435,15 @@ def main(argv: list[str] | None = None) -> int:
             [sys.executable, "-m", "bench.forward.sink", "--port", str(sink_port)],
             workdir / "sink.log"), forwarder=False, log=workdir / "sink.log")
         targets.append(sink)
-        proxy_port = free_port()
-        targets.append(Target(f"(b) minimal proxy ({args.proxy_client})", proxy_port,
-                              start_process([sys.executable, "-m", "bench.forward.proxy",
-                                             "--port", str(proxy_port), "--upstream",
-                                             f"http://127.0.0.1:{sink_port}",
-                                             "--client", args.proxy_client],
-                                            workdir / "proxy.log"),
-                              forwarder=True, log=workdir / "proxy.log"))
+        for client in [c for c in args.proxy_client.split(",") if c]:
+            proxy_port = free_port()
+            log = workdir / f"proxy-{client}.log"
+            targets.append(Target(f"(b) minimal proxy ({client})", proxy_port,
+                                  start_process([sys.executable, "-m", "bench.forward.proxy",
+                                                 "--port", str(proxy_port), "--upstream",
+                                                 f"http://127.0.0.1:{sink_port}",
+                                                 "--client", client], log),
+                                  forwarder=True, log=log))
         if not args.no_alloylite:
             for n in [int(w) for w in args.workers.split(",") if w]:
                 port, agent_port = free_port(), free_port()
@@ -461,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{target.name} did not become ready; log tail:\n{tail}", file=sys.stderr)
                 not_ready.append(f"{target.name}: did not answer 200 within 60 s "
                                  f"(exit code {target.proc.poll()})")
-                if target is sink or target is targets[1]:
+                if not target.name.startswith("(c)"):
                     return 1
                 stop_process(target.proc)
                 targets.remove(target)
@@ -492,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                                                 connections, args.seconds))
             if big or args.no_open_loop:
                 continue
-            ref = targets[2] if len(targets) > 2 else targets[1]
+            ref = next((t for t in targets if t.name.startswith("(c)")), targets[1])
             rate = 0.5 * _m(rows[ref.name].closed, "rate")
             open_rates[payload.name] = rate
             for rnd in range(args.rounds):
