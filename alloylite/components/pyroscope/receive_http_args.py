@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from alloylite.eval.values import Secret
-from alloylite.runtime.schema import attr, block
+from alloylite.runtime.schema import attr, block, type_name
 
 # Pyroscope's own ingestion body limit (distributor.ingestion-body-limit-mb):
 # anything larger would be refused by the backend anyway, so this default never
@@ -139,6 +139,10 @@ class Arguments:
     max_request_body_size: int = attr(default=DEFAULT_MAX_REQUEST_BODY_SIZE)
 
     def validate(self) -> None:
+        for i, item in enumerate(self.forward_to):
+            # Receivers are capsules; a plain Alloy value can never be one.
+            if item is None or isinstance(item, str | bool | int | float | list | dict):
+                raise ValueError(f"forward_to[{i}] should be capsule, got {type_name(item)}")
         if self.max_request_body_size < 0:
             raise ValueError("max_request_body_size must not be negative")
         if self.graceful_shutdown_timeout < timedelta(0):

@@ -95,6 +95,7 @@ def test_the_stability_gate_needs_public_preview(tmp_path: Path) -> None:
             'unknown min_version "TLS99"',
         ),
         ("forward_to = []\nmax_request_body_size = -1", "must not be negative"),
+        ('forward_to = ["nope"]', "forward_to[0] should be capsule, got string"),
     ],
 )
 def test_config_errors(tmp_path: Path, body: str, message: str) -> None:
