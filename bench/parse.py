@@ -7,8 +7,16 @@ Two figures:
    `hcl2.loads` on the same text in HCL spelling (`_` instead of `.` in block names).
    Medians of alternating rounds in one process, in CPU time (process_time).
 2. Start-up like `alloylite validate`: a fresh interpreter that imports the parser and parses
-   a ~100-line file (the cached Lark grammar is used), vs the same with hcl2. Medians of
+   a ~100-line file (the cached parse tables are used), vs the same with hcl2. Medians of
    alternating runs after warm-ups, in CPU time of the child process.
+3. `alloylite validate` itself on a valid ~100-line config (components, stdlib calls,
+   references), next to `python -c pass` in the same run: alternating runs after warm-ups,
+   medians of wall time and of the child's CPU time. The difference is what alloylite adds
+   to the interpreter's own start.
+
+Children run from bytecode caches (PYTHONDONTWRITEBYTECODE unset, caches under a temporary
+PYTHONPYCACHEPREFIX), as after an installed wheel, and with a temporary XDG_CACHE_HOME whose
+grammar cache the warm-up runs fill.
 
 No timing is asserted anywhere; this prints numbers for humans and the report.
 """
@@ -144,20 +152,112 @@ def startup(runs: int) -> tuple[float, float]:
         for _ in range(3):
             run(_OURS_STARTUP, alloy_path)
             run(_HCL_STARTUP, hcl_path)
-            run("import lark", alloy_path)
+            run("pass", alloy_path)
         ours: list[float] = []
         theirs: list[float] = []
         floor: list[float] = []
         for _ in range(runs):
             ours.append(run(_OURS_STARTUP, alloy_path))
             theirs.append(run(_HCL_STARTUP, hcl_path))
-            floor.append(run("import lark", alloy_path))
+            floor.append(run("pass", alloy_path))
         lines = small.count("\n")
     print(
-        f"start-up file: {lines} lines; floor (interpreter + import lark) "
+        f"start-up file: {lines} lines; floor (python -c pass) "
         f"{statistics.median(floor) * 1000:.1f} ms CPU"
     )
     return statistics.median(ours), statistics.median(theirs)
+
+
+_VALIDATE_HEAD = """// A typical agent: receivers forwarding to several Pyroscope backends.
+// Checked in CI with `alloylite validate` before it is deployed.
+
+logging {
+  level  = "info"
+  format = "logfmt"
+}
+
+"""
+_VALIDATE_PAIR = """pyroscope.write "backend_{i}" {{
+  endpoint {{
+    url = coalesce(sys.env("PYROSCOPE_URL_{i}"), "http://pyroscope-{i}:4040")
+    remote_timeout = "10s"
+    basic_auth {{
+      username = string.format("tenant-%d", {i})
+      password = sys.env("PYROSCOPE_PASSWORD")
+    }}
+  }}
+  external_labels = {{
+    "env"     = "production",
+    "cluster" = "eu-west-{i}",
+  }}
+}}
+
+pyroscope.receive_http "ingest_{i}" {{
+  http {{
+    listen_address = "0.0.0.0"
+    listen_port    = {port}
+  }}
+  forward_to = [pyroscope.write.backend_{i}.receiver]
+}}
+
+"""
+
+
+def validate_config(lines: int = 100) -> str:
+    """A valid config of about `lines` lines (every component kind, stdlib calls, references)."""
+    parts = [_VALIDATE_HEAD]
+    i = 0
+    while sum(p.count("\n") for p in parts) < lines - 10:
+        parts.append(_VALIDATE_PAIR.format(i=i, port=9000 + i))
+        i += 1
+    return "".join(parts)
+
+
+def _child_env(folder: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+    env["XDG_CACHE_HOME"] = str(folder / "cache")
+    return env
+
+
+def validate_startup(runs: int) -> dict[str, float]:
+    """Medians (seconds) of wall and CPU time: `python -c pass` vs `alloylite validate`."""
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        config = folder / "config.alloy"
+        config.write_text(validate_config())
+        env = _child_env(folder)
+        commands = {
+            "pass": [sys.executable, "-c", "pass"],
+            "validate": [sys.executable, "-m", "alloylite", "validate", str(config),
+                         "--stability.level=public-preview"],
+        }
+
+        def run(argv: list[str]) -> tuple[float, float]:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            done = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True)
+            wall = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if done.returncode != 0 or done.stderr:
+                raise SystemExit(f"{argv} failed: {done.stderr.decode()}")
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+            return wall, cpu
+
+        for _ in range(3):  # bytecode caches, the grammar cache, the OS page cache
+            for argv in commands.values():
+                run(argv)
+        samples: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+        for _ in range(runs):
+            for key, argv in commands.items():
+                samples[key].append(run(argv))
+        lines = config.read_text().count("\n")
+    out = {"lines": float(lines)}
+    for key, values in samples.items():
+        out[f"{key}_wall"] = statistics.median(w for w, _ in values)
+        out[f"{key}_cpu"] = statistics.median(c for _, c in values)
+    return out
 
 
 def main() -> None:
@@ -165,7 +265,24 @@ def main() -> None:
     parser.add_argument("--size-mb", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--startup-runs", type=int, default=10)
+    parser.add_argument("--validate-runs", type=int, default=20)
+    parser.add_argument("--only-validate", action="store_true",
+                        help="measure only `alloylite validate` next to `python -c pass`")
     args = parser.parse_args()
+    figures = validate_startup(args.validate_runs)
+    print(
+        f"validate {figures['lines']:.0f}-line config ({args.validate_runs} alternating runs, "
+        f"medians)\n"
+        f"  python -c pass        wall {figures['pass_wall'] * 1000:6.1f} ms   "
+        f"cpu {figures['pass_cpu'] * 1000:6.1f} ms\n"
+        f"  alloylite validate    wall {figures['validate_wall'] * 1000:6.1f} ms   "
+        f"cpu {figures['validate_cpu'] * 1000:6.1f} ms\n"
+        f"  added by alloylite    wall "
+        f"{(figures['validate_wall'] - figures['pass_wall']) * 1000:6.1f} ms   cpu "
+        f"{(figures['validate_cpu'] - figures['pass_cpu']) * 1000:6.1f} ms"
+    )
+    if args.only_validate:
+        return
     ours, theirs = throughput(args.size_mb, args.rounds)
     print(
         f"parse {args.size_mb:g} MB   alloylite {ours * 1000:8.1f} ms   "
