@@ -21,7 +21,7 @@ from functools import cache
 from typing import Any
 
 from alloylite.eval.decode import to_string
-from alloylite.eval.values import Bytes, Capsule, Function, Secret
+from alloylite.eval.values import Bytes, Capsule, Function, Secret, type_name
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -142,25 +142,6 @@ class ConvertError(Exception):
         super().__init__(message)
         self.path = path
         self.message = message
-
-
-def type_name(value: Any) -> str:
-    """Alloy's name for the type of a value, as printed in errors."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list | tuple):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, Function):
-        return "function"
-    return "capsule"
 
 
 def _mismatch(path: str, expected: str, value: Any) -> ConvertError:

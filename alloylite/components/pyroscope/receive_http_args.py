@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from alloylite.eval.values import Secret
-from alloylite.runtime.schema import attr, block, type_name
+from alloylite.eval.values import Secret, type_name
+from alloylite.runtime.schema import attr, block
 
 # Pyroscope's own ingestion body limit (distributor.ingestion-body-limit-mb):
 # anything larger would be refused by the backend anyway, so this default never
