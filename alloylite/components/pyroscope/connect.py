@@ -1,9 +1,13 @@
-"""Server side of the Connect protocol (unary), as connect-go applies it to a handler.
+"""The Connect protocol (unary) as connect-go applies it, for the push server and client.
 
-Only what `push.v1.PusherService/Push` needs: the two codecs (binary proto and
-protojson), `Content-Encoding: gzip`, the optional `Connect-Protocol-Version`
-header, `Connect-Timeout-Ms` as the caller's deadline, and errors as Connect JSON
-bodies with connect-go's code -> HTTP status mapping.
+Server side (receive_http), only what `push.v1.PusherService/Push` needs: the two
+codecs (binary proto and protojson), `Content-Encoding: gzip`, the optional
+`Connect-Protocol-Version` header, `Connect-Timeout-Ms` as the caller's deadline,
+and errors as Connect JSON bodies with connect-go's code -> HTTP status mapping.
+
+Client side (write): a client keys off the JSON `code` of an error body; when a
+reply has no Connect error body (a proxy's 503 page, say) the code comes from the
+HTTP status as connect-go derives it (spec pyroscope-protocol.md §2.2).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ JSON = "application/json"
 _CODECS = {PROTO: PROTO, JSON: JSON, "application/json; charset=utf-8": JSON}
 ACCEPT_POST = "application/json, application/proto"
 
-# connect-go's current code -> HTTP status table.
+# connect-go's current code -> HTTP status table (connectCodeToHTTP).
 CODE_TO_STATUS: dict[str, int] = {
     "canceled": 499,
     "unknown": 500,
@@ -38,6 +42,39 @@ CODE_TO_STATUS: dict[str, int] = {
     "data_loss": 500,
     "unauthenticated": 401,
 }
+
+# HTTP status -> code for replies without a Connect body (connect-go httpToCode).
+_HTTP_TO_CODE: dict[int, str] = {
+    400: "internal",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "unimplemented",
+    429: "unavailable",
+    502: "unavailable",
+    503: "unavailable",
+    504: "unavailable",
+}
+
+
+def code_from_http_status(status: int) -> str:
+    return _HTTP_TO_CODE.get(status, "unknown")
+
+
+def parse_error(status: int, body: bytes, content_type: str = "") -> tuple[str, str]:
+    """(code, message) of a non-200 Connect reply."""
+    if "json" in content_type.lower() or body[:1] == b"{":
+        try:
+            doc = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            doc = None
+        if (
+            isinstance(doc, dict)
+            and isinstance(doc.get("code"), str)
+            and doc["code"] in CODE_TO_STATUS
+        ):
+            message = doc.get("message")
+            return doc["code"], message if isinstance(message, str) else ""
+    return code_from_http_status(status), f"HTTP status {status}"
 
 
 class ConnectError(Exception):

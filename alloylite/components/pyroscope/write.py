@@ -32,6 +32,7 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
     WriteStatusError,
 )
+from alloylite.components.pyroscope.connect import parse_error
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH, encode_single_series
 from alloylite.components.pyroscope.write_args import Arguments, Endpoint
 from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
@@ -43,7 +44,6 @@ from alloylite.components.pyroscope.write_client import (
     redact_url,
     target_of,
 )
-from alloylite.components.pyroscope.write_connect import parse_error
 from alloylite.components.pyroscope.write_metrics import (
     INGEST_DOWNSTREAM,
     INGEST_ENDPOINT,

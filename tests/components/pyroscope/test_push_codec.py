@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from alloylite.components.pyroscope.appendable import RawSample
+from alloylite.components.pyroscope.connect import code_from_http_status, parse_error
 from alloylite.components.pyroscope.push import (
     DecodeError,
     Series,
@@ -21,7 +22,6 @@ from alloylite.components.pyroscope.push import (
     encode_push_request_json,
     encode_single_series,
 )
-from alloylite.components.pyroscope.write_connect import code_from_http_status, parse_error
 
 
 def _reference_classes() -> tuple[type, type]:
