@@ -89,6 +89,9 @@ async def _serve(args: argparse.Namespace) -> int:
             loop.remove_signal_handler(sig)
         await controller.stop()
         await server.stop()
+    if failed is not None and failed.read_error:
+        print(f"Error: {failed.read_error}", file=sys.stderr)
+        return 1
     if failed is not None:
         write_pretty(sys.stderr, failed.diagnostics, failed.sources)
         sys.stdout.write("\n")

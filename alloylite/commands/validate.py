@@ -85,6 +85,9 @@ def validate_command(args: argparse.Namespace) -> int:
     diags = config.diagnostics
     failed = any(d.severity is Severity.ERROR for d in diags)
     fmt = getattr(args, "output_format", "text")
+    if config.read_error and fmt == "text":
+        sys.stderr.write(f"Error: {config.read_error}\n")
+        return 1
     if fmt == "json":
         sys.stdout.write(as_json(diags) + "\n")
     elif fmt == "github":

@@ -68,9 +68,15 @@ class ComponentState:
 class LoadFailed(Exception):
     """A load or reload reported errors; `diagnostics` says which."""
 
-    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, bytes]) -> None:
+    def __init__(
+        self,
+        diagnostics: list[Diagnostic],
+        sources: dict[str, bytes],
+        read_error: str | None = None,
+    ) -> None:
         self.diagnostics = diagnostics
         self.sources = sources
+        self.read_error = read_error  # the path could not be read at all
         super().__init__("; ".join(str(d) for d in diagnostics if d.severity is Severity.ERROR))
 
 
@@ -132,7 +138,7 @@ class Controller:
     async def _load_locked(self) -> None:
         config = await asyncio.to_thread(self._load_config)
         if not config.ok:
-            raise LoadFailed(config.diagnostics, config.sources)
+            raise LoadFailed(config.diagnostics, config.sources, config.read_error)
         first = not self.loaded_once
         self._loading = True
         try:

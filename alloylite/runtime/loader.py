@@ -75,6 +75,9 @@ class LoadedConfig:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict)
     module_path: str = "."
+    # Set when the path itself could not be read: Alloy reports that as a plain
+    # command error (`Error: reading config path ...`), not as a diagnostic.
+    read_error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -170,7 +173,9 @@ def load(
     try:
         sources = read_sources(path)
     except ConfigReadError as err:
-        return LoadedConfig(diagnostics=[Diagnostic(Severity.ERROR, str(err))])
+        return LoadedConfig(
+            diagnostics=[Diagnostic(Severity.ERROR, str(err))], read_error=str(err)
+        )
     files, diags = parse_sources(sources)
     config = LoadedConfig(sources=sources, module_path=module_path_of(path))
     if diags:

@@ -180,6 +180,18 @@ def test_busy_listen_address(config: Path) -> None:
     assert f"listen tcp 127.0.0.1:{port}" in proc.stderr
 
 
+def test_unreadable_config_path_is_a_plain_error(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.alloy"
+    proc = subprocess.run(
+        [sys.executable, "-m", "alloylite", "run", str(missing),
+         "--server.http.listen-addr=127.0.0.1:0"],
+        capture_output=True, text=True, timeout=WAIT,
+    )
+    assert proc.returncode == 1
+    assert f'Error: reading config path "{missing}": no such file or directory' in proc.stderr
+    assert "-: reading" not in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_logging_block_sets_format_and_level(tmp_path: Path) -> None:
     path = tmp_path / "config.alloy"
     path.write_text('logging {\n  level  = "debug"\n  format = "json"\n}\n' + CONFIG % "x")

@@ -167,7 +167,8 @@ def test_syntax_errors_and_unreadable_paths(tmp_path: Path) -> None:
     missing = str(tmp_path / "missing.alloy")
     rc, _, err = run_cli("validate", missing)
     assert rc == 1
-    assert f'reading config path "{missing}": no such file or directory' in err
+    # A plain command error as in Alloy: no position, no code frame.
+    assert err == f'Error: reading config path "{missing}": no such file or directory\n'
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
