@@ -11,10 +11,10 @@ mirrors its stages rather than formatting by hand.
 
 from __future__ import annotations
 
-import unicodedata
 from enum import Enum
 
 from alloylite.syntax import ast
+from alloylite.syntax.goquote import go_quote
 from alloylite.syntax.tabwriter import TabWriter, trim
 
 __all__ = ["format_expr", "format_file", "go_quote"]
@@ -35,43 +35,6 @@ def format_expr(expr: ast.Expr) -> str:
     _Walker(printer).expr(expr)
     printer.finish()
     return printer.text()
-
-
-# --------------------------------------------------------------- Go quoting
-
-
-_SIMPLE_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-    '"': '\\"',
-}
-
-
-def go_quote(text: str) -> str:
-    """Go's `%q` of a string (bytes that are not UTF-8 arrive as surrogate escapes)."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in _SIMPLE_ESCAPES:
-            out.append(_SIMPLE_ESCAPES[ch])
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch == " " or (code >= 0x20 and unicodedata.category(ch)[0] in "LMNPS"):
-            out.append(ch)
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 # ------------------------------------------------------------------ printer

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
+from alloylite.syntax.goquote import go_quote
 from alloylite.syntax.scanner import (
     BOOL,
     EOF,
@@ -65,40 +66,6 @@ _PRIMARY_STOP = frozenset({TERMINATOR, "RPAREN", "RCURLY", "RBRACK", "_COMMA"})
 _OPENERS = {"LCURLY": 0, "LBRACK": 1, "LPAREN": 2}
 _CLOSERS = {"RCURLY": 0, "RBRACK": 1, "RPAREN": 2}
 TOO_DEEP = "expression is nested too deeply to check"
-
-
-def go_quote(text: str) -> str:
-    """Go's `%q` of a string (strconv.Quote); bytes that are not UTF-8 print as `\\xNN`."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch == '"' or ch == "\\":
-            out.append("\\" + ch)
-        elif 0xDC80 <= code <= 0xDCFF:
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif ch.isprintable() and (ch == " " or not ch.isspace()):
-            out.append(ch)
-        elif ch in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_SHORT_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
 
 
 def _nbytes(text: str) -> int:
