@@ -412,7 +412,7 @@ class Scanner:
                 line += text.count(b"\n")
                 line_start = start + text.rfind(b"\n") + 1
                 pos = end
-            elif kind == "string":
+            elif kind == "string" or kind == "raw":
                 append(
                     new(
                         STRING,
@@ -425,6 +425,11 @@ class Scanner:
                         end,
                     )
                 )
+                if kind == "raw":  # only a raw string may span lines
+                    count = data.count(b"\n", start, end)
+                    if count:
+                        line += count
+                        line_start = data.rfind(b"\n", start, end) + 1
                 pos = end
                 flag = True
             elif kind == "number" or kind == "float":
@@ -445,25 +450,6 @@ class Scanner:
                         )
                     )
                     pos = end
-                flag = True
-            elif kind == "raw":
-                append(
-                    new(
-                        STRING,
-                        data[start:end].decode("utf-8", "surrogateescape"),
-                        start,
-                        line,
-                        start - line_start + 1,
-                        None,
-                        None,
-                        end,
-                    )
-                )
-                count = data.count(b"\n", start, end)
-                if count:
-                    line += count
-                    line_start = data.rfind(b"\n", start, end) + 1
-                pos = end
                 flag = True
             else:  # lcomment, bcomment
                 self._line, self._line_start = line, line_start
