@@ -16,7 +16,7 @@ Phases, per payload (realistic SDK requests, bench/forward/payloads.py):
    the same rate for every path: p50/p99 latency, and the latency added over the direct
    path.
 
-    python -m bench.forward            # full run (about 10 minutes)
+    python -m bench.forward            # full run (about 15 minutes; 22 with 5 paths)
     python -m bench.forward --quick    # one round, short runs, two payloads
     python -m bench.forward --workers 1,2 --payloads ingest-12k
 
