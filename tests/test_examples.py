@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+
+from tests.integration.agent import start_agent_file
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
@@ -105,14 +106,6 @@ def test_kubernetes_configmap_config_validates(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _wait_until_free(ports: list[int]) -> None:
     """The guide's fixed ports (9999, 9090, ...) may be held for a moment by
     another agent on a shared machine; wait for them rather than fail on it."""
@@ -140,33 +133,13 @@ def test_seed_example_runs_as_written(path: Path, tmp_path: Path) -> None:
     """
     ports = [int(p) for p in re.findall(r"listen_port\s*=\s*(\d+)", path.read_text())]
     _wait_until_free(ports)
-    api = _free_port()
-    log = (tmp_path / "log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "alloylite", "run", str(path),
-         "--stability.level=public-preview", f"--server.http.listen-addr=127.0.0.1:{api}"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=REPO,
-        env=_env(),
-    )
+    agent = start_agent_file(path, tmp_path, env=_env())
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "log").read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{api}/-/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "log").read_text()
-            time.sleep(0.05)
         for port in ports:
             # GET on /ingest is 405: the receiver is up and routes like Alloy's.
             assert httpx.get(f"http://127.0.0.1:{port}/ingest", timeout=5).status_code == 405
-        health = httpx.get(f"http://127.0.0.1:{api}/-/healthy", timeout=5)
+        health = httpx.get(f"http://127.0.0.1:{agent.api_port}/-/healthy", timeout=5)
         assert health.status_code == 200, health.text
     finally:
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=60)
-    assert code == 0, (tmp_path / "log").read_text()
+        code = agent.stop()
+    assert code == 0, agent.log()

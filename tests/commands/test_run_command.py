@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.integration.agent import free_port
+
 WAIT = 60.0  # generous bound so a broken build fails instead of hanging
 
 CONFIG = """\
@@ -307,11 +309,7 @@ def test_profiles_flow_from_receiver_to_writer(tmp_path: Path) -> None:
 
 
 def test_workers_share_the_receiver_port(tmp_path: Path) -> None:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     config = (CONFIG % "w").replace("listen_port    = 0", f"listen_port    = {port}")
     path = tmp_path / "config.alloy"
     path.write_text(config)

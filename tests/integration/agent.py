@@ -61,6 +61,14 @@ def start_agent(config: str, tmp: Path, *extra: str, env: dict[str, str] | None 
     """Write `config`, start the agent and wait until /-/ready answers 200."""
     path = tmp / "config.alloy"
     path.write_text(config)
+    return start_agent_file(path, tmp, *extra, env=env)
+
+
+def start_agent_file(
+    path: Path, tmp: Path, *extra: str, env: dict[str, str] | None = None
+) -> Agent:
+    """Start the agent on a config file as it is (its log goes into `tmp`) and wait until
+    /-/ready answers 200."""
     api_port = free_port()
     log_path = tmp / "alloylite.log"
     log = log_path.open("wb")

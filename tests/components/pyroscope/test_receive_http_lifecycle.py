@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import ssl
 import subprocess
 from dataclasses import replace
@@ -25,6 +24,7 @@ from tests.components.pyroscope.receive_http_support import (
     seconds,
     until,
 )
+from tests.integration.agent import free_port
 
 
 def ingest_url(port: int, scheme: str = "http") -> str:
@@ -85,9 +85,7 @@ def test_update_with_new_port_moves_the_listener_and_finishes_accepted_requests(
 
 def test_update_on_the_same_fixed_port_restarts_it() -> None:
     async def main() -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
+        port = free_port()
         rec = Recorder()
         args = make_args([rec], http_listen_port=port)
         async with running(args) as c, httpx.AsyncClient() as client:
@@ -99,15 +97,9 @@ def test_update_on_the_same_fixed_port_restarts_it() -> None:
     run(main())
 
 
-def _fixed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_workers_share_the_port_and_a_second_agent_does_not() -> None:
     async def main() -> None:
-        port = _fixed_port()
+        port = free_port()
         a, b = Recorder(), Recorder()
         workers = {"workers": 2, "worker_index": 0}
         args_a = make_args([a], http_listen_port=port)
@@ -133,7 +125,7 @@ def test_workers_share_the_port_and_a_second_agent_does_not() -> None:
 
 def test_a_failed_restart_is_retried_by_the_next_update() -> None:
     async def main() -> None:
-        port = _fixed_port()
+        port = free_port()
         rec = Recorder()
         args = make_args([rec], http_listen_port=port)
         async with running(args) as c:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from alloylite.components.pyroscope.write import PyroscopeWrite, WriteReceiver
 from alloylite.components.pyroscope.write_args import Arguments, Endpoint
 from alloylite.runtime.component import ComponentOptions
+from tests.integration.agent import free_port
 
 
 @dataclass
@@ -156,10 +156,7 @@ class Backend:
 
 def dead_url() -> str:
     """A URL on a 127.0.0.1 port with no listener (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    return f"http://127.0.0.1:{free_port()}"
 
 
 def endpoint(url: str, **kw: Any) -> Endpoint:
