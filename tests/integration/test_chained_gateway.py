@@ -3,7 +3,9 @@
 SDK -> edge (receive_http -> write) -> gateway (receive_http -> write) -> fake Pyroscope.
 
 - a profile sent to the edge's /ingest and one sent to its push API each reach
-  the backend exactly once, byte for byte, with the external labels of both tiers;
+  the backend exactly once, byte for byte, with the external labels of both tiers
+  (the edge's write talks Connect to the gateway's receive_http and forwards
+  /ingest with its rebuilt `name`);
 - a 4xx of the backend on /ingest travels back through both tiers: the SDK gets
   that status, and nobody retried it;
 - a 4xx of the backend on push becomes Connect `internal` at the gateway (as in
@@ -21,6 +23,7 @@ from pathlib import Path
 import httpx
 
 from alloylite.components.pyroscope.appendable import RawSample
+from alloylite.components.pyroscope.labels import parse_name
 from alloylite.components.pyroscope.push import Series, encode_push_request
 from tests.integration.agent import Agent, free_port, start_agent
 from tests.integration.fake_pyroscope import FakePyroscope, Reply
@@ -106,18 +109,29 @@ def test_ingest_and_push_arrive_once_with_both_tiers_labels(tmp_path: Path) -> N
     (got,) = ingests
     assert got.body == multipart  # byte for byte through two tiers
     assert got.header("content-type") == content_type
+    assert got.header_values("content-type") == [content_type]
     query = got.query
     assert query["spyName"] == "gospy" and query["from"] == "1" and query["until"] == "2"
     name = query["name"]
     assert name.startswith("chained-ingest{")
     for pair in ("team=a", "cluster=edge-1", "region=gw-region"):
         assert pair in name, name
+    assert parse_name(name) == {
+        "__name__": "chained-ingest",
+        "service_name": "chained-ingest",
+        # the gateway's receive_http sees service_name already set (Alloy's rule)
+        "app_name": "chained-ingest",
+        "team": "a",
+        "cluster": "edge-1",
+        "region": "gw-region",
+    }
 
     (series,) = pushes[0].series or []
     labels = dict(series.labels)
     assert labels["service_name"] == "chained-push"
     assert labels["cluster"] == "edge-1" and labels["region"] == "gw-region"
     assert [s.raw_profile for s in series.samples] == [push_profile]
+    assert series.samples == [RawSample("sample-1", push_profile)]
 
 
 def test_backend_4xx_on_ingest_reaches_the_sdk_through_both_tiers(tmp_path: Path) -> None:
