@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from alloylite.runtime import logging as alloy_logging
@@ -19,6 +20,33 @@ from alloylite.runtime.component import Stability
 from alloylite.runtime.controller import Controller, LoadFailed
 from alloylite.runtime.registry import default_registry
 from alloylite.runtime.report import plain, write_pretty
+
+
+class _Signals:
+    """SIGINT and SIGTERM set `stop`; SIGHUP runs `reload` in a task.
+
+    Reload tasks stay referenced here until done (the loop keeps only weak references to
+    tasks), for as long as the caller keeps this object.
+    """
+
+    def __init__(
+        self, stop: asyncio.Event, reload: Callable[[], Coroutine[Any, Any, object]]
+    ) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._reload = reload
+        self._pending: set[asyncio.Task[object]] = set()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            self._loop.add_signal_handler(sig, stop.set)
+        self._loop.add_signal_handler(signal.SIGHUP, self._on_hup)
+
+    def _on_hup(self) -> None:
+        task = self._loop.create_task(self._reload())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    def remove(self) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            self._loop.remove_signal_handler(sig)
 
 
 async def _serve(args: argparse.Namespace) -> int:
@@ -60,17 +88,7 @@ async def _serve(args: argparse.Namespace) -> int:
     log.info("now listening for http traffic", kv={"service": "http", "addr": address_of(sock)})
 
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    pending: set[asyncio.Task[Any]] = set()
-
-    def on_hup() -> None:
-        task = loop.create_task(reload())
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    signals = _Signals(stop, reload)
 
     failed: LoadFailed | None = None
     try:
@@ -85,8 +103,7 @@ async def _serve(args: argparse.Namespace) -> int:
             await stop.wait()
             log.info("shutting down")
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            loop.remove_signal_handler(sig)
+        signals.remove()
         await controller.stop()
         await server.stop()
     if failed is not None and failed.read_error:
@@ -122,8 +139,6 @@ async def _supervise(args: argparse.Namespace) -> int:
     await server.start()
     log.info("now listening for http traffic", kv={"service": "http", "addr": address_of(sock)})
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    pending: set[asyncio.Task[Any]] = set()
 
     async def reload() -> None:
         error = await sup.reload()
@@ -132,14 +147,7 @@ async def _supervise(args: argparse.Namespace) -> int:
         else:
             log.error("failed to reload config", kv={"err": error})
 
-    def on_hup() -> None:
-        task = loop.create_task(reload())
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, on_hup)
+    signals = _Signals(stop, reload)
     code = 0
     try:
         starting = asyncio.create_task(sup.start())
@@ -157,8 +165,7 @@ async def _supervise(args: argparse.Namespace) -> int:
             starting.cancel()
         stopped.cancel()
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            loop.remove_signal_handler(sig)
+        signals.remove()
         await sup.stop()
         await server.stop()
     if code == 0:
