@@ -36,6 +36,14 @@ class _Reader:
     def peek(self) -> int:
         return self.d[self.i] if self.i < len(self.d) else -1
 
+    def significant(self) -> int:
+        """The next byte that is not white space; running out of input here is an error."""
+        self.ws()
+        c = self.peek()
+        if c < 0:
+            raise self.eof()
+        return c
+
     def ws(self) -> None:
         d = self.d
         while self.i < len(d):
@@ -67,10 +75,7 @@ class _Reader:
         return value
 
     def value(self, top: bool = False) -> Any:
-        self.ws()
-        c = self.peek()
-        if c < 0:
-            raise self.eof()
+        c = self.significant()
         ch = chr(c)
         if ch in "ntf":
             word = {"n": "null", "t": "true", "f": "false"}[ch]
@@ -168,20 +173,14 @@ class _Reader:
         self.i += 1
         out: list[Any] = []
         while True:
-            self.ws()
-            c = self.peek()
-            if c < 0:
-                raise self.eof()
+            c = self.significant()
             if c == 0x5D:  # `[]` and a trailing comma are both fine
                 self.i += 1
                 return out
             if c == 0x7D:
                 raise self.fail("unexpected object close")
             out.append(self.value())
-            self.ws()
-            c = self.peek()
-            if c < 0:
-                raise self.eof()
+            c = self.significant()
             if c == 0x2C:
                 self.i += 1
             elif c == 0x7D:
@@ -193,28 +192,19 @@ class _Reader:
         self.i += 1
         out: dict[str, Any] = {}
         while True:
-            self.ws()
-            c = self.peek()
-            if c < 0:
-                raise self.eof()
+            c = self.significant()
             if c == 0x7D:
                 self.i += 1
                 return out
             if c != 0x22:
                 raise self.fail(f"expected a string start or object close, not '{chr(c)}'")
             key = self.string()
-            self.ws()
-            c = self.peek()
-            if c < 0:
-                raise self.eof()
+            c = self.significant()
             if c != 0x3A:
                 raise self.fail(f"expected a colon, not '{chr(c)}'")
             self.i += 1
             out[key] = self.value()
-            self.ws()
-            c = self.peek()
-            if c < 0:
-                raise self.eof()
+            c = self.significant()
             if c == 0x2C:
                 self.i += 1
             elif c == 0x5D:
