@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from alloylite.cli import main
+from tests.commands.cli_support import run_cli, write
 
 VALID = """\
 // Receives profiles over HTTP
@@ -51,18 +52,6 @@ pyroscope.receive_http "in" {
   forward_to = [pyroscope.write.nope.receiver]
 }
 """
-
-
-def write(tmp_path: Path, text: str, name: str = "config.alloy") -> str:
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    proc = subprocess.run([sys.executable, "-m", "alloylite", *args], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def test_valid_config_prints_nothing(tmp_path: Path) -> None:

@@ -7,9 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from alloylite.runtime.component import Registration, Stability
@@ -22,6 +19,7 @@ from alloylite.runtime.loader import (
 )
 from alloylite.syntax.diag import Severity
 from alloylite.syntax.parser import parse_file
+from tests.commands.cli_support import run_cli, write
 from tests.runtime.components import Late, LateArgs, make_registry
 
 # Line 6 holds the deprecated call at column 18, as Alloy reports `env` in stdlib.diags.
@@ -38,20 +36,8 @@ pyroscope.write "backend" {
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "main.alloy") -> str:
-    path = tmp_path / name
-    path.write_text(text)
-    return str(path)
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    proc = subprocess.run([sys.executable, "-m", "alloylite", *args], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
-    return proc.returncode, proc.stdout, proc.stderr
-
-
 def test_deprecated_function_is_a_warning_with_one_caret(tmp_path: Path) -> None:
-    path = write(tmp_path, DEPRECATED)
+    path = write(tmp_path, DEPRECATED, "main.alloy")
     rc, out, err = run_cli("validate", path)
     assert (rc, out) == (0, "")
     assert err == (
@@ -79,7 +65,7 @@ pyroscope.write "backend" {
   }
 }
 """
-    rc, out, _ = run_cli("validate", "--format=json", write(tmp_path, text))
+    rc, out, _ = run_cli("validate", "--format=json", write(tmp_path, text, "main.alloy"))
     assert rc == 0
     items = json.loads(out)
     assert [(i["line"], i["col"], i["end_col"], i["severity"]) for i in items] == [
@@ -94,7 +80,7 @@ pyroscope.write "backend" {
 
 def test_warnings_do_not_hide_errors_and_errors_decide_the_exit_code(tmp_path: Path) -> None:
     text = DEPRECATED.replace('url = "http://pyroscope:4040"', "url = true")
-    path = write(tmp_path, text)
+    path = write(tmp_path, text, "main.alloy")
     rc, out, err = run_cli("validate", path)
     assert rc == 1
     headers = [line for line in err.splitlines() if line.startswith(("Error", "Warning"))]
@@ -107,7 +93,7 @@ def test_warnings_do_not_hide_errors_and_errors_decide_the_exit_code(tmp_path: P
 
 
 def test_github_format_marks_warnings(tmp_path: Path) -> None:
-    path = write(tmp_path, DEPRECATED)
+    path = write(tmp_path, DEPRECATED, "main.alloy")
     rc, out, _ = run_cli("validate", "--format=github", path)
     assert rc == 0
     assert out == (f"::warning file={path},line=6,col=18,endLine=6,endColumn=18::"
