@@ -94,8 +94,45 @@ def encode_push_request(series: list[Series]) -> bytes:
 
 
 def encode_single_series(labels: tuple[tuple[str, str], ...], samples: list[RawSample]) -> bytes:
-    """The PushRequest pyroscope.write sends: exactly one series (spec §2.3 step 5)."""
-    return encode_push_request([Series(list(labels), samples)])
+    """The PushRequest pyroscope.write sends: exactly one series (spec §2.3 step 5).
+
+    The same bytes as `encode_push_request([Series(list(labels), samples)])`,
+    built on the forwarding hot path with one copy of each profile: headers
+    are computed from the lengths and everything is joined once, and the
+    label block (the same few label sets again and again) is cached.
+    """
+    parts: list[bytes] = [b"", _labels_block(labels)]
+    size = len(parts[1])
+    for sample in samples:
+        raw = sample.raw_profile
+        sid = sample.id.encode("utf-8", "surrogateescape") if sample.id else b""
+        inner = 0
+        raw_head = sid_head = b""
+        if raw:
+            raw_head = b"\x0a" + _varint(len(raw))
+            inner += len(raw_head) + len(raw)
+        if sid:
+            sid_head = b"\x12" + _varint(len(sid))
+            inner += len(sid_head) + len(sid)
+        head = b"\x12" + _varint(inner)
+        parts += (head, raw_head, raw, sid_head, sid)
+        size += len(head) + inner
+    parts[0] = b"\x0a" + _varint(size)
+    return b"".join(parts)
+
+
+_LABEL_BLOCKS: dict[tuple[tuple[str, str], ...], bytes] = {}
+_LABEL_BLOCKS_SIZE = 4096
+
+
+def _labels_block(labels: tuple[tuple[str, str], ...]) -> bytes:
+    block = _LABEL_BLOCKS.get(labels)
+    if block is None:
+        block = b"".join(_field(0x0A, _pair(name, value)) for name, value in labels)
+        if len(_LABEL_BLOCKS) >= _LABEL_BLOCKS_SIZE:
+            _LABEL_BLOCKS.clear()
+        _LABEL_BLOCKS[labels] = block
+    return block
 
 
 # --- binary decoding ------------------------------------------------------------

@@ -66,6 +66,9 @@ _ERROR_MESSAGE_LIMIT = 2048
 # Characters a URL path may carry unescaped (existing %XX escapes are kept).
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 # Query keys/values that Go's decode + encode leave unchanged.
+# Bound of the per-endpoint caches of rebuilt ingest targets and header lists
+# (cleared when full): one entry per distinct SDK query, not per request.
+_TARGET_CACHE_SIZE = 4096
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")
 # Retry sleeps go through this name so tests can observe the chosen delays.
 _sleep = asyncio.sleep
@@ -159,8 +162,22 @@ class _EndpointRuntime:
         self._ingest_custom = custom
         self._ingest_extra = extra
         self._ingest_has_ua = "user-agent" in lower
+        self._targets: dict[tuple[str, str], Target] = {}
+        self._headers: dict[tuple[str, ...], list[tuple[bytes, bytes]]] = {}
 
     def ingest_target(self, incoming_url: str, name: str) -> Target:
+        """The upstream target for an /ingest request. An SDK sends the same path,
+        query and name on every upload, so the rebuilt target is cached (bounded)."""
+        key = (incoming_url, name)
+        target = self._targets.get(key)
+        if target is None:
+            target = self._build_ingest_target(incoming_url, name)
+            if len(self._targets) >= _TARGET_CACHE_SIZE:
+                self._targets.clear()
+            self._targets[key] = target
+        return target
+
+    def _build_ingest_target(self, incoming_url: str, name: str) -> Target:
         path, _, query = incoming_url.partition("?")
         joined = self._joined_paths.get(path)
         if joined is None:
@@ -176,6 +193,16 @@ class _EndpointRuntime:
         )
 
     def ingest_headers(self, content_type: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
+        # Cached per Content-Type set; callers copy before adding to the list.
+        headers = self._headers.get(content_type)
+        if headers is None:
+            headers = self._build_ingest_headers(content_type)
+            if len(self._headers) >= _TARGET_CACHE_SIZE:
+                self._headers.clear()
+            self._headers[content_type] = headers
+        return headers
+
+    def _build_ingest_headers(self, content_type: tuple[str, ...]) -> list[tuple[bytes, bytes]]:
         headers = self._ingest_custom
         if content_type:
             headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]
@@ -273,6 +300,12 @@ class WriteReceiver:
         self._endpoints = [_EndpointRuntime(ep, alloy_id, metrics) for ep in args.endpoints]
         self._push_total = metrics.latency.labels("-", PUSH_TOTAL)
         self._ingest_total = metrics.latency.labels("-", INGEST_TOTAL)
+        # Label sets that passed validation, with what they become upstream (the
+        # ingest name, the push series labels). SDKs send the same few sets again
+        # and again; external labels are fixed for this receiver's life. Sets that
+        # fail validation are not cached, so every failure is counted as a drop.
+        self._ingest_names: dict[Labels, str] = {}
+        self._push_labels: dict[Labels, Labels] = {}
 
     def __repr__(self) -> str:
         return f"pyroscope.write receiver ({len(self._endpoints)} endpoints)"
@@ -291,10 +324,13 @@ class WriteReceiver:
             if not self._endpoints:
                 return
             size = sum(len(s.raw_profile) for s in samples)
-            self._check_labels(labels, "push", size, len(samples))
+            series = self._push_labels.get(labels)
+            if series is None:
+                self._check_labels(labels, "push", size, len(samples))
+                series = lbl.push_series_labels(labels, self._external)
+                _remember(self._push_labels, labels, series)
             if not samples:
                 return  # Pyroscope rejects a push without profiles; there is nothing to send
-            series = lbl.push_series_labels(labels, self._external)
             body = encode_single_series(series, samples)
 
             def attempt(ep: _EndpointRuntime) -> Callable[[float], Awaitable[None]]:
@@ -344,9 +380,12 @@ class WriteReceiver:
         try:
             if not self._endpoints:
                 return
-            labels = lbl.ingest_labels(profile.labels)
-            self._check_labels(labels, "ingest", len(profile.raw_body), 1)
-            name = lbl.build_ingest_name(labels, self._external)
+            name = self._ingest_names.get(profile.labels)
+            if name is None:
+                labels = lbl.ingest_labels(profile.labels)
+                self._check_labels(labels, "ingest", len(profile.raw_body), 1)
+                name = lbl.build_ingest_name(labels, self._external)
+                _remember(self._ingest_names, profile.labels, name)
             body = profile.raw_body
 
             def attempt(ep: _EndpointRuntime) -> Callable[[float], Awaitable[None]]:
@@ -498,6 +537,12 @@ class WriteReceiver:
             err=cause,
         )
         return text
+
+
+def _remember(cache: dict[Labels, Any], key: Labels, value: Any) -> None:
+    if len(cache) >= _TARGET_CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
 
 
 async def _auth_header(ep: _EndpointRuntime) -> bytes | None:
