@@ -160,9 +160,7 @@ class ReceiveApp:
 
     # ------------------------------------------------------------------ body
 
-    async def _read_body(
-        self, scope: dict[str, Any], receive: Receive, route: str
-    ) -> bytes | bytearray:
+    async def _read_body(self, scope: dict[str, Any], receive: Receive, route: str) -> bytes:
         """The whole body, bounded by the size limit.
 
         A declared Content-Length above the limit is refused before the body
@@ -173,25 +171,18 @@ class ReceiveApp:
         is answered 408 there and arrives here as a disconnect.
         """
         limit = self._c.body_limit
-        declared = -1
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                if value.isdigit():
-                    declared = int(value)
-                    if limit and declared > limit:
+        if limit:
+            for name, value in scope["headers"]:
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > limit:
                         raise _BodyTooLarge
-                break
+                    break
         message = await receive()
         if message["type"] != "http.request":
             raise _ClientGone
-        body: bytes | bytearray = message.get("body", b"")
-        if message.get("more_body", False) and declared > len(body):
-            # A large body with a known length arrives in pieces: copy each
-            # piece once into one buffer of the final size, so the body is
-            # never held twice (list of pieces + joined copy).
-            body = await _read_into(body, declared, receive)
-        elif message.get("more_body", False):
-            # Slow path: a chunked body in several pieces.
+        body: bytes = message.get("body", b"")
+        if message.get("more_body", False):
+            # Slow path: the body came in several pieces.
             chunks = [body]
             size = len(body)
             while True:
@@ -276,8 +267,6 @@ class ReceiveApp:
             body = await self._read_body(scope, receive, "push_v1_pusherservice")
             if call.gzip:
                 body = connect.decompress(body, c.body_limit)
-            elif isinstance(body, bytearray):
-                body = bytes(body)  # the decoders slice profiles out of it as bytes
             if call.codec == connect.PROTO:
                 series = decode_push_request(body)
             else:
@@ -396,31 +385,6 @@ def _ingest_labels(query: bytes, logger: Any) -> Labels:
         _NAME_CACHE.clear()
     _NAME_CACHE[raw] = labels
     return labels
-
-
-async def _read_into(first: bytes, size: int, receive: Receive) -> bytearray:
-    """The rest of a body of `size` declared bytes, into one preallocated buffer.
-
-    The server's parser frames the body by its Content-Length, so the pieces
-    add up to `size`; should they not, the slice assignment simply grows or
-    the final trim shrinks the buffer, and the result is still the body.
-    """
-    buf = bytearray(size)
-    pos = len(first)
-    buf[:pos] = first
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            raise _ClientGone
-        chunk: bytes = message.get("body", b"")
-        end = pos + len(chunk)
-        buf[pos:end] = chunk  # in place while within `size`
-        pos = end
-        if not message.get("more_body", False):
-            break
-    if pos < len(buf):
-        del buf[pos:]
-    return buf
 
 
 async def _fan_out(

@@ -24,7 +24,7 @@ import ssl
 import tempfile
 import time
 import zlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
@@ -372,8 +372,7 @@ class EndpointClient:
         url = httpcore.URL(
             scheme=target.scheme, host=target.host, port=target.port, target=target.path
         )
-        content = _content(body)
-        request = httpcore.Request(method, url, headers=full, content=content, extensions=ext)
+        request = httpcore.Request(method, url, headers=full, content=body, extensions=ext)
         proxy = self._proxy_for(target)
         if proxy is not None:
             resp = await proxy.handle_async_request(request)
@@ -390,9 +389,7 @@ class EndpointClient:
             if not reused:
                 raise
             conn, reused = self._new_connection(key), False
-            request = httpcore.Request(
-                method, url, headers=full, content=_content(body), extensions=ext
-            )
+            request = httpcore.Request(method, url, headers=full, content=body, extensions=ext)
             try:
                 resp = await conn.handle_async_request(request)
             except BaseException:
@@ -461,32 +458,6 @@ def _discard(conn: httpcore.AsyncHTTPConnection) -> None:
 
 
 _BACKGROUND: set[asyncio.Task[None]] = set()
-
-
-# Bodies above this size are sent in slices of it. h11 joins what it is given
-# into a new bytes object, so one large Data event would copy the whole body
-# once more per request in flight (100 MB with 100 concurrent 1 MB uploads).
-_SLICE = 64 * 1024
-
-
-class _Slices:
-    """A body as an async iterable of memoryview slices; iterable again for a resend."""
-
-    __slots__ = ("_body",)
-
-    def __init__(self, body: bytes | bytearray) -> None:
-        self._body = body
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        view = memoryview(self._body)
-        for start in range(0, len(view), _SLICE):
-            yield view[start : start + _SLICE]  # type: ignore[misc]
-
-
-def _content(body: bytes | bytearray) -> bytes | _Slices:
-    if len(body) <= _SLICE and isinstance(body, bytes):
-        return body
-    return _Slices(body)
 
 
 async def _read(resp: httpcore.Response) -> Response:
