@@ -295,7 +295,7 @@ class ReceiveApp:
                 # refuse an empty push with 400, so it is not forwarded.
                 continue
             # Later duplicates win, empty values are dropped (Prometheus builder).
-            prepared.append((ensure_service_name(dict(one.labels)), one.samples))
+            prepared.append((_series_labels(one.labels), one.samples))
 
         async def push_all(target: Any, index: int) -> None:
             failures: list[str] = []
@@ -384,6 +384,21 @@ def _ingest_labels(query: bytes, logger: Any) -> Labels:
     if len(_NAME_CACHE) >= _NAME_CACHE_SIZE:
         _NAME_CACHE.clear()
     _NAME_CACHE[raw] = labels
+    return labels
+
+
+# Pushed label sets repeat like ingest names do: the same cache policy.
+_SERIES_CACHE: dict[tuple[tuple[str, str], ...], Labels] = {}
+
+
+def _series_labels(pairs: Sequence[tuple[str, str]]) -> Labels:
+    key = tuple(pairs)
+    labels = _SERIES_CACHE.get(key)
+    if labels is None:
+        labels = ensure_service_name(dict(pairs))
+        if len(_SERIES_CACHE) >= _NAME_CACHE_SIZE:
+            _SERIES_CACHE.clear()
+        _SERIES_CACHE[key] = labels
     return labels
 
 
