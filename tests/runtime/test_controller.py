@@ -43,6 +43,11 @@ async def settle(cond: Callable[[], bool]) -> None:
         await asyncio.sleep(0.001)
 
 
+def controller_for(configs: Configs) -> Controller:
+    """A controller over the test registry that loads `configs` (every stability allowed)."""
+    return Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL, load_config=configs)
+
+
 def run(coro_fn: Callable[[], object]) -> None:
     asyncio.run(asyncio.wait_for(coro_fn(), 30))  # type: ignore[arg-type]
 
@@ -54,8 +59,7 @@ def _clear_journal() -> None:
 
 def test_writers_start_first_and_stop_last() -> None:
     async def main() -> None:
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=Configs(*pipeline()))
+        ctl = controller_for(Configs(*pipeline()))
         await ctl.load()
         await settle(lambda: len(JOURNAL.of("start")) == 2)
         assert JOURNAL.of("build") == ["test.writer.a", "test.receiver.r"]
@@ -72,8 +76,7 @@ def test_writers_start_first_and_stop_last() -> None:
 def test_reload_updates_only_changed_components_and_stops_removed_ones() -> None:
     async def main() -> None:
         configs = Configs(*pipeline())
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         await ctl.load()
         await settle(lambda: len(JOURNAL.of("start")) == 2)
         first_writer = ctl.components["test.writer.a"].instance
@@ -95,8 +98,7 @@ def test_reload_updates_only_changed_components_and_stops_removed_ones() -> None
 def test_failed_reload_keeps_the_last_good_graph() -> None:
     async def main() -> None:
         configs = Configs(*pipeline())
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         await ctl.load()
         configs.set(pipeline()[0])  # the writer it references is gone
         with pytest.raises(LoadFailed) as info:
@@ -115,8 +117,7 @@ def test_failed_reload_keeps_the_last_good_graph() -> None:
 def test_evaluation_error_on_reload_keeps_last_good_arguments() -> None:
     async def main() -> None:
         configs = Configs(*pipeline())
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         await ctl.load()
         configs.set(*pipeline(label="bad"))
         with pytest.raises(LoadFailed) as info:
@@ -135,8 +136,7 @@ def test_evaluation_error_on_reload_keeps_last_good_arguments() -> None:
 def test_first_load_with_errors_runs_nothing() -> None:
     async def main() -> None:
         configs = Configs(*pipeline(), A.block("test.failing", A.attr("value", "x"), label="f"))
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         with pytest.raises(LoadFailed) as info:
             await ctl.load()
         assert [d.message for d in info.value.diagnostics] == [
@@ -155,8 +155,7 @@ def test_export_changes_reach_dependants() -> None:
             A.block("test.writer", A.attr("name", A.ref("test.late.l.value")), label="a"),
             A.block("test.late", label="l"),
         )
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         await ctl.load()
         assert ctl.components["test.writer.a"].arguments.name in ("early", "late")
         await settle(lambda: ctl.components["test.writer.a"].arguments.name == "late")
@@ -169,8 +168,7 @@ def test_export_changes_reach_dependants() -> None:
 def test_component_metrics_registry_is_per_component() -> None:
     async def main() -> None:
         configs = Configs(*pipeline())
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         await ctl.load()
         configs.set(*pipeline(writer_name="x"))
         await ctl.load()
@@ -188,8 +186,7 @@ def test_dependants_of_a_failed_component_do_not_repeat_its_error() -> None:
                     label="r"),
             A.block("test.failing", A.attr("value", "x"), label="f"),
         )
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = controller_for(configs)
         with pytest.raises(LoadFailed) as info:
             await ctl.load()
         assert [d.message for d in info.value.diagnostics] == [
