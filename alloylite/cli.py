@@ -37,13 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
         "  alloylite run config.alloy --stability.level=public-preview\n"
         "  alloylite validate config.alloy\n"
         "  alloylite fmt -t config.alloy\n"
-        "  alloylite eval 'string.join([\"a\", \"b\"], \"-\")'\n"
+        '  alloylite eval \'string.join(["a", "b"], "-")\'\n'
         "  source <(alloylite completion bash)\n\n"
         "Run `alloylite COMMAND --help` for a command's flags.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"alloylite {__version__}",
-                        help="print the version and exit")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"alloylite {__version__}",
+        help="print the version and exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -67,7 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="address the agent's own HTTP server listens on (default: 127.0.0.1:12345)",
     )
     run.add_argument(
-        "--workers", type=int, default=1, metavar="N",
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
         help="number of worker processes sharing the receivers' ports (default: 1)",
     )
 
@@ -103,8 +110,13 @@ def build_parser() -> argparse.ArgumentParser:
         "  alloylite fmt -t config.alloy   # CI: fail if not formatted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    fmt.add_argument("path", nargs="?", default="-", metavar="FILE",
-                     help="the file to format; - or nothing reads standard input")
+    fmt.add_argument(
+        "path",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="the file to format; - or nothing reads standard input",
+    )
     fmt.add_argument("-w", "--write", action="store_true", help="write the result to the file")
     fmt.add_argument("-t", "--test", action="store_true", help="fail if the file is not formatted")
 
@@ -113,13 +125,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="evaluate an expression",
         description="Evaluate one Alloy expression and print its value in Alloy syntax.",
         epilog="examples:\n"
-        "  alloylite eval 'string.join([\"a\", \"b\"], \"-\")'     # \"a-b\"\n"
+        '  alloylite eval \'string.join(["a", "b"], "-")\'     # "a-b"\n'
         "  alloylite eval '5 / 2'                              # 2 (integer division)\n"
         "  alloylite eval 'sys.env(\"HOME\")'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    evaluate.add_argument("expression", metavar="EXPR",
-                          help="one Alloy expression; the standard library is in scope")
+    evaluate.add_argument(
+        "expression", metavar="EXPR", help="one Alloy expression; the standard library is in scope"
+    )
 
     completion = commands.add_parser(
         "completion",
@@ -133,8 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         "  alloylite completion fish > ~/.config/fish/completions/alloylite.fish",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    completion.add_argument("shell", choices=("bash", "zsh", "fish"), metavar="SHELL",
-                            help="bash, zsh or fish")
+    completion.add_argument(
+        "shell", choices=("bash", "zsh", "fish"), metavar="SHELL", help="bash, zsh or fish"
+    )
     return parser
 
 

@@ -104,7 +104,8 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "http.http2.ping_timeout": _IGNORED,
         "http.http2.write_byte_timeout": _IGNORED,
         "grpc": "Alloy's gRPC server settings, which receive_http inherits but never uses. "
-        + _IGNORED + " No gRPC port is opened (Alloy opens one with no services).",
+        + _IGNORED
+        + " No gRPC port is opened (Alloy opens one with no services).",
         "grpc.listen_address": _IGNORED,
         "grpc.listen_port": _IGNORED,
         "grpc.conn_limit": _IGNORED,
@@ -138,11 +139,9 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "endpoint.max_backoff_retries": "Total number of attempts (not retries) before the "
         "profile is dropped; `0` retries forever (within the caller's deadline).",
         "endpoint.retry_on_http_429": "Retry a 429 (ingest) or `resource_exhausted` (push).",
-        "endpoint.debug_info_upload_timeout": "Alloy's timeout for debug-info uploads. "
-        + _IGNORED,
+        "endpoint.debug_info_upload_timeout": "Alloy's timeout for debug-info uploads. " + _IGNORED,
         "endpoint.bearer_token": "Sends `Authorization: Bearer <token>`.",
-        "endpoint.bearer_token_file": "File holding the bearer token (re-read when it "
-        "changes).",
+        "endpoint.bearer_token_file": "File holding the bearer token (re-read when it changes).",
         "endpoint.basic_auth": "HTTP basic authentication.",
         "endpoint.basic_auth.username": "User name (for Grafana Cloud, the stack's user ID).",
         "endpoint.basic_auth.password": "Password or API token.",
@@ -168,8 +167,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "endpoint.tls_config": "TLS settings of the connection to the server.",
         **{f"endpoint.tls_config.{k}": v for k, v in _TLS_CLIENT.items()},
         "endpoint.proxy_url": "HTTP proxy to connect through.",
-        "endpoint.no_proxy": "Comma-separated hosts, domains and CIDRs that bypass "
-        "`proxy_url`.",
+        "endpoint.no_proxy": "Comma-separated hosts, domains and CIDRs that bypass `proxy_url`.",
         "endpoint.proxy_from_environment": "Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` "
         "from the environment.",
         "endpoint.proxy_connect_header": "Headers sent to the proxy in `CONNECT` requests.",
@@ -270,8 +268,14 @@ def alloy_type(tp: Any) -> str:
     if origin is dict:
         _, elem = typing.get_args(tp) or (str, Any)
         return f"map({alloy_type(elem)})"
-    simple = {str: "string", int: "number", float: "number", bool: "bool",
-              timedelta: "duration", Secret: "secret"}
+    simple = {
+        str: "string",
+        int: "number",
+        float: "number",
+        bool: "bool",
+        timedelta: "duration",
+        Secret: "secret",
+    }
     return simple.get(tp, "any")
 
 
@@ -348,8 +352,9 @@ def render_reference(name: str) -> str:
         )
     stale = stale_descriptions(name)
     if stale:
-        raise DocsError(f"{name}: DESCRIPTIONS names fields that no longer exist: "
-                        + ", ".join(stale))
+        raise DocsError(
+            f"{name}: DESCRIPTIONS names fields that no longer exist: " + ", ".join(stale)
+        )
     fields = list(walk(reg.arguments))
     top_attrs = [f for f in fields if "." not in f.path and f.spec.kind == "attr"]
     blocks = [f for f in fields if f.spec.kind == "block"]
@@ -363,8 +368,7 @@ def render_reference(name: str) -> str:
     out += ["", "## Blocks", ""]
     if blocks:
         out += [
-            f"`{name}` supports the following blocks (`a > b` is a block `b` inside a block "
-            "`a`):",
+            f"`{name}` supports the following blocks (`a > b` is a block `b` inside a block `a`):",
             "",
             "| Block | Description | Required |",
             "|-------|-------------|----------|",
@@ -378,8 +382,7 @@ def render_reference(name: str) -> str:
         for b in blocks:
             out += ["", f"### {_block_title(b.path)}", "", _cell(descriptions[b.path]), ""]
             attrs = [
-                f for f in fields
-                if f.spec.kind == "attr" and f.path.rpartition(".")[0] == b.path
+                f for f in fields if f.spec.kind == "attr" and f.path.rpartition(".")[0] == b.path
             ]
             if attrs:
                 out += _attr_table(name, attrs)
@@ -391,8 +394,10 @@ def render_reference(name: str) -> str:
     names = export_fields(reg)
     documented = EXPORTS.get(name, {})
     if set(names) != set(documented):
-        raise DocsError(f"{name}: EXPORTS in alloylite/docs_gen.py lists {sorted(documented)}, "
-                        f"the component exports {sorted(names)}")
+        raise DocsError(
+            f"{name}: EXPORTS in alloylite/docs_gen.py lists {sorted(documented)}, "
+            f"the component exports {sorted(names)}"
+        )
     if names:
         out += ["| Name | Type | Description |", "|------|------|-------------|"]
         for export in names:
@@ -427,8 +432,14 @@ def metrics_of(name: str) -> list[MetricDoc]:
     for collector in list(registry._collector_to_names):  # noqa: SLF001
         own_labels = getattr(collector, "_labelnames", None)
         if own_labels is not None and hasattr(collector, "_name"):
-            out.append(_metric_doc(collector._name, collector._type, tuple(own_labels),  # noqa: SLF001
-                                   collector._documentation))  # noqa: SLF001
+            out.append(
+                _metric_doc(
+                    collector._name,
+                    collector._type,
+                    tuple(own_labels),  # noqa: SLF001
+                    collector._documentation,
+                )
+            )  # noqa: SLF001
             continue
         for family in collector.collect():
             labels = getattr(family, "_labelnames", None)
@@ -502,8 +513,9 @@ def render_page(name: str, text: str) -> str:
     result = _REGION.sub(replace, text)
     absent = set(SECTIONS) - seen
     if absent:
-        raise DocsError(f"the page of {name} lacks the generated section(s) "
-                        + ", ".join(sorted(absent)))
+        raise DocsError(
+            f"the page of {name} lacks the generated section(s) " + ", ".join(sorted(absent))
+        )
     return result
 
 
@@ -537,15 +549,23 @@ def main(argv: list[str] | None = None) -> int:
         description="Regenerate the reference tables of docs/components/*.md from the "
         "component schemas.",
     )
-    parser.add_argument("--docs-dir", type=Path, default=default_docs_dir(),
-                        help="the docs/ folder of a checkout (default: next to the package)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a page is not up to date")
+    parser.add_argument(
+        "--docs-dir",
+        type=Path,
+        default=default_docs_dir(),
+        help="the docs/ folder of a checkout (default: next to the package)",
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a page is not up to date"
+    )
     args = parser.parse_args(argv)
     if not args.docs_dir.is_dir():
         # An installed package has no docs/ next to it: never write into site-packages.
-        print(f"Error: {args.docs_dir} is not a directory; run from a checkout of alloylite "
-              "or pass --docs-dir", file=sys.stderr)
+        print(
+            f"Error: {args.docs_dir} is not a directory; run from a checkout of alloylite "
+            "or pass --docs-dir",
+            file=sys.stderr,
+        )
         return 2
     stale: list[str] = []
     for name in sorted(BUILTIN_MODULES):
@@ -563,8 +583,7 @@ def main(argv: list[str] | None = None) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(wanted, encoding="utf-8")
     if args.check and stale:
-        print("Error: out of date: " + ", ".join(stale) + f"; {REGENERATE_HINT}",
-              file=sys.stderr)
+        print("Error: out of date: " + ", ".join(stale) + f"; {REGENERATE_HINT}", file=sys.stderr)
         return 1
     for path_text in stale:
         print(f"wrote {path_text}")

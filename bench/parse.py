@@ -230,8 +230,14 @@ def validate_startup(runs: int) -> dict[str, float]:
         env = _child_env(folder)
         commands = {
             "pass": [sys.executable, "-c", "pass"],
-            "validate": [sys.executable, "-m", "alloylite", "validate", str(config),
-                         "--stability.level=public-preview"],
+            "validate": [
+                sys.executable,
+                "-m",
+                "alloylite",
+                "validate",
+                str(config),
+                "--stability.level=public-preview",
+            ],
         }
 
         def run(argv: list[str]) -> tuple[float, float]:
@@ -266,8 +272,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--startup-runs", type=int, default=10)
     parser.add_argument("--validate-runs", type=int, default=20)
-    parser.add_argument("--only-validate", action="store_true",
-                        help="measure only `alloylite validate` next to `python -c pass`")
+    parser.add_argument(
+        "--only-validate",
+        action="store_true",
+        help="measure only `alloylite validate` next to `python -c pass`",
+    )
     args = parser.parse_args()
     figures = validate_startup(args.validate_runs)
     print(

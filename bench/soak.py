@@ -175,7 +175,11 @@ def run(args: argparse.Namespace) -> Result:
         config.write_text(CONFIG.format(port=port, backend_port=backend_port))
         agent = start_process(
             [
-                sys.executable, "-m", "alloylite", "run", str(config),
+                sys.executable,
+                "-m",
+                "alloylite",
+                "run",
+                str(config),
                 "--stability.level=public-preview",
                 f"--server.http.listen-addr=127.0.0.1:{api_port}",
             ],
@@ -192,10 +196,21 @@ def run(args: argparse.Namespace) -> Result:
         gens = {
             name: start_process(
                 [
-                    sys.executable, "-m", "bench.forward.loadgen",
-                    "--url", f"http://127.0.0.1:{port}", "--payload", name,
-                    "--rate", str(per_payload), "--seconds", str(args.duration),
-                    "--warmup", "0", "--connections", str(args.connections),
+                    sys.executable,
+                    "-m",
+                    "bench.forward.loadgen",
+                    "--url",
+                    f"http://127.0.0.1:{port}",
+                    "--payload",
+                    name,
+                    "--rate",
+                    str(per_payload),
+                    "--seconds",
+                    str(args.duration),
+                    "--warmup",
+                    "0",
+                    "--connections",
+                    str(args.connections),
                 ],
                 tmp / f"loadgen-{name}.log",
             )
@@ -203,8 +218,11 @@ def run(args: argparse.Namespace) -> Result:
         }
         procs.extend(gens.values())
         start = time.monotonic()
-        print(f"# soak: backend={args.backend} rate={args.rate}/s duration={args.duration}s "
-              f"logs in {tmp}", flush=True)
+        print(
+            f"# soak: backend={args.backend} rate={args.rate}/s duration={args.duration}s "
+            f"logs in {tmp}",
+            flush=True,
+        )
         print(f"# {'t_s':>6} {'rss_mb':>8} {'inflight':>8} {'sent':>9} {'dropped':>9}", flush=True)
         while any(g.poll() is None for g in gens.values()):
             time.sleep(args.interval)
@@ -219,8 +237,11 @@ def run(args: argparse.Namespace) -> Result:
                 dropped=metrics.get("pyroscope_write_dropped_profiles_total", 0.0),
             )
             result.samples.append(sample)
-            print(f"  {sample.t:6.0f} {sample.rss_mb:8.1f} {sample.inflight:8.0f} "
-                  f"{sample.sent:9.0f} {sample.dropped:9.0f}", flush=True)
+            print(
+                f"  {sample.t:6.0f} {sample.rss_mb:8.1f} {sample.inflight:8.0f} "
+                f"{sample.sent:9.0f} {sample.dropped:9.0f}",
+                flush=True,
+            )
         for name, gen in gens.items():
             gen.wait()
             lines = (tmp / f"loadgen-{name}.log").read_text().strip().splitlines()
@@ -264,12 +285,17 @@ def summary(result: Result) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description="alloylite memory soak (by hand, not CI)")
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of load")
-    parser.add_argument("--rate", type=float, default=100.0,
-                        help="requests per second, split over /ingest and push")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="requests per second, split over /ingest and push"
+    )
     parser.add_argument("--backend", choices=("healthy", "refused", "hang"), default="healthy")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between samples")
-    parser.add_argument("--connections", type=int, default=256,
-                        help="max connections per load generator (bounds requests in flight)")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=256,
+        help="max connections per load generator (bounds requests in flight)",
+    )
     parser.add_argument("--json", type=Path, help="also write samples and summary here")
     args = parser.parse_args()
     result = run(args)

@@ -19,13 +19,22 @@ from alloylite.syntax.diag import Diagnostic, DiagnosticError, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "receive-profiles-basic.alloy"
-PUBLIC = {"Diagnostic", "DiagnosticError", "Severity", "__version__", "evaluate", "format",
-          "parse", "validate"}
+PUBLIC = {
+    "Diagnostic",
+    "DiagnosticError",
+    "Severity",
+    "__version__",
+    "evaluate",
+    "format",
+    "parse",
+    "validate",
+}
 VALID = 'logging {\n  level  = "debug"\n  format = "json"\n}\n'
 INVALID_ARGS = 'logging {\n  colour = "red"\n}\n\npyroscope.write "w" {\n  external_labels = 1\n}\n'
 
 
 # ------------------------------------------------------------------------------ surface
+
 
 def test_all_lists_exactly_the_public_names() -> None:
     assert set(alloylite.__all__) == PUBLIC
@@ -63,15 +72,25 @@ def test_docstring_examples_run() -> None:
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     return set(json.loads(out.stdout.splitlines()[-1]))
 
 
 def test_import_is_cheap() -> None:
     loaded = _modules_after("import alloylite")
-    for heavy in ("lark", "starlette", "uvicorn", "httpx", "alloylite.syntax.parser",
-                  "alloylite.runtime"):
+    for heavy in (
+        "lark",
+        "starlette",
+        "uvicorn",
+        "httpx",
+        "alloylite.syntax.parser",
+        "alloylite.runtime",
+    ):
         assert heavy not in loaded, heavy
 
 
@@ -90,6 +109,7 @@ def test_the_api_never_loads_the_http_stack() -> None:
 
 
 # -------------------------------------------------------------------------------- parse
+
 
 def test_parse_returns_the_tree() -> None:
     tree = alloylite.parse(VALID, filename="cfg.alloy")
@@ -116,6 +136,7 @@ def test_parse_raises_with_every_diagnostic() -> None:
 
 # ----------------------------------------------------------------------------- validate
 
+
 def test_validate_valid_text_and_files() -> None:
     assert alloylite.validate(VALID) == []
     assert alloylite.validate(VALID.encode()) == []
@@ -137,11 +158,17 @@ def test_validate_matches_the_validate_command(tmp_path: Path) -> None:
     assert alloylite.validate(INVALID_ARGS, filename=str(path)) == from_file
     assert alloylite.validate(path) == from_file
     # The CLI prints exactly these (its JSON form carries every field).
-    out = subprocess.run([sys.executable, "-m", "alloylite", "validate", "--format=json",
-                          str(path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "alloylite", "validate", "--format=json", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 1
     assert [(d["line"], d["col"], d["message"]) for d in json.loads(out.stdout)] == [
-        (d.start.line, d.start.col, d.message) for d in from_file if d.start]
+        (d.start.line, d.start.col, d.message) for d in from_file if d.start
+    ]
 
 
 def test_validate_text_names_the_given_file() -> None:
@@ -188,6 +215,7 @@ def test_validate_tells_text_from_paths(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- evaluate
+
 
 @pytest.mark.parametrize(
     ("expr", "value"),
@@ -236,6 +264,7 @@ def test_evaluate_deep_nesting_is_an_error_not_a_crash() -> None:
 
 # ------------------------------------------------------------------------------- format
 
+
 def test_format_lays_out_like_fmt() -> None:
     text = alloylite.format('logging {\nlevel="debug" // why\n  format = "json"\n}')
     assert text == 'logging {\n\tlevel  = "debug" // why\n\tformat = "json"\n}\n'
@@ -245,8 +274,14 @@ def test_format_lays_out_like_fmt() -> None:
 
 def test_format_matches_the_fmt_command(tmp_path: Path) -> None:
     source = EXAMPLE.read_text()
-    out = subprocess.run([sys.executable, "-m", "alloylite", "fmt", str(EXAMPLE)], cwd=ROOT,
-                         capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "alloylite", "fmt", str(EXAMPLE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert alloylite.format(source) == out.stdout
 
 

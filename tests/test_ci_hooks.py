@@ -38,10 +38,14 @@ def _run_hook(hook_id: str, files: list[Path], tmp_path: Path) -> subprocess.Com
     shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
     hook = _hooks()[hook_id]
     argv = shlex.split(str(hook["entry"])) + list(hook.get("args", [])) + [str(f) for f in files]
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONPATH": str(ROOT)}
-    return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=tmp_path,
-                          timeout=120, check=False)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.run(
+        argv, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False
+    )
 
 
 def _write(tmp_path: Path, **files: str) -> list[Path]:

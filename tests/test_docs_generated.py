@@ -64,7 +64,8 @@ def test_page_shows_every_field_with_its_default(name: str) -> None:
         assert f"`{field.spec.alloy_name}`" in text
         if field.spec.kind == "attr" and docs_gen.default_text(field.spec):
             rows = [
-                line for line in text.splitlines()
+                line
+                for line in text.splitlines()
                 if line.startswith(f"| `{field.spec.alloy_name}` |")
             ]
             assert any(docs_gen.default_text(field.spec) in row for row in rows), field.path

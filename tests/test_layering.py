@@ -68,6 +68,5 @@ def test_ci_commands_never_import_http_stacks(argv: list[str], tmp_path: Path) -
         f"set({HTTP_STACK!r}))\n"
         "print(rc, heavy, file=sys.stderr)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr

@@ -47,17 +47,36 @@ class Installed:
         out = self.run([str(self.python), "-c", "import alloylite; print(alloylite.__file__)"])
         return Path(out.stdout.strip()).parent
 
-    def run(self, argv: list[str], *, env: dict[str, str] | None = None,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(argv, cwd=self.outside, env=env or clean_env(self.outside),
-                              capture_output=True, text=True, timeout=60, check=check)
+    def run(
+        self, argv: list[str], *, env: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            argv,
+            cwd=self.outside,
+            env=env or clean_env(self.outside),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=check,
+        )
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
     """The environment without anything that could point Python at the checkout."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONPATH", "PYTHONHOME", "XDG_CACHE_HOME", "NO_COLOR", "FORCE_COLOR",
-                        "PYTHONSAFEPATH", "VIRTUAL_ENV")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "PYTHONPATH",
+            "PYTHONHOME",
+            "XDG_CACHE_HOME",
+            "NO_COLOR",
+            "FORCE_COLOR",
+            "PYTHONSAFEPATH",
+            "VIRTUAL_ENV",
+        )
+    }
     env["HOME"] = str(home)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.update(extra)
@@ -82,21 +101,51 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     _copy_sources(src)
     # No build isolation: setuptools and wheel come from the test extras, nothing is fetched.
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-         "--no-index", "-q", "-w", str(dist), str(src)],
-        cwd=base, capture_output=True, text=True, timeout=120, check=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(dist),
+            str(src),
+        ],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
         env=clean_env(base),
     )
     [wheel] = dist.glob("alloylite-*.whl")
     venv = base / "venv"
     # --system-site-packages: the dependencies are already installed, so nothing downloads;
     # the venv's own site-packages (where the wheel goes) comes first on sys.path.
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip",
-                    str(venv)], check=True, timeout=60)
     subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--no-deps", "--no-index", "-q",
-         str(wheel)],
-        cwd=outside, capture_output=True, text=True, timeout=120, check=True,
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+        timeout=60,
+    )
+    subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "-q",
+            str(wheel),
+        ],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
         env=clean_env(outside),
     )
     yield Installed(wheel, venv, outside)
@@ -130,8 +179,9 @@ def test_the_wheel_is_what_runs(installed: Installed) -> None:
 def test_installed_cli_validates_and_evaluates(installed: Installed, tmp_path: Path) -> None:
     config = installed.outside / "config.alloy"
     shutil.copy(EXAMPLE, config)
-    ok = installed.run([str(installed.cli), "validate", "--stability.level=public-preview",
-                        "config.alloy"])
+    ok = installed.run(
+        [str(installed.cli), "validate", "--stability.level=public-preview", "config.alloy"]
+    )
     assert ok.stdout == "" and ok.stderr == ""
     gated = installed.run([str(installed.cli), "validate", "config.alloy"], check=False)
     assert gated.returncode == 1 and "public-preview" in gated.stderr
@@ -142,14 +192,17 @@ def test_installed_cli_validates_and_evaluates(installed: Installed, tmp_path: P
 
 
 def test_installed_python_api(installed: Installed) -> None:
-    code = ("import alloylite\n"
-            "print(alloylite.evaluate('string.join([\"a\", \"b\"], \"-\")'))\n"
-            "print(len(alloylite.validate('logging {\\n  colour = 1\\n}\\n')))\n")
+    code = (
+        "import alloylite\n"
+        'print(alloylite.evaluate(\'string.join(["a", "b"], "-")\'))\n'
+        "print(len(alloylite.validate('logging {\\n  colour = 1\\n}\\n')))\n"
+    )
     out = installed.run([str(installed.python), "-c", code])
     assert out.stdout == "a-b\n1\n"
 
 
 # ------------------------------------------------------------------------- grammar cache
+
 
 def _files(folder: Path) -> set[Path]:
     return {p.relative_to(folder) for p in folder.rglob("*") if "__pycache__" not in p.parts}
@@ -176,8 +229,9 @@ def test_grammar_cache_goes_to_the_user_cache(installed: Installed, tmp_path: Pa
 
 
 @pytest.mark.parametrize("home_kind", ["file", "read-only", "missing"])
-def test_unwritable_home_falls_back_to_no_cache(installed: Installed, tmp_path: Path,
-                                                home_kind: str) -> None:
+def test_unwritable_home_falls_back_to_no_cache(
+    installed: Installed, tmp_path: Path, home_kind: str
+) -> None:
     if home_kind == "file":  # even root cannot create a folder below a file
         home = tmp_path / "home-is-a-file"
         home.write_text("")
@@ -192,8 +246,7 @@ def test_unwritable_home_falls_back_to_no_cache(installed: Installed, tmp_path: 
     try:
         out = installed.run([str(installed.cli), "eval", '"ok"'], env=clean_env(home))
         assert out.stdout == '"ok"\n' and out.stderr == ""
-        bad = installed.run([str(installed.cli), "eval", "1 +"], env=clean_env(home),
-                            check=False)
+        bad = installed.run([str(installed.cli), "eval", "1 +"], env=clean_env(home), check=False)
         assert bad.returncode == 1 and bad.stderr.startswith("Error: 1:4: expected expression")
     finally:
         for folder in (home, tmp_path / "no"):
@@ -249,13 +302,27 @@ def test_relative_cache_locations_are_ignored(installed: Installed, tmp_path: Pa
     work.mkdir()
     before = _files(installed.outside)
     env = clean_env(home, XDG_CACHE_HOME="relative-cache")
-    out = subprocess.run([str(installed.cli), "eval", "1"], cwd=work, env=env,
-                         capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [str(installed.cli), "eval", "1"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout == "1\n"
     assert len(list((home / ".cache" / "alloylite").glob("*.lark-cache"))) == 1
     env = clean_env(home)
     env["HOME"] = "relative-home"
-    out = subprocess.run([str(installed.cli), "eval", "2"], cwd=work, env=env,
-                         capture_output=True, text=True, timeout=60, check=True)
+    out = subprocess.run(
+        [str(installed.cli), "eval", "2"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert out.stdout == "2\n"
     assert _files(installed.outside) == before

@@ -47,7 +47,7 @@ def _short_help(text: str | None) -> str:
     if not text or text == argparse.SUPPRESS:
         return ""
     text = text.split(" (default")[0].split(":")[0].split(";")[0].strip()
-    for ch in "[]`$\\\"":
+    for ch in '[]`$\\"':
         text = text.replace(ch, " ")
     return " ".join(text.split())
 
@@ -65,13 +65,15 @@ def _options(parser: argparse.ArgumentParser) -> tuple[_Option, ...]:
     for action in parser._actions:
         if not action.option_strings or action.help == argparse.SUPPRESS:
             continue
-        out.append(_Option(
-            names=tuple(action.option_strings),
-            takes_value=action.nargs != 0,
-            choices=tuple(str(c) for c in action.choices or ())
-            or next((v for n, v in _KNOWN_VALUES.items() if n in action.option_strings), ()),
-            help=_short_help(action.help),
-        ))
+        out.append(
+            _Option(
+                names=tuple(action.option_strings),
+                takes_value=action.nargs != 0,
+                choices=tuple(str(c) for c in action.choices or ())
+                or next((v for n, v in _KNOWN_VALUES.items() if n in action.option_strings), ()),
+                help=_short_help(action.help),
+            )
+        )
     return tuple(out)
 
 
@@ -95,8 +97,16 @@ def describe(parser: argparse.ArgumentParser) -> tuple[tuple[_Option, ...], list
         positionals = [a for a in child._actions if not a.option_strings]
         files = any(str(a.metavar) in ("PATH", "FILE") for a in positionals)
         words = tuple(str(c) for a in positionals for c in (a.choices or ()))
-        commands.append(_Command(names[0], tuple(names[1:]), _short_help(helps.get(names[0])),
-                                 _options(child), files, words))
+        commands.append(
+            _Command(
+                names[0],
+                tuple(names[1:]),
+                _short_help(helps.get(names[0])),
+                _options(child),
+                files,
+                words,
+            )
+        )
     return _options(parser), commands
 
 
@@ -199,6 +209,7 @@ def bash_script(parser: argparse.ArgumentParser) -> str:
 
 # -------------------------------------------------------------------------------- zsh
 
+
 def _zsh_option(opt: _Option, exclusion: str | None = None) -> list[str]:
     """`_arguments` specs for one option; `exclusion` overrides the mutual-exclusion list."""
     help_text = f"[{_zsh_quote(opt.help)}]" if opt.help else ""
@@ -273,6 +284,7 @@ def zsh_script(parser: argparse.ArgumentParser) -> str:
 
 # ------------------------------------------------------------------------------- fish
 
+
 def _fish_flag(names: tuple[str, ...]) -> str:
     parts = []
     for name in names:
@@ -299,12 +311,16 @@ def fish_script(parser: argparse.ArgumentParser) -> str:
         "complete -c alloylite -f",
     ]
     for opt in top:
-        lines.append(f"complete -c alloylite -n __fish_use_subcommand {_fish_flag(opt.names)}"
-                     f" -d '{_fish_quote(opt.help)}'")
+        lines.append(
+            f"complete -c alloylite -n __fish_use_subcommand {_fish_flag(opt.names)}"
+            f" -d '{_fish_quote(opt.help)}'"
+        )
     for cmd in commands:
         for name in cmd.all_names:
-            lines.append(f"complete -c alloylite -n __fish_use_subcommand -a {name}"
-                         f" -d '{_fish_quote(cmd.help)}'")
+            lines.append(
+                f"complete -c alloylite -n __fish_use_subcommand -a {name}"
+                f" -d '{_fish_quote(cmd.help)}'"
+            )
     for cmd in commands:
         cond = f"'__fish_seen_subcommand_from {' '.join(cmd.all_names)}'"
         for opt in cmd.options:

@@ -21,15 +21,19 @@ def eval_command(args: argparse.Namespace) -> int:
     source = str(args.expression).encode("utf-8", "surrogateescape")
     parsed = parse_expression(source)
     if parsed.diagnostics or parsed.expr is None:
-        print(render_pretty(parsed.diagnostics, {"": source}, color=use_color(sys.stderr)),
-              file=sys.stderr)
+        print(
+            render_pretty(parsed.diagnostics, {"": source}, color=use_color(sys.stderr)),
+            file=sys.stderr,
+        )
         return 1
     try:
         value = evaluate(parsed.expr)
     except EvalError as err:
         if err.positioned:
-            print(render_pretty([err.diagnostic], {"": source}, color=use_color(sys.stderr)),
-                  file=sys.stderr)
+            print(
+                render_pretty([err.diagnostic], {"": source}, color=use_color(sys.stderr)),
+                file=sys.stderr,
+            )
         else:
             print(f"Error: {err.text}", file=sys.stderr)
         return 1

@@ -61,8 +61,9 @@ async def _serve(args: argparse.Namespace) -> int:
         extra = {"workers": worker[1], "worker_index": worker[0]}
         log = log.with_values(worker=worker[0])
         alloy_logging.bind_defaults(worker=worker[0])
-    controller = Controller(args.path, default_registry(), Stability.parse(args.stability_level),
-                            extra_options=extra)
+    controller = Controller(
+        args.path, default_registry(), Stability.parse(args.stability_level), extra_options=extra
+    )
 
     reload_lock = asyncio.Lock()
 
@@ -157,8 +158,7 @@ async def _supervise(args: argparse.Namespace) -> int:
             err = starting.exception()
             code = err.returncode if isinstance(err, WorkerFailed) and err.returncode else 1
         elif not stop.is_set():
-            log.info("alloylite is running", kv={"config_path": args.path,
-                                                  "workers": args.workers})
+            log.info("alloylite is running", kv={"config_path": args.path, "workers": args.workers})
             await stop.wait()
             log.info("shutting down")
         if not starting.done():

@@ -21,9 +21,7 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 def check(path: str, min_stability: Stability) -> LoadedConfig:
     """Load `path` in validate mode and decode every node's arguments into its diagnostics."""
-    return check_loaded(
-        load(path, default_registry(light=True), min_stability, validate_mode=True)
-    )
+    return check_loaded(load(path, default_registry(light=True), min_stability, validate_mode=True))
 
 
 def check_loaded(config: LoadedConfig) -> LoadedConfig:
@@ -35,8 +33,13 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
     config.diagnostics.extend(_unknown_exports(config))
     for node_id in config.order:
         node = config.nodes[node_id]
-        _, diags = decode_node(node, config.sources.get(node.filename, b""), None,
-                               unknown_ids=component_ids, known_names=known)
+        _, diags = decode_node(
+            node,
+            config.sources.get(node.filename, b""),
+            None,
+            unknown_ids=component_ids,
+            known_names=known,
+        )
         config.diagnostics.extend(diags)
     config.diagnostics[:] = _sorted(config.diagnostics, list(config.sources))
     return config
@@ -65,8 +68,11 @@ def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
             start = trav.positions[depth]
             n = len(name.encode()) - 1
             end = Pos(start.offset + n, start.line, start.col + n)
-            out.append(Diagnostic(Severity.ERROR, f'field "{name}" does not exist', start, end,
-                                  node.filename))
+            out.append(
+                Diagnostic(
+                    Severity.ERROR, f'field "{name}" does not exist', start, end, node.filename
+                )
+            )
     return out
 
 

@@ -238,9 +238,7 @@ class _Evaluator:
             return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}", value=shown))
         text = f"{expr_text(node)}{suffix} {message}"
         return EvalError(
-            Diagnostic(
-                Severity.ERROR, text, ast.start_pos(node), ast.end_pos(node), value=shown
-            )
+            Diagnostic(Severity.ERROR, text, ast.start_pos(node), ast.end_pos(node), value=shown)
         )
 
 

@@ -175,11 +175,13 @@ def values_equal(a: object, b: object) -> bool:
         return num.convert(a, kind) == num.convert(b, kind)  # type: ignore[arg-type]
     if ta == "array":
         return len(a) == len(b) and all(  # type: ignore[arg-type]
-            values_equal(x, y) for x, y in zip(a, b, strict=True)  # type: ignore[call-overload]
+            values_equal(x, y)
+            for x, y in zip(a, b, strict=True)  # type: ignore[call-overload]
         )
     if ta == "object":
         return a.keys() == b.keys() and all(  # type: ignore[union-attr]
-            values_equal(v, b[k]) for k, v in a.items()  # type: ignore[union-attr,index]
+            values_equal(v, b[k])
+            for k, v in a.items()  # type: ignore[union-attr,index]
         )
     if ta == "function":
         return False

@@ -85,8 +85,11 @@ def decode_node(
         outer=node.block,
         unpositioned_prefix=None
         if validate_mode
-        else (DECODE_PREFIX if node.kind is NodeKind.COMPONENT else "Failed to evaluate node "
-              "for config block: "),
+        else (
+            DECODE_PREFIX
+            if node.kind is NodeKind.COMPONENT
+            else "Failed to evaluate node for config block: "
+        ),
     )
     value = decode(arguments_type(node), node.block.body, ctx, node.block)
     diags = ctx.diagnostics if validate_mode else ctx.diagnostics[:1]

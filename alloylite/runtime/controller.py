@@ -172,15 +172,19 @@ class Controller:
             alloy_logging.apply("info", "logfmt")
         for node_id in config.order:
             node = config.nodes[node_id]
-            blocked = [r.target for r in config.graph.deps.get(node_id, [])
-                       if r.target in failed and r.target not in exports]
+            blocked = [
+                r.target
+                for r in config.graph.deps.get(node_id, [])
+                if r.target in failed and r.target not in exports
+            ]
             if blocked and node_id not in self.components:
                 # Its dependency never produced exports: evaluating it would only
                 # repeat that failure as a confusing reference error.
                 failed.add(node_id)
                 states[node_id] = ComponentState(node)
-                states[node_id].set_health(Health.UNHEALTHY,
-                                           f"dependency {blocked[0]} failed to build")
+                states[node_id].set_health(
+                    Health.UNHEALTHY, f"dependency {blocked[0]} failed to build"
+                )
                 continue
             source = config.sources.get(node.filename, b"")
             scope = exports_scope(exports, config.module_path)
@@ -240,8 +244,7 @@ class Controller:
         block = state.node.block
         text = f"Failed to build component: {message}"
         state.set_health(Health.UNHEALTHY, text)
-        return Diagnostic(Severity.ERROR, text, block.name_pos, block.rcurly,
-                          state.node.filename)
+        return Diagnostic(Severity.ERROR, text, block.name_pos, block.rcurly, state.node.filename)
 
     def _on_state_change(self, state: ComponentState) -> Callable[[dict[str, Any]], None]:
         def changed(exports: dict[str, Any]) -> None:
@@ -269,8 +272,7 @@ class Controller:
                 config = self.config
                 if config is None or changed not in self.components:
                     continue
-                for dependant in [n for n in config.order
-                                  if n in config.graph.dependants(changed)]:
+                for dependant in [n for n in config.order if n in config.graph.dependants(changed)]:
                     state = self.components.get(dependant)
                     if state is None:
                         continue
@@ -283,19 +285,23 @@ class Controller:
         args, problems = decode_node(state.node, source, scope)
         if problems:
             state.set_health(Health.UNHEALTHY, problems[0].message)
-            self.log.error("failed to evaluate component", kv={
-                "component_id": state.id, "err": problems[0].message})
+            self.log.error(
+                "failed to evaluate component",
+                kv={"component_id": state.id, "err": problems[0].message},
+            )
             return
         problem = await self._apply_arguments(state, args)
         if problem is not None:
-            self.log.error("failed to update component", kv={
-                "component_id": state.id, "err": problem.message})
+            self.log.error(
+                "failed to update component", kv={"component_id": state.id, "err": problem.message}
+            )
 
     async def _install(self, config: LoadedConfig, states: dict[str, ComponentState]) -> None:
         """Stop what is gone (roots first), then start what is new (leaves first)."""
         old_order = self.config.order if self.config is not None else list(self.components)
-        removed = [cid for cid in reversed(old_order)
-                   if cid in self.components and cid not in states]
+        removed = [
+            cid for cid in reversed(old_order) if cid in self.components and cid not in states
+        ]
         for cid in removed:
             await self._stop_one(self.components[cid])
         self.components = {cid: states[cid] for cid in config.order if cid in states}
@@ -319,8 +325,9 @@ class Controller:
             raise
         except Exception as err:
             state.set_health(Health.EXITED, f"component shut down with error: {err}")
-            self.log.error("component exited with error", kv={
-                "component_id": state.id, "err": str(err)})
+            self.log.error(
+                "component exited with error", kv={"component_id": state.id, "err": str(err)}
+            )
         else:
             if not self._stopped:
                 state.set_health(Health.EXITED, "component shut down normally")
@@ -332,8 +339,9 @@ class Controller:
         task.cancel()
         done, _ = await asyncio.wait({task}, timeout=self.shutdown_deadline)
         if not done:
-            self.log.warn("component did not stop before the shutdown deadline",
-                          kv={"component_id": state.id})
+            self.log.warn(
+                "component did not stop before the shutdown deadline", kv={"component_id": state.id}
+            )
         state.set_health(Health.EXITED, "component shut down")
 
     # ------------------------------------------------------------ shutdown
@@ -354,8 +362,11 @@ class Controller:
     # ------------------------------------------------------------ views
 
     def unhealthy(self) -> list[str]:
-        return [cid for cid, st in self.components.items()
-                if st.health in (Health.UNHEALTHY, Health.EXITED) and not self._stopped]
+        return [
+            cid
+            for cid, st in self.components.items()
+            if st.health in (Health.UNHEALTHY, Health.EXITED) and not self._stopped
+        ]
 
     def dependencies(self, cid: str) -> list[str]:
         if self.config is None:

@@ -74,8 +74,9 @@ def traversals_of_expr(expr: ast.Expr) -> Iterator[Traversal]:
             last.pos.line,
             last.pos.col + len(last.name.encode()) - 1,
         )
-        yield Traversal(tuple(i.name for i in chain), chain[0].pos, end,
-                        tuple(i.pos for i in chain))
+        yield Traversal(
+            tuple(i.name for i in chain), chain[0].pos, end, tuple(i.pos for i in chain)
+        )
         return
     match expr:
         case ast.ArrayExpr(elements=elements):

@@ -31,16 +31,49 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 LOGGING = "logging"
 # Root-only blocks Alloy knows but alloylite does not implement.
-_UNSUPPORTED_CONFIG = ("declare", "tracing", "import.file", "import.string", "import.http",
-                       "import.git", "http", "remotecfg", "livedebugging", "labelstore")
+_UNSUPPORTED_CONFIG = (
+    "declare",
+    "tracing",
+    "import.file",
+    "import.string",
+    "import.http",
+    "import.git",
+    "http",
+    "remotecfg",
+    "livedebugging",
+    "labelstore",
+)
 _UNCONFIGURABLE_SERVICES = ("cluster", "otel", "ui")
 # Names resolvable without a node: the root scope (module_path) and the stdlib.
-_FALLBACK_STDLIB = frozenset({
-    "sys", "constants", "coalesce", "json_path", "array", "encoding", "string", "convert",
-    "file", "env", "nonsensitive", "concat", "json_decode", "yaml_decode", "base64_decode",
-    "format", "join", "replace", "split", "to_lower", "to_upper", "trim", "trim_prefix",
-    "trim_suffix", "trim_space",
-})
+_FALLBACK_STDLIB = frozenset(
+    {
+        "sys",
+        "constants",
+        "coalesce",
+        "json_path",
+        "array",
+        "encoding",
+        "string",
+        "convert",
+        "file",
+        "env",
+        "nonsensitive",
+        "concat",
+        "json_decode",
+        "yaml_decode",
+        "base64_decode",
+        "format",
+        "join",
+        "replace",
+        "split",
+        "to_lower",
+        "to_upper",
+        "trim",
+        "trim_prefix",
+        "trim_suffix",
+        "trim_space",
+    }
+)
 
 
 # Stdlib functions below generally-available (spec §4.5).
@@ -92,8 +125,11 @@ def read_sources(path: str) -> dict[str, bytes]:
     """The file, or every `*.alloy` file directly in the directory, sorted by name."""
     try:
         if os.path.isdir(path):
-            names = sorted(n for n in os.listdir(path) if n.endswith(".alloy")
-                           and os.path.isfile(os.path.join(path, n)))
+            names = sorted(
+                n
+                for n in os.listdir(path)
+                if n.endswith(".alloy") and os.path.isfile(os.path.join(path, n))
+            )
             out = {}
             for name in names:
                 full = os.path.join(path, name)
@@ -173,9 +209,7 @@ def load(
     try:
         sources = read_sources(path)
     except ConfigReadError as err:
-        return LoadedConfig(
-            diagnostics=[Diagnostic(Severity.ERROR, str(err))], read_error=str(err)
-        )
+        return LoadedConfig(diagnostics=[Diagnostic(Severity.ERROR, str(err))], read_error=str(err))
     files, diags = parse_sources(sources)
     config = LoadedConfig(sources=sources, module_path=module_path_of(path))
     if diags:
@@ -213,8 +247,12 @@ def link(
     for filename, file in files.items():
         for stmt in file.body:
             if isinstance(stmt, ast.AttributeStmt):
-                error(f"unrecognized attribute {stmt.name.name}", ast.start_pos(stmt),
-                      ast.end_pos(stmt), filename)
+                error(
+                    f"unrecognized attribute {stmt.name.name}",
+                    ast.start_pos(stmt),
+                    ast.end_pos(stmt),
+                    filename,
+                )
                 continue
             node = _classify(stmt, filename, registry, min_stability, error)
             if node is None:
@@ -222,17 +260,26 @@ def link(
             previous = config.nodes.get(node.id)
             if previous is not None:
                 where = f"{previous.filename}:{previous.block.name_pos}"
-                error(f"block {node.id} already declared at {where}", stmt.name_pos,
-                      _label_end(stmt), filename)
+                error(
+                    f"block {node.id} already declared at {where}",
+                    stmt.name_pos,
+                    _label_end(stmt),
+                    filename,
+                )
                 continue
             config.nodes[node.id] = node
-    graph, unresolved = build_graph({nid: n.block.body for nid, n in config.nodes.items()},
-                                    RootNames())
+    graph, unresolved = build_graph(
+        {nid: n.block.body for nid, n in config.nodes.items()}, RootNames()
+    )
     config.graph = graph
     for item in unresolved:
         node = config.nodes[item.node_id]
-        error(f'component "{item.traversal.text}" does not exist or is out of scope',
-              item.traversal.start, item.traversal.end, node.filename)
+        error(
+            f'component "{item.traversal.text}" does not exist or is out of scope',
+            item.traversal.start,
+            item.traversal.end,
+            node.filename,
+        )
     for node in config.nodes.values():
         for trav in traversals_of_body(node.block.body):
             diags.extend(_stdlib_use(trav, config, min_stability, node.filename))
@@ -247,8 +294,12 @@ def link(
             text = ", ".join(members)
             for member in members:
                 node = config.nodes[member]
-                error(f"cycle detected: {text}", node.block.name_pos, _label_end(node.block),
-                      node.filename)
+                error(
+                    f"cycle detected: {text}",
+                    node.block.name_pos,
+                    _label_end(node.block),
+                    node.filename,
+                )
         else:
             error(f"cycle: {', '.join(members)}", None, None, None)
     config.order = topological_order(graph)
@@ -256,8 +307,10 @@ def link(
 
 
 SHADOWING_MESSAGE = "a component is shadowing an existing stdlib name"
-DEPRECATED_MESSAGE = ("this stdlib function is deprecated; please refer to the documentation "
-                      "for updated usage and alternatives")
+DEPRECATED_MESSAGE = (
+    "this stdlib function is deprecated; please refer to the documentation "
+    "for updated usage and alternatives"
+)
 
 
 def _stdlib_use(
@@ -280,8 +333,7 @@ def _stdlib_use(
     if head in deprecated_names():
         return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, start, end, filename)]
     if trav.names[:2] in EXPERIMENTAL_FUNCTIONS and min_stability > Stability.EXPERIMENTAL:
-        message = stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL,
-                                    min_stability)
+        message = stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL, min_stability)
         return [Diagnostic(Severity.ERROR, message, trav.start, trav.end, filename)]
     return []
 
@@ -293,8 +345,12 @@ def _classify(
     head = (stmt.name_pos, _name_end(stmt), filename)
     if name == LOGGING:
         if stmt.label is not None:
-            error(f'block "{name}" does not support specifying labels', stmt.name_pos,
-                  stmt.lcurly, filename)
+            error(
+                f'block "{name}" does not support specifying labels',
+                stmt.name_pos,
+                stmt.lcurly,
+                filename,
+            )
             return None
         return Node(LOGGING, NodeKind.LOGGING, stmt, filename)
     if name in ("argument", "export"):
@@ -302,8 +358,10 @@ def _classify(
         return None
     if name == "foreach":
         if min_stability > Stability.EXPERIMENTAL:
-            error(stability_message('config block "foreach"', Stability.EXPERIMENTAL,
-                                    min_stability), *head)
+            error(
+                stability_message('config block "foreach"', Stability.EXPERIMENTAL, min_stability),
+                *head,
+            )
         else:
             error('config block "foreach" is not supported by alloylite', *head)
         return None
@@ -322,8 +380,9 @@ def _classify(
         return None
     if registration.stability < min_stability:
         # Kept as a node, so its references and arguments are still checked.
-        error(stability_message(f'component "{name}"', registration.stability, min_stability),
-              *head)
+        error(
+            stability_message(f'component "{name}"', registration.stability, min_stability), *head
+        )
     return Node(f"{name}.{stmt.label}", NodeKind.COMPONENT, stmt, filename, registration)
 
 

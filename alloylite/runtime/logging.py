@@ -18,10 +18,19 @@ from typing import Any, TextIO
 # The `logging` block's schema lives apart so `validate` need not import `logging`.
 from alloylite.runtime.logging_args import LoggingArguments as LoggingArguments
 
-LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warn": logging.WARNING,
-          "error": logging.ERROR}
-_LEVEL_NAMES = {logging.DEBUG: "debug", logging.INFO: "info", logging.WARNING: "warn",
-                logging.ERROR: "error", logging.CRITICAL: "error"}
+LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+}
+_LEVEL_NAMES = {
+    logging.DEBUG: "debug",
+    logging.INFO: "info",
+    logging.WARNING: "warn",
+    logging.ERROR: "error",
+    logging.CRITICAL: "error",
+}
 ROOT_LOGGER = "alloylite"
 
 
@@ -52,8 +61,10 @@ class AlloyFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[1] is not None:
             pairs.append(("err", str(record.exc_info[1])))
         if self.kind == "json":
-            return json.dumps({k: v if isinstance(v, int | float | bool) else str(v)
-                               for k, v in pairs}, ensure_ascii=False)
+            return json.dumps(
+                {k: v if isinstance(v, int | float | bool) else str(v) for k, v in pairs},
+                ensure_ascii=False,
+            )
         return " ".join(f"{k}={_logfmt_value(v)}" for k, v in pairs)
 
 

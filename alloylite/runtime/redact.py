@@ -60,8 +60,7 @@ def _secret_literals(body: ast.Body, schema: type) -> Iterator[ast.LiteralExpr]:
 
     fields = fields_of(schema)
     for stmt in body:
-        spec = fields.get(stmt.name.name if isinstance(stmt, ast.AttributeStmt)
-                          else stmt.full_name)
+        spec = fields.get(stmt.name.name if isinstance(stmt, ast.AttributeStmt) else stmt.full_name)
         if spec is None:
             continue
         if isinstance(stmt, ast.AttributeStmt):

@@ -58,9 +58,7 @@ class Registry:
             raise RegistryError(f"component {name!r} already registered")
         depth = name.count(".")
         for other in (*self._loaded, *self._modules):
-            if other != name and (
-                other.startswith(name + ".") or name.startswith(other + ".")
-            ):
+            if other != name and (other.startswith(name + ".") or name.startswith(other + ".")):
                 raise RegistryError(f"component {name!r} conflicts with {other!r}")
             first = other.split(".")[0]
             if first == name.split(".")[0] and other.count(".") != depth and other != name:

@@ -8,16 +8,17 @@ from typing import TextIO
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
-def pretty(
-    diags: Sequence[Diagnostic], sources: dict[str, bytes], color: bool = False
-) -> str:
+def pretty(diags: Sequence[Diagnostic], sources: dict[str, bytes], color: bool = False) -> str:
     """Alloy's pretty form; falls back to the plain form if the printer is unavailable."""
     try:
         from alloylite.syntax.diag import render_pretty  # type: ignore[attr-defined]
     except ImportError:
-        return "\n\n".join(
-            f"{'Error' if d.severity is Severity.ERROR else 'Warning'}: {d}" for d in diags
-        ) + "\n"
+        return (
+            "\n\n".join(
+                f"{'Error' if d.severity is Severity.ERROR else 'Warning'}: {d}" for d in diags
+            )
+            + "\n"
+        )
     return render_pretty(list(diags), sources, color=color)
 
 
@@ -26,15 +27,17 @@ def as_json(diags: Sequence[Diagnostic]) -> str:
 
     items = []
     for d in diags:
-        items.append({
-            "file": d.filename,
-            "line": d.start.line if d.start else None,
-            "col": d.start.col if d.start else None,
-            "end_line": (d.end or d.start).line if d.start else None,
-            "end_col": (d.end or d.start).col if d.start else None,
-            "severity": d.severity.value,
-            "message": d.message,
-        })
+        items.append(
+            {
+                "file": d.filename,
+                "line": d.start.line if d.start else None,
+                "col": d.start.col if d.start else None,
+                "end_line": (d.end or d.start).line if d.start else None,
+                "end_col": (d.end or d.start).col if d.start else None,
+                "severity": d.severity.value,
+                "message": d.message,
+            }
+        )
     return json.dumps(items, indent=2, ensure_ascii=False)
 
 
@@ -56,8 +59,12 @@ def as_github(diags: Sequence[Diagnostic]) -> str:
             props.append(f"file={_escape_property(d.filename)}")
         if d.start is not None:
             end = d.end or d.start
-            props += [f"line={d.start.line}", f"col={d.start.col}",
-                      f"endLine={end.line}", f"endColumn={end.col}"]
+            props += [
+                f"line={d.start.line}",
+                f"col={d.start.col}",
+                f"endLine={end.line}",
+                f"endColumn={end.col}",
+            ]
         head = f"::{kind} {','.join(props)}" if props else f"::{kind}"
         lines.append(f"{head}::{_escape_data(d.message)}")
     return "\n".join(lines) + ("\n" if lines else "")

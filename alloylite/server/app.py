@@ -59,8 +59,7 @@ def build_app(controller: Controller, reload: Reloader, metrics_registry: Any = 
     async def healthy(_: Request) -> Response:
         bad = controller.unhealthy()
         if bad:
-            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n",
-                                     status_code=500)
+            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n", status_code=500)
         return PlainTextResponse("All Alloy components are healthy.\n")
 
     async def do_reload(_: Request) -> Response:

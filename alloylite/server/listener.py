@@ -62,14 +62,16 @@ class Server:
         import uvicorn
 
         self.sock = sock
+
         class _QuietServer(uvicorn.Server):
             """Signals belong to `run` (SIGHUP reload, SIGTERM shutdown), not to uvicorn."""
 
             def capture_signals(self) -> Any:
                 return contextlib.nullcontext()
 
-        config = uvicorn.Config(app, lifespan="off", log_level="error", access_log=False,
-                                loop="none", http="h11")
+        config = uvicorn.Config(
+            app, lifespan="off", log_level="error", access_log=False, loop="none", http="h11"
+        )
         self._server = _QuietServer(config)
         self._task: asyncio.Task[None] | None = None
 

@@ -46,17 +46,17 @@ class ControllerCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         ctl = self.controller
-        ok = GaugeMetricFamily("alloy_config_last_load_successful",
-                               "Config loaded successfully.")
+        ok = GaugeMetricFamily("alloy_config_last_load_successful", "Config loaded successfully.")
         ok.add_metric([], 1.0 if ctl.last_load_ok else 0.0)
         yield ok
-        failures = CounterMetricFamily("alloy_config_load_failures",
-                                       "Config failed to load.")
+        failures = CounterMetricFamily("alloy_config_load_failures", "Config failed to load.")
         failures.add_metric([], float(ctl.load_failures))
         yield failures
-        running = GaugeMetricFamily("alloy_component_controller_running_components",
-                                    "Total number of running components.",
-                                    labels=["health_type"])
+        running = GaugeMetricFamily(
+            "alloy_component_controller_running_components",
+            "Total number of running components.",
+            labels=["health_type"],
+        )
         counts = {h.value: 0 for h in Health}
         for state in ctl.components.values():
             counts[state.health.value] += 1

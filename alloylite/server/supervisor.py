@@ -74,8 +74,12 @@ class Supervisor:
 
     async def start_worker(self, worker: Worker) -> None:
         read_fd, write_fd = os.pipe()
-        env = {**os.environ, ENV_INDEX: str(worker.index), ENV_COUNT: str(len(self.workers)),
-               ENV_READY_FD: str(write_fd)}
+        env = {
+            **os.environ,
+            ENV_INDEX: str(worker.index),
+            ENV_COUNT: str(len(self.workers)),
+            ENV_READY_FD: str(write_fd),
+        }
         worker.ready.clear()
         worker.address = None
         worker.proc = await asyncio.create_subprocess_exec(
@@ -99,13 +103,11 @@ class Supervisor:
         if self.stopping:
             return
         worker.ready.clear()
-        self.log.error("worker exited, restarting it",
-                       kv={"worker": worker.index, "status": code})
+        self.log.error("worker exited, restarting it", kv={"worker": worker.index, "status": code})
         try:
             await self.start_worker(worker)
         except WorkerFailed as err:
-            self.log.error("worker could not restart", kv={"worker": worker.index,
-                                                           "err": str(err)})
+            self.log.error("worker could not restart", kv={"worker": worker.index, "err": str(err)})
 
     async def start(self) -> None:
         """Worker 0 first (its diagnostics are the user's answer), then the rest."""
@@ -169,8 +171,9 @@ class _WorkerMetrics(Collector):
                     merged = Metric(family.name, family.documentation, family.type, family.unit)
                     families[family.name] = merged
                 for s in family.samples:
-                    merged.add_sample(s.name, {**s.labels, "worker": str(index)}, s.value,
-                                      s.timestamp, s.exemplar)
+                    merged.add_sample(
+                        s.name, {**s.labels, "worker": str(index)}, s.value, s.timestamp, s.exemplar
+                    )
         yield from families.values()
 
 
@@ -193,8 +196,7 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
                     if name not in bad:
                         bad.append(name)
         if bad:
-            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n",
-                                     status_code=500)
+            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n", status_code=500)
         return PlainTextResponse("All Alloy components are healthy.\n")
 
     async def do_reload(_: Request) -> Response:
@@ -206,25 +208,29 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
     async def metrics(_: Request) -> Response:
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_WorkerMetrics(await sup.metrics_text()))
-        return Response(exposition(registry),
-                        media_type="text/plain; version=0.0.4; charset=utf-8")
+        return Response(exposition(registry), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def proxy(request: Request) -> Response:
         live = sup.live()
         if not live:
             return PlainTextResponse("Alloy is not ready.\n", status_code=503)
         result = await sup.client.get(f"http://{live[0].address}{request.url.path}")
-        return Response(result.content, status_code=result.status_code,
-                        media_type=result.headers.get("content-type"))
+        return Response(
+            result.content,
+            status_code=result.status_code,
+            media_type=result.headers.get("content-type"),
+        )
 
-    return Starlette(routes=[
-        Route("/-/ready", ready),
-        Route("/-/healthy", healthy),
-        Route("/-/reload", do_reload, methods=["GET", "POST"]),
-        Route("/metrics", metrics),
-        Route("/api/v0/web/components", proxy),
-        Route("/api/v0/web/components/{id:path}", proxy),
-    ])
+    return Starlette(
+        routes=[
+            Route("/-/ready", ready),
+            Route("/-/healthy", healthy),
+            Route("/-/reload", do_reload, methods=["GET", "POST"]),
+            Route("/metrics", metrics),
+            Route("/api/v0/web/components", proxy),
+            Route("/api/v0/web/components/{id:path}", proxy),
+        ]
+    )
 
 
 def _read_line(fd: int) -> str:
@@ -233,6 +239,12 @@ def _read_line(fd: int) -> str:
 
 
 def worker_argv(args: Any) -> list[str]:
-    return [sys.executable, "-m", "alloylite", "run", args.path,
-            f"--stability.level={args.stability_level}",
-            "--server.http.listen-addr=127.0.0.1:0"]
+    return [
+        sys.executable,
+        "-m",
+        "alloylite",
+        "run",
+        args.path,
+        f"--stability.level={args.stability_level}",
+        "--server.http.listen-addr=127.0.0.1:0",
+    ]

@@ -84,8 +84,9 @@ COUNTER_RULES: tuple[CounterRule, ...] = (
 )
 
 
-def component_counters(registry: Any, rules: Iterable[CounterRule] = COUNTER_RULES
-                       ) -> dict[str, float]:
+def component_counters(
+    registry: Any, rules: Iterable[CounterRule] = COUNTER_RULES
+) -> dict[str, float]:
     """Sum a component registry's samples into the UI counters it has metrics for.
 
     A counter appears as soon as the component registers its metric family
@@ -124,8 +125,11 @@ def graph_view(controller: Controller) -> dict[str, Any]:
         info["id"] = cid
         info["counters"] = component_counters(state.metrics)
         nodes.append(info)
-        edges.extend({"from": cid, "to": target}
-                     for target in controller.dependencies(cid) if target in states)
+        edges.extend(
+            {"from": cid, "to": target}
+            for target in controller.dependencies(cid)
+            if target in states
+        )
     return {"nodes": nodes, "edges": edges}
 
 

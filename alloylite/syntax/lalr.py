@@ -58,8 +58,7 @@ def build_tables(grammar: str, starts: Sequence[str], callbacks: object) -> Tabl
         def lex(self, *args: Any) -> Any:  # pragma: no cover - never lexes
             raise NotImplementedError
 
-    lark = Lark(grammar, parser="lalr", lexer=_NoLexer, start=list(starts),
-                maybe_placeholders=True)
+    lark = Lark(grammar, parser="lalr", lexer=_NoLexer, start=list(starts), maybe_placeholders=True)
     table = lark.parser.parser._parse_table
     rule_index = {rule: i for i, rule in enumerate(lark.rules)}
     rules = [_rule_data(rule, callbacks) for rule in lark.rules]
@@ -111,8 +110,14 @@ def _rule_data(rule: Any, callbacks: object) -> RuleData:
         children = len(kept) + sum(n for _, n in kept) + trailing
         if not (expand1 and children == 1):
             raise GrammarFeatureError(f"rule {name}: no callback for a reduction")
-    return (str(rule.origin.name), str(name), len(expansion), tuple(kept) if filtered else None,
-            trailing, expand1)
+    return (
+        str(rule.origin.name),
+        str(name),
+        len(expansion),
+        tuple(kept) if filtered else None,
+        trailing,
+        expand1,
+    )
 
 
 def load_tables(path: str, grammar: str) -> TableData | None:
@@ -125,7 +130,7 @@ def load_tables(path: str, grammar: str) -> TableData | None:
     if not data.startswith(FORMAT):
         return None
     try:
-        cached_grammar, tables = marshal.loads(data[len(FORMAT):])
+        cached_grammar, tables = marshal.loads(data[len(FORMAT) :])
     except (ValueError, EOFError, TypeError):
         return None
     if cached_grammar != grammar or not _well_formed(tables):
@@ -137,10 +142,14 @@ def _well_formed(tables: Any) -> bool:
     if not (isinstance(tables, tuple) and len(tables) == 4):
         return False
     states, rules, starts, ends = tables
-    return (isinstance(states, list) and all(isinstance(s, dict) for s in states)
-            and isinstance(rules, list) and all(isinstance(r, tuple) and len(r) == 6
-                                                 for r in rules)
-            and isinstance(starts, dict) and isinstance(ends, dict))
+    return (
+        isinstance(states, list)
+        and all(isinstance(s, dict) for s in states)
+        and isinstance(rules, list)
+        and all(isinstance(r, tuple) and len(r) == 6 for r in rules)
+        and isinstance(starts, dict)
+        and isinstance(ends, dict)
+    )
 
 
 def save_tables(path: str, grammar: str, tables: TableData) -> None:

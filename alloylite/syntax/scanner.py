@@ -100,8 +100,16 @@ class Token(str):
     token's *time* (see the module docstring), not where its text ends.
     """
 
-    __slots__ = ("type", "start_pos", "value", "line", "column", "end_line", "end_column",
-                 "end_pos")
+    __slots__ = (
+        "type",
+        "start_pos",
+        "value",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "end_pos",
+    )
 
     type: str
     start_pos: int
@@ -116,8 +124,16 @@ class Token(str):
         return f"Token({self.type!r}, {self.value!r})"
 
 
-def _new_token(kind: str, value: str, start_pos: int, line: int, column: int,
-               end_line: int | None, end_column: int | None, end_pos: int) -> Token:
+def _new_token(
+    kind: str,
+    value: str,
+    start_pos: int,
+    line: int,
+    column: int,
+    end_line: int | None,
+    end_column: int | None,
+    end_pos: int,
+) -> Token:
     tok = str.__new__(Token, value)
     tok.type = kind
     tok.start_pos = start_pos
@@ -128,6 +144,7 @@ def _new_token(kind: str, value: str, start_pos: int, line: int, column: int,
     tok.end_column = end_column
     tok.end_pos = end_pos
     return tok
+
 
 _KEYWORDS = {"true": BOOL, "false": BOOL, "null": NULL}
 _BAD_READER = re.compile("[\x00\ufeff\udc80-\udcff]")

@@ -124,8 +124,9 @@ def _pass_on(task: asyncio.Future[ClientConn], waiter: asyncio.Future[ClientConn
         waiter.set_result(task.result())
 
 
-async def run(url: str, request: bytes, rate: float, seconds: float, warmup: float,
-              connections: int) -> dict[str, float | int]:
+async def run(
+    url: str, request: bytes, rate: float, seconds: float, warmup: float, connections: int
+) -> dict[str, float | int]:
     parts = urlsplit(url)
     pool = Pool(parts.hostname or "127.0.0.1", parts.port or 80, connections)
     clock = time.perf_counter  # uvloop's loop.time() is libuv's cached millisecond clock

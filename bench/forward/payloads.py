@@ -120,12 +120,38 @@ BIG = ProfileShape(
     labels=(("thread_name", "worker"),),
 )
 
-_PKGS = ("net/http", "encoding/json", "runtime", "database/sql", "compress/gzip", "sync",
-         "github.com/acme/shop/internal/cart", "github.com/acme/shop/internal/payments",
-         "google.golang.org/grpc", "github.com/prometheus/client_golang/prometheus")
+_PKGS = (
+    "net/http",
+    "encoding/json",
+    "runtime",
+    "database/sql",
+    "compress/gzip",
+    "sync",
+    "github.com/acme/shop/internal/cart",
+    "github.com/acme/shop/internal/payments",
+    "google.golang.org/grpc",
+    "github.com/prometheus/client_golang/prometheus",
+)
 _TYPES = ("Server", "conn", "Decoder", "Encoder", "Pool", "Mutex", "Handler", "Client", "Tx")
-_VERBS = ("Serve", "readRequest", "Decode", "Encode", "Get", "Put", "Lock", "process", "Write",
-          "Read", "marshal", "unmarshal", "flush", "dial", "roundTrip", "mallocgc", "scanobject")
+_VERBS = (
+    "Serve",
+    "readRequest",
+    "Decode",
+    "Encode",
+    "Get",
+    "Put",
+    "Lock",
+    "process",
+    "Write",
+    "Read",
+    "marshal",
+    "unmarshal",
+    "flush",
+    "dial",
+    "roundTrip",
+    "mallocgc",
+    "scanobject",
+)
 
 TIME_NANOS = 1_795_606_102_000_000_000  # fixed: the bench must produce the same bytes each run
 DURATION_NANOS = 10_000_000_000
@@ -153,17 +179,33 @@ def build_pprof(shape: ProfileShape, seed: int, scale: float = 1.0) -> bytes:
         else:
             name += f".func{fid}"
         filename = f"/go/src/{pkg}/{rng.choice(_VERBS).lower()}_{fid % 17}.go"
-        fn = (field_varint(1, fid) + field_varint(2, st(name)) + field_varint(3, st(name))
-              + field_varint(4, st(filename)) + field_varint(5, rng.randint(10, 2000)))
+        fn = (
+            field_varint(1, fid)
+            + field_varint(2, st(name))
+            + field_varint(3, st(name))
+            + field_varint(4, st(filename))
+            + field_varint(5, rng.randint(10, 2000))
+        )
         functions += field_bytes(5, fn)
-    mapping = (field_varint(1, 1) + field_varint(2, 0x400000) + field_varint(3, 0x1200000)
-               + field_varint(5, st("/usr/local/bin/app")) + field_varint(7, 1)
-               + field_varint(8, 1) + field_varint(9, 1) + field_varint(10, 1))
+    mapping = (
+        field_varint(1, 1)
+        + field_varint(2, 0x400000)
+        + field_varint(3, 0x1200000)
+        + field_varint(5, st("/usr/local/bin/app"))
+        + field_varint(7, 1)
+        + field_varint(8, 1)
+        + field_varint(9, 1)
+        + field_varint(10, 1)
+    )
     out += field_bytes(3, mapping)
     for lid in range(1, n_loc + 1):
         line = field_varint(1, (lid - 1) % n_fn + 1) + field_varint(2, rng.randint(1, 3000))
-        loc = (field_varint(1, lid) + field_varint(2, 1)
-               + field_varint(3, 0x400000 + rng.getrandbits(24)) + field_bytes(4, line))
+        loc = (
+            field_varint(1, lid)
+            + field_varint(2, 1)
+            + field_varint(3, 0x400000 + rng.getrandbits(24))
+            + field_bytes(4, line)
+        )
         out += field_bytes(4, loc)
     out += functions
     label_bytes = b"".join(
@@ -175,8 +217,11 @@ def build_pprof(shape: ProfileShape, seed: int, scale: float = 1.0) -> bytes:
         values = []
         for type_name, _unit in shape.sample_types:
             count = rng.randint(1, 40)
-            values.append(count if type_name.endswith(("samples", "objects")) else
-                          count * (shape.period if type_name == "cpu" else rng.randint(16, 4096)))
+            values.append(
+                count
+                if type_name.endswith(("samples", "objects"))
+                else count * (shape.period if type_name == "cpu" else rng.randint(16, 4096))
+            )
         sample = field_packed(1, stack) + field_packed(2, values) + label_bytes
         out += field_bytes(2, sample)
     # Every string was interned above, so the table can be written now.
@@ -232,8 +277,9 @@ def ingest_query(spy: str, extra: dict[str, str] | None = None) -> str:
 def ingest_raw(name: str, gz_pprof: bytes) -> Payload:
     """Node SDK 0.6.4 style: the gzip'd pprof is the whole body."""
     query = ingest_query("nodespy", {"format": "pprof", "sampleRate": "100"})
-    return Payload(name, f"/ingest?{query}",
-                   (("Content-Type", "application/octet-stream"),), gz_pprof)
+    return Payload(
+        name, f"/ingest?{query}", (("Content-Type", "application/octet-stream"),), gz_pprof
+    )
 
 
 def go_boundary(seed: int) -> str:
@@ -258,13 +304,23 @@ def multipart_body(gz_pprof: bytes, boundary: str, sample_type_config: bytes | N
 
 def ingest_multipart(name: str, gz_pprof: bytes, seed: int) -> Payload:
     boundary = go_boundary(seed)
-    query = ingest_query("gospy", {
-        "aggregationType": "sum", "from": "1795606102000000000",
-        "until": "1795606112000000000", "sampleRate": "100", "units": "samples",
-    })
+    query = ingest_query(
+        "gospy",
+        {
+            "aggregationType": "sum",
+            "from": "1795606102000000000",
+            "until": "1795606112000000000",
+            "sampleRate": "100",
+            "units": "samples",
+        },
+    )
     body = multipart_body(gz_pprof, boundary, None)
-    return Payload(name, f"/ingest?{query}",
-                   (("Content-Type", f"multipart/form-data; boundary={boundary}"),), body)
+    return Payload(
+        name,
+        f"/ingest?{query}",
+        (("Content-Type", f"multipart/form-data; boundary={boundary}"),),
+        body,
+    )
 
 
 PUSH_LABELS = (
@@ -319,7 +375,11 @@ def build_payloads(names: list[str] | None = None) -> dict[str, Payload]:
 
 def http_request_bytes(payload: Payload, host: str) -> bytes:
     """The full HTTP/1.1 request, for generators that write raw bytes."""
-    head = [f"POST {payload.path} HTTP/1.1", f"Host: {host}",
-            f"Content-Length: {len(payload.body)}", "User-Agent: alloylite-bench"]
+    head = [
+        f"POST {payload.path} HTTP/1.1",
+        f"Host: {host}",
+        f"Content-Length: {len(payload.body)}",
+        "User-Agent: alloylite-bench",
+    ]
     head += [f"{k}: {v}" for k, v in payload.headers]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + payload.body

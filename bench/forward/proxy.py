@@ -92,8 +92,12 @@ class HttpxLanes:
     async def post(
         self, target: str, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> tuple[int, bytes, bytes]:
-        client = self.idle.pop() if self.idle else httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), timeout=30.0
+        client = (
+            self.idle.pop()
+            if self.idle
+            else httpx.AsyncClient(
+                limits=httpx.Limits(max_connections=1, max_keepalive_connections=1), timeout=30.0
+            )
         )
         try:
             response = await client.post(self.base + target, headers=headers, content=body)
@@ -101,8 +105,11 @@ class HttpxLanes:
             await client.aclose()
             raise
         self.idle.append(client)
-        return (response.status_code, response.headers.get("content-type", "").encode(),
-                response.content)
+        return (
+            response.status_code,
+            response.headers.get("content-type", "").encode(),
+            response.content,
+        )
 
 
 def build_app(lanes: Lanes) -> Starlette:
@@ -140,8 +147,15 @@ def main() -> None:
     else:
         lanes = HttpcoreLanes(args.upstream)
     uvicorn.run(
-        build_app(lanes), host=args.host, port=args.port, loop="uvloop", http="httptools",
-        access_log=False, log_level="warning", lifespan="off", backlog=2048,
+        build_app(lanes),
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_level="warning",
+        lifespan="off",
+        backlog=2048,
     )
 
 

@@ -28,10 +28,24 @@ def available() -> bool:
 def record(pid: int, seconds: float, out: Path, rate: int = 100) -> subprocess.Popen[bytes]:
     """Start recording; the caller waits for it after generating load."""
     return subprocess.Popen(
-        ["py-spy", "record", "--pid", str(pid), "--duration", str(max(1, round(seconds))),
-         "--rate", str(rate), "--format", "raw", "--nonblocking", "--subprocesses",
-         "--output", str(out)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(max(1, round(seconds))),
+            "--rate",
+            str(rate),
+            "--format",
+            "raw",
+            "--nonblocking",
+            "--subprocesses",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 

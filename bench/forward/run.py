@@ -117,7 +117,11 @@ def start_process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     # A new session, so stopping it also stops its workers (by its process group id).
     with log.open("wb") as out:
         return subprocess.Popen(
-            args, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            args,
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
 
@@ -137,8 +141,9 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
 
 
 def post(url: str, payload: Payload, timeout: float = 5.0) -> int:
-    request = urllib.request.Request(url + payload.path, data=payload.body, method="POST",
-                                     headers=dict(payload.headers))
+    request = urllib.request.Request(
+        url + payload.path, data=payload.body, method="POST", headers=dict(payload.headers)
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return int(response.status)
@@ -167,8 +172,15 @@ def wait_ready(target: Target, probe: Payload, timeout: float = 30.0) -> bool:
     return False
 
 
-def measure_closed(target: Target, sink: Target, script: Path, payload: Payload,
-                   connections: int, seconds: float, warmup: float) -> Sample:
+def measure_closed(
+    target: Target,
+    sink: Target,
+    script: Path,
+    payload: Payload,
+    connections: int,
+    seconds: float,
+    warmup: float,
+) -> Sample:
     url = f"http://127.0.0.1:{target.port}{payload.path}"
     if warmup > 0:
         wrk.run(script, url, connections, warmup)
@@ -187,25 +199,46 @@ def measure_closed(target: Target, sink: Target, script: Path, payload: Payload,
     received = sink_stats(sink.port) - received0
     per_1k = 1000.0 / result.ok if result.ok else float("nan")
     return Sample(
-        rate=result.rate, ok=result.ok, errors=result.errors,
+        rate=result.rate,
+        ok=result.ok,
+        errors=result.errors,
         fwd_cpu_ms_per_1k=(fwd1 - fwd0) * 1000 * per_1k if target.forwarder else float("nan"),
         sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k,
-        peak_rss_mb=peak_kb / 1024, gen_cpu_ms_per_1k=result.wrk_cpu * 1000 * per_1k,
-        p50_ms=result.p50_ms, p99_ms=result.p99_ms, sink_received=received,
+        peak_rss_mb=peak_kb / 1024,
+        gen_cpu_ms_per_1k=result.wrk_cpu * 1000 * per_1k,
+        p50_ms=result.p50_ms,
+        p99_ms=result.p99_ms,
+        sink_received=received,
         other_cpu=max(0.0, (busy1 - busy0) - ours) / result.seconds,
         rss_after_mb=rss_kb / 1024,
     )
 
 
-def measure_open(target: Target, sink: Target, payload: Payload, rate: float,
-                 seconds: float, warmup: float) -> Sample:
+def measure_open(
+    target: Target, sink: Target, payload: Payload, rate: float, seconds: float, warmup: float
+) -> Sample:
     received0 = sink_stats(sink.port)
     fwd0, sink0 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.forward.loadgen", "--url",
-         f"http://127.0.0.1:{target.port}", "--payload", payload.name, "--rate", f"{rate:.1f}",
-         "--seconds", str(seconds), "--warmup", str(warmup)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bench.forward.loadgen",
+            "--url",
+            f"http://127.0.0.1:{target.port}",
+            "--payload",
+            payload.name,
+            "--rate",
+            f"{rate:.1f}",
+            "--seconds",
+            str(seconds),
+            "--warmup",
+            str(warmup),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
     fwd1, sink1 = tree_cpu_seconds(target.proc.pid), tree_cpu_seconds(sink.proc.pid)
@@ -218,11 +251,16 @@ def measure_open(target: Target, sink: Target, payload: Payload, rate: float,
     total = int(rate * (seconds + warmup))
     per_1k = 1000.0 / total
     return Sample(
-        rate=data["rate"], ok=data["ok"], errors=data["errors"],
+        rate=data["rate"],
+        ok=data["ok"],
+        errors=data["errors"],
         fwd_cpu_ms_per_1k=(fwd1 - fwd0) * 1000 * per_1k if target.forwarder else float("nan"),
-        sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k, peak_rss_mb=float("nan"),
+        sink_cpu_ms_per_1k=(sink1 - sink0) * 1000 * per_1k,
+        peak_rss_mb=float("nan"),
         gen_cpu_ms_per_1k=data["cpu_s"] * 1000 * per_1k,
-        p50_ms=data["p50_ms"], p99_ms=data["p99_ms"], sink_received=received,
+        p50_ms=data["p50_ms"],
+        p99_ms=data["p99_ms"],
+        sink_received=received,
     )
 
 
@@ -253,8 +291,9 @@ def _rounds(samples: list[Sample], attr: str) -> str:
     return ", ".join(_fmt(getattr(s, attr)) for s in samples)
 
 
-def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
-           targets: list[Target]) -> str:
+def report(
+    results: dict[str, dict[str, Row]], open_rates: dict[str, float], targets: list[Target]
+) -> str:
     lines: list[str] = []
     names = [t.name for t in targets]
     sink_name, proxy_name = names[0], names[1]
@@ -265,9 +304,11 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
         proxy_rss = _m(proxy_row.closed, "peak_rss_mb")
         lines.append(f"#### {payload_name}: closed loop (wrk)")
         lines.append("")
-        lines.append("| path | profiles/s median (rounds) | vs sink | fwd CPU ms/1k (rounds) "
-                     "| vs proxy | sink CPU ms/1k | wrk CPU ms/1k | peak RSS MB | vs proxy "
-                     "| errors | sink got / 200s | other load (cores) |")
+        lines.append(
+            "| path | profiles/s median (rounds) | vs sink | fwd CPU ms/1k (rounds) "
+            "| vs proxy | sink CPU ms/1k | wrk CPU ms/1k | peak RSS MB | vs proxy "
+            "| errors | sink got / 200s | other load (cores) |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for name in names:
             closed = rows[name].closed
@@ -287,9 +328,14 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
                 f"| {', '.join(_fmt(s.other_cpu, 2) for s in closed)} |"
             )
         lines.append("")
-        lines.append("VmRSS after each round (MB): " + "; ".join(
-            f"{name} {', '.join(_fmt(s.rss_after_mb, 1) for s in rows[name].closed)}"
-            for name in names if rows[name].closed))
+        lines.append(
+            "VmRSS after each round (MB): "
+            + "; ".join(
+                f"{name} {', '.join(_fmt(s.rss_after_mb, 1) for s in rows[name].closed)}"
+                for name in names
+                if rows[name].closed
+            )
+        )
         lines.append("")
         if payload_name not in open_rates:
             continue
@@ -297,11 +343,15 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
         base50, base99 = _m(sink_open, "p50_ms"), _m(sink_open, "p99_ms")
         proxy_open = rows[proxy_name].opened
         proxy_add99 = _m(proxy_open, "p99_ms") - base99 if proxy_open else float("nan")
-        lines.append(f"#### {payload_name}: open loop at {_fmt(open_rates[payload_name])} "
-                     "profiles/s (half of alloylite's closed-loop maximum)")
+        lines.append(
+            f"#### {payload_name}: open loop at {_fmt(open_rates[payload_name])} "
+            "profiles/s (half of alloylite's closed-loop maximum)"
+        )
         lines.append("")
-        lines.append("| path | p50 ms | p99 ms (rounds) | added p50 ms | added p99 ms | vs proxy "
-                     "| fwd CPU ms/1k | vs proxy | loadgen CPU ms/1k | errors |")
+        lines.append(
+            "| path | p50 ms | p99 ms (rounds) | added p50 ms | added p99 ms | vs proxy "
+            "| fwd CPU ms/1k | vs proxy | loadgen CPU ms/1k | errors |"
+        )
         lines.append("|---|---|---|---|---|---|---|---|---|---|")
         proxy_open_cpu = _m(proxy_open, "fwd_cpu_ms_per_1k") if proxy_open else float("nan")
         for name in names:
@@ -323,8 +373,14 @@ def report(results: dict[str, dict[str, Row]], open_rates: dict[str, float],
     return "\n".join(lines)
 
 
-def profile_targets(out_dir: Path, targets: list[Target], script: Path, payload: Payload,
-                    connections: int, seconds: float) -> list[str]:
+def profile_targets(
+    out_dir: Path,
+    targets: list[Target],
+    script: Path,
+    payload: Payload,
+    connections: int,
+    seconds: float,
+) -> list[str]:
     """py-spy the proxy and the first alloylite target while wrk loads each in turn."""
     if not pyspy.available():
         return ["py-spy not found: pip install py-spy"]
@@ -356,8 +412,10 @@ def scaling(results: dict[str, dict[str, Row]], targets: list[Target]) -> str:
         base = _m(rows[single].closed, "rate")
         for name in multi:
             rate = _m(rows[name].closed, "rate")
-            lines.append(f"- {payload_name}: {name} / 1 worker = {_ratio(rate, base)} "
-                         f"({_fmt(rate)} vs {_fmt(base)} profiles/s)")
+            lines.append(
+                f"- {payload_name}: {name} / 1 worker = {_ratio(rate, base)} "
+                f"({_fmt(rate)} vs {_fmt(base)} profiles/s)"
+            )
     return "Scaling with workers (closed loop, medians):\n\n" + "\n".join(lines) + "\n"
 
 
@@ -366,35 +424,58 @@ def scaling(results: dict[str, dict[str, Row]], targets: list[Target]) -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bench.forward", description=__doc__.split("\n")[0],
+        prog="python -m bench.forward",
+        description=__doc__.split("\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true",
-                        help="1 round, 3 s runs, payloads ingest-12k and push-12k")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 round, 3 s runs, payloads ingest-12k and push-12k"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=6.0, help="per measured run")
-    parser.add_argument("--warmup", type=float, default=2.0,
-                        help="per target, before each run (whole seconds)")
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="per target, before each run (whole seconds)"
+    )
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--big-connections", type=int, default=100,
-                        help="connections for the 1 MB payload (the peak-RSS target)")
+    parser.add_argument(
+        "--big-connections",
+        type=int,
+        default=100,
+        help="connections for the 1 MB payload (the peak-RSS target)",
+    )
     parser.add_argument("--payloads", default=",".join(ALL_PAYLOADS))
-    parser.add_argument("--workers", default="1",
-                        help="comma list: one alloylite target per value (e.g. 1,2)")
-    parser.add_argument("--proxy-client", default="httpcore",
-                        help="comma list, one proxy row each, the first is the baseline of the "
-                        "ratios: httpcore (default), httpx, httpcore-asyncio")
-    parser.add_argument("--no-alloylite", action="store_true",
-                        help="only the sink and the proxy (to test the harness)")
+    parser.add_argument(
+        "--workers", default="1", help="comma list: one alloylite target per value (e.g. 1,2)"
+    )
+    parser.add_argument(
+        "--proxy-client",
+        default="httpcore",
+        help="comma list, one proxy row each, the first is the baseline of the "
+        "ratios: httpcore (default), httpx, httpcore-asyncio",
+    )
+    parser.add_argument(
+        "--no-alloylite",
+        action="store_true",
+        help="only the sink and the proxy (to test the harness)",
+    )
     parser.add_argument("--no-open-loop", action="store_true")
     parser.add_argument("--json", type=Path, help="also write every sample here")
-    parser.add_argument("--nice", type=int, default=0,
-                        help="niceness for the whole benchmark: every process it starts and "
-                        "their scheduler autogroups; negative values need root and shield "
-                        "the measurement from other work on a shared machine")
-    parser.add_argument("--py-spy", type=Path, metavar="DIR", dest="py_spy",
-                        help="after each payload's rounds, record alloylite (and the proxy) "
-                        "with py-spy during one more closed-loop run; folded stacks go to DIR")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="niceness for the whole benchmark: every process it starts and "
+        "their scheduler autogroups; negative values need root and shield "
+        "the measurement from other work on a shared machine",
+    )
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        metavar="DIR",
+        dest="py_spy",
+        help="after each payload's rounds, record alloylite (and the proxy) "
+        "with py-spy during one more closed-loop run; folded stacks go to DIR",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.seconds, args.warmup = 1, 3.0, 1.0
@@ -431,32 +512,68 @@ def main(argv: list[str] | None = None) -> int:
     targets: list[Target] = []
     try:
         sink_port = free_port()
-        sink = Target("(a) wrk -> sink", sink_port, start_process(
-            [sys.executable, "-m", "bench.forward.sink", "--port", str(sink_port)],
-            workdir / "sink.log"), forwarder=False, log=workdir / "sink.log")
+        sink = Target(
+            "(a) wrk -> sink",
+            sink_port,
+            start_process(
+                [sys.executable, "-m", "bench.forward.sink", "--port", str(sink_port)],
+                workdir / "sink.log",
+            ),
+            forwarder=False,
+            log=workdir / "sink.log",
+        )
         targets.append(sink)
         for client in [c for c in args.proxy_client.split(",") if c]:
             proxy_port = free_port()
             log = workdir / f"proxy-{client}.log"
-            targets.append(Target(f"(b) minimal proxy ({client})", proxy_port,
-                                  start_process([sys.executable, "-m", "bench.forward.proxy",
-                                                 "--port", str(proxy_port), "--upstream",
-                                                 f"http://127.0.0.1:{sink_port}",
-                                                 "--client", client], log),
-                                  forwarder=True, log=log))
+            targets.append(
+                Target(
+                    f"(b) minimal proxy ({client})",
+                    proxy_port,
+                    start_process(
+                        [
+                            sys.executable,
+                            "-m",
+                            "bench.forward.proxy",
+                            "--port",
+                            str(proxy_port),
+                            "--upstream",
+                            f"http://127.0.0.1:{sink_port}",
+                            "--client",
+                            client,
+                        ],
+                        log,
+                    ),
+                    forwarder=True,
+                    log=log,
+                )
+            )
         if not args.no_alloylite:
             for n in [int(w) for w in args.workers.split(",") if w]:
                 port, agent_port = free_port(), free_port()
                 config = workdir / f"alloylite-w{n}.alloy"
                 config.write_text(ALLOYLITE_CONFIG.format(sink_port=sink_port, port=port))
                 log = workdir / f"alloylite-w{n}.log"
-                cmd = [sys.executable, "-m", "alloylite", "run", str(config),
-                       f"--server.http.listen-addr=127.0.0.1:{agent_port}",
-                       "--stability.level=public-preview"]
+                cmd = [
+                    sys.executable,
+                    "-m",
+                    "alloylite",
+                    "run",
+                    str(config),
+                    f"--server.http.listen-addr=127.0.0.1:{agent_port}",
+                    "--stability.level=public-preview",
+                ]
                 if n != 1:
                     cmd.append(f"--workers={n}")
-                targets.append(Target(f"(c) alloylite run, {n} worker{'s' if n > 1 else ''}",
-                                      port, start_process(cmd, log), forwarder=True, log=log))
+                targets.append(
+                    Target(
+                        f"(c) alloylite run, {n} worker{'s' if n > 1 else ''}",
+                        port,
+                        start_process(cmd, log),
+                        forwarder=True,
+                        log=log,
+                    )
+                )
         if args.nice:
             for target in targets:  # each runs in its own session, hence its own autogroup
                 set_autogroup_nice(target.proc.pid, args.nice)
@@ -465,8 +582,10 @@ def main(argv: list[str] | None = None) -> int:
             if not wait_ready(target, probe, timeout=60.0):
                 tail = target.log.read_text(errors="replace")[-3000:]
                 print(f"{target.name} did not become ready; log tail:\n{tail}", file=sys.stderr)
-                not_ready.append(f"{target.name}: did not answer 200 within 60 s "
-                                 f"(exit code {target.proc.poll()})")
+                not_ready.append(
+                    f"{target.name}: did not answer 200 within 60 s "
+                    f"(exit code {target.proc.poll()})"
+                )
                 if not target.name.startswith("(c)"):
                     return 1
                 stop_process(target.proc)
@@ -484,60 +603,89 @@ def main(argv: list[str] | None = None) -> int:
             big = payload.name in BIG_PAYLOADS
             connections = args.big_connections if big else args.connections
             for rnd in range(args.rounds):
-                order = targets[rnd % len(targets):] + targets[: rnd % len(targets)]
+                order = targets[rnd % len(targets) :] + targets[: rnd % len(targets)]
                 for target in order:
-                    sample = measure_closed(target, sink, script, payload, connections,
-                                            args.seconds, args.warmup)
+                    sample = measure_closed(
+                        target, sink, script, payload, connections, args.seconds, args.warmup
+                    )
                     rows[target.name].closed.append(sample)
-                    print(f"[{payload.name} r{rnd + 1}] {target.name}: {sample.rate:,.0f}/s "
-                          f"cpu {sample.fwd_cpu_ms_per_1k:.0f} ms/1k "
-                          f"rss {sample.peak_rss_mb:.1f} MB err {sample.errors}",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"[{payload.name} r{rnd + 1}] {target.name}: {sample.rate:,.0f}/s "
+                        f"cpu {sample.fwd_cpu_ms_per_1k:.0f} ms/1k "
+                        f"rss {sample.peak_rss_mb:.1f} MB err {sample.errors}",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             if args.py_spy is not None:
-                profiles.extend(profile_targets(args.py_spy, targets, script, payload,
-                                                connections, args.seconds))
+                profiles.extend(
+                    profile_targets(
+                        args.py_spy, targets, script, payload, connections, args.seconds
+                    )
+                )
             if big or args.no_open_loop:
                 continue
             ref = next((t for t in targets if t.name.startswith("(c)")), targets[1])
             rate = 0.5 * _m(rows[ref.name].closed, "rate")
             open_rates[payload.name] = rate
             for rnd in range(args.rounds):
-                order = targets[rnd % len(targets):] + targets[: rnd % len(targets)]
+                order = targets[rnd % len(targets) :] + targets[: rnd % len(targets)]
                 for target in order:
-                    sample = measure_open(target, sink, payload, rate, args.seconds,
-                                          min(args.warmup, 1.0))
+                    sample = measure_open(
+                        target, sink, payload, rate, args.seconds, min(args.warmup, 1.0)
+                    )
                     rows[target.name].opened.append(sample)
-                    print(f"[{payload.name} open r{rnd + 1}] {target.name}: "
-                          f"p50 {sample.p50_ms:.2f} p99 {sample.p99_ms:.2f} ms",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"[{payload.name} open r{rnd + 1}] {target.name}: "
+                        f"p50 {sample.p50_ms:.2f} p99 {sample.p99_ms:.2f} ms",
+                        file=sys.stderr,
+                        flush=True,
+                    )
 
         print(f"### bench/forward run of {started:%Y-%m-%d %H:%M} UTC\n")
-        print(f"Machine: {machine_description()}. Command: `python -m bench.forward "
-              f"{' '.join(argv if argv is not None else sys.argv[1:])}`. Rounds: {args.rounds} "
-              f"x {args.seconds:g} s per path, alternating; wrk 1 thread, "
-              f"{args.connections} connections ({args.big_connections} for 1 MB); "
-              f"niceness {os.nice(0)}; load average at the end {_loadavg()}.\n")
+        print(
+            f"Machine: {machine_description()}. Command: `python -m bench.forward "
+            f"{' '.join(argv if argv is not None else sys.argv[1:])}`. Rounds: {args.rounds} "
+            f"x {args.seconds:g} s per path, alternating; wrk 1 thread, "
+            f"{args.connections} connections ({args.big_connections} for 1 MB); "
+            f"niceness {os.nice(0)}; load average at the end {_loadavg()}.\n"
+        )
         for line in not_ready:
             print(f"**Not measured**: {line}\n")
         print(report(results, open_rates, targets))
         print(scaling(results, targets))
-        forwarded = {t.name: sum(s.ok for rows in results.values()
-                                 for s in rows[t.name].closed + rows[t.name].opened)
-                     for t in targets}
-        print("RSS (VmRSS) after start-up -> at the end of the run (profiles sent through): "
-              + "; ".join(f"{t.name} {t.rss_start_kb / 1024:.1f} -> "
-                          f"{tree_memory_kb(t.proc.pid, 'VmRSS') / 1024:.1f} MB "
-                          f"({forwarded[t.name]:,})" for t in targets))
+        forwarded = {
+            t.name: sum(
+                s.ok for rows in results.values() for s in rows[t.name].closed + rows[t.name].opened
+            )
+            for t in targets
+        }
+        print(
+            "RSS (VmRSS) after start-up -> at the end of the run (profiles sent through): "
+            + "; ".join(
+                f"{t.name} {t.rss_start_kb / 1024:.1f} -> "
+                f"{tree_memory_kb(t.proc.pid, 'VmRSS') / 1024:.1f} MB "
+                f"({forwarded[t.name]:,})"
+                for t in targets
+            )
+        )
         if profiles:
             print("\n#### Where the time goes (py-spy, closed loop)\n")
             print("\n\n".join(profiles))
         if args.json:
-            args.json.write_text(json.dumps({
-                "started": started.isoformat(), "machine": machine_description(),
-                "open_rates": open_rates,
-                "results": {p: {n: asdict(r) for n, r in rows.items()}
-                            for p, rows in results.items()},
-            }, indent=1))
+            args.json.write_text(
+                json.dumps(
+                    {
+                        "started": started.isoformat(),
+                        "machine": machine_description(),
+                        "open_rates": open_rates,
+                        "results": {
+                            p: {n: asdict(r) for n, r in rows.items()}
+                            for p, rows in results.items()
+                        },
+                    },
+                    indent=1,
+                )
+            )
         return 0
     finally:
         for target in reversed(targets):

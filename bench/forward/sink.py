@@ -81,7 +81,9 @@ class SinkProtocol(asyncio.Protocol):
             body = self.counters.as_json()
             self.transport.write(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                + str(len(body)).encode() + b"\r\n\r\n" + body
+                + str(len(body)).encode()
+                + b"\r\n\r\n"
+                + body
             )
         elif path == b"/__reset":
             self.counters.__init__()  # type: ignore[misc]

@@ -63,21 +63,36 @@ def write_script(payload: Payload, workdir: Path) -> Path:
     return script
 
 
-def run(script: Path, url: str, connections: int, seconds: float, timeout_s: int = 10,
-        threads: int = 1) -> WrkResult:
+def run(
+    script: Path, url: str, connections: int, seconds: float, timeout_s: int = 10, threads: int = 1
+) -> WrkResult:
     """One wrk run; one thread by default (two take more of a 2-core machine than they give)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.run(
-        ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-         "--timeout", f"{timeout_s}s", "-s", str(script), url],
-        capture_output=True, text=True, check=False,
+        [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            f"{timeout_s}s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
-    data = json.loads(line[len("WRKJSON "):])
+    data = json.loads(line[len("WRKJSON ") :])
     errors = data["connect"] + data["read"] + data["write"] + data["timeout"]
     return WrkResult(
         requests=data["requests"],

@@ -143,7 +143,8 @@ def test_multipart_body_is_go_style_with_the_profile_part(payloads):
 def test_push_body_decodes_with_alloylites_codec_and_holds_a_pprof(payloads):
     payload = payloads["push-12k"]
     assert dict(payload.headers) == {
-        "Content-Type": "application/proto", "Content-Encoding": "gzip",
+        "Content-Type": "application/proto",
+        "Content-Encoding": "gzip",
     }
     series = decode_push_request(gzip.decompress(payload.body))
     assert len(series) == 1 and len(series[0].samples) == 1

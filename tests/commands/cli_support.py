@@ -16,6 +16,11 @@ def write(tmp_path: Path, text: str, name: str = "config.alloy") -> str:
 
 def run_cli(*args: str) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of `python -m alloylite ARGS`, without colours."""
-    proc = subprocess.run([sys.executable, "-m", "alloylite", *args], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "alloylite", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     return proc.returncode, proc.stdout, proc.stderr

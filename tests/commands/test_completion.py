@@ -40,8 +40,9 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_command_prints_each_script(capsys: pytest.CaptureFixture[str],
-                                    scripts: dict[str, str]) -> None:
+def test_command_prints_each_script(
+    capsys: pytest.CaptureFixture[str], scripts: dict[str, str]
+) -> None:
     for shell, text in scripts.items():
         assert main(["completion", shell]) == 0
         assert capsys.readouterr().out == text
@@ -85,8 +86,14 @@ def _bash_complete(script: Path, cwd: Path, *words: str) -> list[str]:
         "_alloylite\n"
         'printf "%s\\n" "${COMPREPLY[@]}"\n'
     )
-    out = subprocess.run([BASH, "--norc", "--noprofile", "-c", driver, "bash", *words],
-                         cwd=cwd, capture_output=True, text=True, check=True, timeout=30)
+    out = subprocess.run(
+        [BASH, "--norc", "--noprofile", "-c", driver, "bash", *words],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    )
     assert out.stderr == ""
     return sorted(line for line in out.stdout.splitlines() if line)
 
@@ -119,8 +126,9 @@ def _bash_complete(script: Path, cwd: Path, *words: str) -> list[str]:
         (["alloylite", "validate", "conf.d/"], ["conf.d/c.alloy"]),
     ],
 )
-def test_bash_completes(tmp_path: Path, workdir: Path, scripts: dict[str, str],
-                        words: list[str], expected: list[str]) -> None:
+def test_bash_completes(
+    tmp_path: Path, workdir: Path, scripts: dict[str, str], words: list[str], expected: list[str]
+) -> None:
     script = tmp_path / "alloylite.bash"
     script.write_text(scripts["bash"])
     assert _bash_complete(script, workdir, *words) == expected
@@ -129,11 +137,17 @@ def test_bash_completes(tmp_path: Path, workdir: Path, scripts: dict[str, str],
 @pytest.mark.skipif(BASH is None, reason="bash is not installed")
 def test_bash_registers_for_the_command(tmp_path: Path) -> None:
     """What the user actually runs: `source <(alloylite completion bash)`."""
-    cmd = (f"source <({sys.executable} -m alloylite completion bash)\n"
-           "complete -p alloylite\n")
+    cmd = f"source <({sys.executable} -m alloylite completion bash)\ncomplete -p alloylite\n"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([BASH, "--norc", "--noprofile", "-c", cmd], cwd=tmp_path, env=env,
-                         capture_output=True, text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [BASH, "--norc", "--noprofile", "-c", cmd],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert out.stdout.strip() == "complete -F _alloylite alloylite"
 
 
@@ -151,33 +165,53 @@ def test_zsh_script_parses(tmp_path: Path, scripts: dict[str, str]) -> None:
 def test_zsh_script_registers_after_compinit(tmp_path: Path, scripts: dict[str, str]) -> None:
     path = tmp_path / "_alloylite"
     path.write_text(scripts["zsh"])
-    cmd = (f"autoload -Uz compinit && compinit -u -d {tmp_path}/zcompdump\n"
-           f"source {path}\n"
-           'print -r -- "$_comps[alloylite]"\n')
+    cmd = (
+        f"autoload -Uz compinit && compinit -u -d {tmp_path}/zcompdump\n"
+        f"source {path}\n"
+        'print -r -- "$_comps[alloylite]"\n'
+    )
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([ZSH, "-f", "-c", cmd], cwd=tmp_path, capture_output=True, text=True,
-                         check=True, timeout=60, env=env)
+    out = subprocess.run(
+        [ZSH, "-f", "-c", cmd],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
+    )
     assert out.stdout.strip() == "_alloylite"
 
 
 def _fish_complete(script: Path, cwd: Path, line: str) -> list[str]:
     out = subprocess.run(
         [FISH, "--no-config", "-c", f"source {script}; complete -C '{line}'"],
-        cwd=cwd, capture_output=True, text=True, check=True, timeout=30,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
         env={"HOME": str(cwd), "PATH": "/usr/bin:/bin"},
     )
     return sorted(row.split("\t")[0] for row in out.stdout.splitlines() if row)
 
 
 @pytest.mark.skipif(FISH is None, reason="fish is not installed")
-def test_fish_script_parses_and_completes(tmp_path: Path, workdir: Path,
-                                          scripts: dict[str, str]) -> None:
+def test_fish_script_parses_and_completes(
+    tmp_path: Path, workdir: Path, scripts: dict[str, str]
+) -> None:
     script = tmp_path / "alloylite.fish"
     script.write_text(scripts["fish"])
     subprocess.run([FISH, "--no-config", "-n", str(script)], check=True, timeout=30)
     assert _fish_complete(script, workdir, "alloylite va") == ["validate"]
     assert _fish_complete(script, workdir, "alloylite validate --format ") == [
-        "github", "json", "text"]
+        "github",
+        "json",
+        "text",
+    ]
     assert _fish_complete(script, workdir, "alloylite validate ") == [
-        "a.alloy", "b.alloy", "conf.d/"]
+        "a.alloy",
+        "b.alloy",
+        "conf.d/",
+    ]
     assert _fish_complete(script, workdir, "alloylite completion ") == ["bash", "fish", "zsh"]

@@ -124,9 +124,7 @@ def test_parse_errors_are_listed(
     assert path.read_bytes().startswith(b"a = 1 b = 2")
 
 
-def test_unicode_text_is_kept(
-    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
-) -> None:
+def test_unicode_text_is_kept(tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
     path = tmp_path / "unicode.alloy"
     path.write_bytes('a   =   "é"\n'.encode())
     assert _run([str(path)], capsysbinary) == (0, 'a = "é"\n'.encode(), b"")

@@ -47,9 +47,18 @@ class Agent:
 
     def __init__(self, config: Path, *extra: str) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "alloylite", "run", str(config),
-             "--server.http.listen-addr=127.0.0.1:0", *extra],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "alloylite",
+                "run",
+                str(config),
+                "--server.http.listen-addr=127.0.0.1:0",
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={**os.environ, "NO_COLOR": "1"},
         )
         self.lines: list[str] = []
@@ -174,9 +183,18 @@ def test_busy_listen_address(config: Path) -> None:
         sock.listen()
         port = sock.getsockname()[1]
         proc = subprocess.run(
-            [sys.executable, "-m", "alloylite", "run", str(config),
-             f"--server.http.listen-addr=127.0.0.1:{port}", "--stability.level=public-preview"],
-            capture_output=True, text=True, timeout=WAIT,
+            [
+                sys.executable,
+                "-m",
+                "alloylite",
+                "run",
+                str(config),
+                f"--server.http.listen-addr=127.0.0.1:{port}",
+                "--stability.level=public-preview",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=WAIT,
         )
     assert proc.returncode == 1
     assert f"listen tcp 127.0.0.1:{port}" in proc.stderr
@@ -185,9 +203,17 @@ def test_busy_listen_address(config: Path) -> None:
 def test_unreadable_config_path_is_a_plain_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing.alloy"
     proc = subprocess.run(
-        [sys.executable, "-m", "alloylite", "run", str(missing),
-         "--server.http.listen-addr=127.0.0.1:0"],
-        capture_output=True, text=True, timeout=WAIT,
+        [
+            sys.executable,
+            "-m",
+            "alloylite",
+            "run",
+            str(missing),
+            "--server.http.listen-addr=127.0.0.1:0",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
     )
     assert proc.returncode == 1
     assert f'Error: reading config path "{missing}": no such file or directory' in proc.stderr
@@ -283,16 +309,20 @@ def test_profiles_flow_from_receiver_to_writer(tmp_path: Path) -> None:
 
     backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Backend)
     threading.Thread(target=backend.serve_forever, daemon=True).start()
-    config = (CONFIG % "e2e").replace("http://127.0.0.1:9",
-                                      f"http://127.0.0.1:{backend.server_address[1]}")
+    config = (CONFIG % "e2e").replace(
+        "http://127.0.0.1:9", f"http://127.0.0.1:{backend.server_address[1]}"
+    )
     path = tmp_path / "config.alloy"
     path.write_text(config)
     running = Agent(path, "--stability.level=public-preview")
     try:
         port = running.wait_for(r"receive_http listening on 127\.0\.0\.1:(\d+)")[1]
         running.wait_for('msg="alloylite is running"')
-        r = httpx.post(f"http://127.0.0.1:{port}/ingest?name=app.cpu&format=folded",
-                       content=b"foo;bar 1\n", timeout=WAIT)
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/ingest?name=app.cpu&format=folded",
+            content=b"foo;bar 1\n",
+            timeout=WAIT,
+        )
         assert r.status_code == 200
         assert len(received) == 1
         target, body, auth = received[0]
@@ -322,7 +352,7 @@ def test_workers_share_the_receiver_port(tmp_path: Path) -> None:
             metrics = client.get("/metrics").text
             for worker in ("0", "1"):
                 assert (
-                    'pyroscope_receive_http_tcp_connections_limit{component_id='
+                    "pyroscope_receive_http_tcp_connections_limit{component_id="
                     f'"pyroscope.receive_http.default",component_path="/",protocol="http",'
                     f'worker="{worker}"}} 16384.0' in metrics
                 )

@@ -98,8 +98,15 @@ def test_json_format(tmp_path: Path) -> None:
     assert rc == 1 and err == "Error: validation failed\n"
     items = json.loads(out)
     first = items[0]
-    assert first == {"file": path, "line": 1, "col": 1, "end_line": 1, "end_col": 14,
-                     "severity": "error", "message": "unrecognized attribute colour"}
+    assert first == {
+        "file": path,
+        "line": 1,
+        "col": 1,
+        "end_line": 1,
+        "end_col": 14,
+        "severity": "error",
+        "message": "unrecognized attribute colour",
+    }
     assert {i["message"] for i in items} >= {'missing required attribute "url"'}
 
 
@@ -176,8 +183,7 @@ def test_validate_never_imports_http_stacks(tmp_path: Path) -> None:
         "{'starlette', 'uvicorn', 'httpx', 'httpcore', 'h2', 'anyio'})\n"
         "print(rc, heavy)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "0 []", proc.stderr
 
 
@@ -192,9 +198,13 @@ def test_examples_validate(capsys: pytest.CaptureFixture[str]) -> None:
 def test_environment_reads_are_evaluated_but_not_judged(tmp_path: Path) -> None:
     ok = 'pyroscope.write "a" {\n  endpoint {\n    url = sys.env("ALLOYLITE_UNSET_VAR")\n  }\n}\n'
     env = {k: v for k, v in os.environ.items() if k != "ALLOYLITE_UNSET_VAR"}
-    proc = subprocess.run([sys.executable, "-m", "alloylite", "validate",
-                           write(tmp_path, ok, "ok.alloy")],
-                          capture_output=True, text=True, timeout=60, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "alloylite", "validate", write(tmp_path, ok, "ok.alloy")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
     assert (proc.returncode, proc.stderr) == (0, "")
     bad = 'pyroscope.write "a" {\n  endpoint {\n    url = sys.env()\n  }\n}\n'
     rc, _, err = run_cli("validate", write(tmp_path, bad, "bad.alloy"))

@@ -42,10 +42,24 @@ pyroscope.receive_http "default" {
 }
 """
 
-NEVER = ("lark", "regex", "yaml", "json", "decimal", "logging", "socket", "platform",
-         "hashlib", "starlette", "uvicorn", "httpx", "alloylite.eval.stdlib.goyaml",
-         "alloylite.eval.stdlib.gojson", "alloylite.eval.stdlib.jsonpath",
-         "alloylite.runtime.controller")
+NEVER = (
+    "lark",
+    "regex",
+    "yaml",
+    "json",
+    "decimal",
+    "logging",
+    "socket",
+    "platform",
+    "hashlib",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "alloylite.eval.stdlib.goyaml",
+    "alloylite.eval.stdlib.gojson",
+    "alloylite.eval.stdlib.jsonpath",
+    "alloylite.runtime.controller",
+)
 
 
 def _modules_of_validate(tmp_path: Path, config: str) -> tuple[int, set[str]]:
@@ -58,8 +72,15 @@ def _modules_of_validate(tmp_path: Path, config: str) -> tuple[int, set[str]]:
         "print(rc, ' '.join(sorted(sys.modules)))\n"
     )
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     rc, *modules = out.strip().splitlines()[-1].split(" ")
     return int(rc), set(modules)
 
@@ -75,8 +96,9 @@ def test_validate_loads_no_heavy_module_once_the_grammar_is_cached(tmp_path: Pat
 
 
 def test_stdlib_codecs_load_when_a_config_calls_them(tmp_path: Path) -> None:
-    config = CONFIG.replace('"host" = constants.hostname',
-                            '"host" = encoding.from_yaml("a: b")["a"]')
+    config = CONFIG.replace(
+        '"host" = constants.hostname', '"host" = encoding.from_yaml("a: b")["a"]'
+    )
     rc, modules = _modules_of_validate(tmp_path, config)
     assert rc == 0
     assert "yaml" in modules and "alloylite.eval.stdlib.goyaml" in modules

@@ -48,8 +48,10 @@ def test_deprecated_function_is_a_warning_with_one_caret(tmp_path: Path) -> None
         "  |                  ^\n"
         "7 |     }\n"
     )
-    assert DEPRECATED_MESSAGE == ("this stdlib function is deprecated; please refer to the "
-                                  "documentation for updated usage and alternatives")
+    assert DEPRECATED_MESSAGE == (
+        "this stdlib function is deprecated; please refer to the "
+        "documentation for updated usage and alternatives"
+    )
 
 
 def test_every_deprecated_name_warns_and_the_new_names_do_not(tmp_path: Path) -> None:
@@ -96,8 +98,9 @@ def test_github_format_marks_warnings(tmp_path: Path) -> None:
     path = write(tmp_path, DEPRECATED, "main.alloy")
     rc, out, _ = run_cli("validate", "--format=github", path)
     assert rc == 0
-    assert out == (f"::warning file={path},line=6,col=18,endLine=6,endColumn=18::"
-                   f"{DEPRECATED_MESSAGE}\n")
+    assert out == (
+        f"::warning file={path},line=6,col=18,endLine=6,endColumn=18::{DEPRECATED_MESSAGE}\n"
+    )
 
 
 def _registry_with_stdlib_named_component() -> object:
@@ -109,9 +112,13 @@ def _registry_with_stdlib_named_component() -> object:
 def _link(text: str) -> LoadedConfig:
     parsed = parse_file(text)
     assert parsed.file is not None, parsed.diagnostics
-    return link({"main.alloy": parsed.file}, LoadedConfig(sources={"main.alloy": text.encode()}),
-                _registry_with_stdlib_named_component(),  # type: ignore[arg-type]
-                Stability.EXPERIMENTAL, validate_mode=True)
+    return link(
+        {"main.alloy": parsed.file},
+        LoadedConfig(sources={"main.alloy": text.encode()}),
+        _registry_with_stdlib_named_component(),  # type: ignore[arg-type]
+        Stability.EXPERIMENTAL,
+        validate_mode=True,
+    )
 
 
 def test_component_shadowing_a_stdlib_name_spans_the_reference() -> None:
@@ -139,13 +146,16 @@ def test_run_logs_the_deprecation_warning_and_starts_anyway() -> None:
     def load() -> LoadedConfig:
         parsed = parse_file(text)
         assert parsed.file is not None
-        return link({"main.alloy": parsed.file},
-                    LoadedConfig(sources={"main.alloy": text.encode()}), make_registry(),
-                    Stability.EXPERIMENTAL, validate_mode=False)
+        return link(
+            {"main.alloy": parsed.file},
+            LoadedConfig(sources={"main.alloy": text.encode()}),
+            make_registry(),
+            Stability.EXPERIMENTAL,
+            validate_mode=False,
+        )
 
     async def main() -> None:
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=load)
+        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL, load_config=load)
         await ctl.load()
         assert "test.late.y" in ctl.components
         await ctl.stop()

@@ -12,10 +12,29 @@ from alloylite.syntax.parser import parse_expression
 
 atoms = st.sampled_from(
     [
-        "0", "1", "-1", "2.5", "1e308", "18446744073709551615", "9223372036854775807",
-        '"a"', '""', '"\\xff"', "`raw`", "true", "false", "null", "[]", "{}",
-        "[1, \"x\", null]", "{a = 1, b = [2]}", "sys.env", "string", "constants.os",
-        "encoding.from_base64(\"aGk=\")", "encoding.from_yaml(\"1: a\")",
+        "0",
+        "1",
+        "-1",
+        "2.5",
+        "1e308",
+        "18446744073709551615",
+        "9223372036854775807",
+        '"a"',
+        '""',
+        '"\\xff"',
+        "`raw`",
+        "true",
+        "false",
+        "null",
+        "[]",
+        "{}",
+        '[1, "x", null]',
+        "{a = 1, b = [2]}",
+        "sys.env",
+        "string",
+        "constants.os",
+        'encoding.from_base64("aGk=")',
+        'encoding.from_yaml("1: a")',
     ]
 )
 operators = st.sampled_from(
@@ -23,10 +42,24 @@ operators = st.sampled_from(
 )
 calls = st.sampled_from(
     [
-        "string.format", "string.join", "string.split", "string.replace", "string.to_upper",
-        "string.trim", "encoding.from_json", "encoding.to_json", "encoding.from_yaml",
-        "encoding.to_base64", "encoding.url_decode", "array.concat", "array.combine_maps",
-        "array.group_by", "coalesce", "json_path", "file.path_join", "convert.nonsensitive",
+        "string.format",
+        "string.join",
+        "string.split",
+        "string.replace",
+        "string.to_upper",
+        "string.trim",
+        "encoding.from_json",
+        "encoding.to_json",
+        "encoding.from_yaml",
+        "encoding.to_base64",
+        "encoding.url_decode",
+        "array.concat",
+        "array.combine_maps",
+        "array.group_by",
+        "coalesce",
+        "json_path",
+        "file.path_join",
+        "convert.nonsensitive",
         "sys.env",
     ]
 )

@@ -45,7 +45,7 @@ def test_scope_values_keep_their_path_in_errors() -> None:
     scope = Scope({"key_value": {"object": {"field1": [1, 2, "x"], "field2": ["a", True]}}})
     with pytest.raises(EvalError) as info:
         run("key_value.object.field1[2] + 1", scope)
-    assert info.value.text == '1:30: 1 should be string, got number'
+    assert info.value.text == "1:30: 1 should be string, got number"
     with pytest.raises(EvalError) as info:
         run("key_value.object.field1[2] - 1", scope)
     assert info.value.text == (

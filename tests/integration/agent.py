@@ -74,7 +74,11 @@ def start_agent_file(
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "alloylite", "run", str(path),
+            sys.executable,
+            "-m",
+            "alloylite",
+            "run",
+            str(path),
             "--stability.level=public-preview",
             f"--server.http.listen-addr=127.0.0.1:{api_port}",
             *extra,
@@ -132,12 +136,13 @@ class Tap:
                 headers = [
                     (k, v)
                     for k, v in self.headers.items()
-                    if k.lower() not in ("host", "content-length", "transfer-encoding",
-                                         "connection")
+                    if k.lower()
+                    not in ("host", "content-length", "transfer-encoding", "connection")
                 ]
                 with tap._cond:
-                    tap.requests.append(Request("POST", path, query, list(self.headers.items()),
-                                                data))
+                    tap.requests.append(
+                        Request("POST", path, query, list(self.headers.items()), data)
+                    )
                     tap._cond.notify_all()
                 resp = client.post(self.path, content=data, headers=headers)
                 self.send_response(resp.status_code)

@@ -91,16 +91,23 @@ def go_multipart(profile_gz: bytes, sample_type_config: dict | None) -> tuple[st
     parts = [("profile", "profile.pprof", profile_gz)]
     if sample_type_config is not None:
         parts.append(
-            ("sample_type_config", "sample_type_config.json",
-             json.dumps(sample_type_config).encode())
+            (
+                "sample_type_config",
+                "sample_type_config.json",
+                json.dumps(sample_type_config).encode(),
+            )
         )
     body = b""
     for name, filename, data in parts:
         body += (
-            f"--{boundary}\r\n"
-            f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-            "Content-Type: application/octet-stream\r\n\r\n"
-        ).encode() + data + b"\r\n"
+            (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
     body += f"--{boundary}--\r\n".encode()
     return f"multipart/form-data; boundary={boundary}", body
 

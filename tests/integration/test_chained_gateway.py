@@ -57,14 +57,19 @@ def start_chain(tmp: Path, backend: str) -> tuple[Agent, Agent, int]:
     (tmp / "gateway").mkdir()
     (tmp / "edge").mkdir()
     gateway = start_agent(
-        TIER.format(port=gateway_port, downstream=backend, retries=3,
-                    labels='"region" = "gw-region"'),
+        TIER.format(
+            port=gateway_port, downstream=backend, retries=3, labels='"region" = "gw-region"'
+        ),
         tmp / "gateway",
     )
     try:
         edge = start_agent(
-            TIER.format(port=edge_port, downstream=f"http://127.0.0.1:{gateway_port}",
-                        retries=EDGE_RETRIES, labels='"cluster" = "edge-1"'),
+            TIER.format(
+                port=edge_port,
+                downstream=f"http://127.0.0.1:{gateway_port}",
+                retries=EDGE_RETRIES,
+                labels='"cluster" = "edge-1"',
+            ),
             tmp / "edge",
         )
     except BaseException:
@@ -82,8 +87,12 @@ def test_ingest_and_push_arrive_once_with_both_tiers_labels(tmp_path: Path) -> N
     content_type, multipart = go_multipart(gzip.compress(cpu_pprof()), None)
     push_profile = cpu_pprof(labels={"thread": "main"})
     push_body = encode_push_request(
-        [Series([("__name__", "process_cpu"), ("service_name", "chained-push")],
-                [RawSample("sample-1", push_profile)])]
+        [
+            Series(
+                [("__name__", "process_cpu"), ("service_name", "chained-push")],
+                [RawSample("sample-1", push_profile)],
+            )
+        ]
     )
     with FakePyroscope() as fake:
         gateway, edge, port = start_chain(tmp_path, fake.url)
@@ -161,8 +170,12 @@ def test_backend_4xx_on_push_is_internal_at_the_sdk(tmp_path: Path) -> None:
         gateway, edge, port = start_chain(tmp_path, fake.url)
         try:
             body = encode_push_request(
-                [Series([("__name__", "process_cpu"), ("service_name", "chained")],
-                        [RawSample("s", cpu_pprof())])]
+                [
+                    Series(
+                        [("__name__", "process_cpu"), ("service_name", "chained")],
+                        [RawSample("s", cpu_pprof())],
+                    )
+                ]
             )
             resp = httpx.post(
                 f"http://127.0.0.1:{port}/push.v1.PusherService/Push",

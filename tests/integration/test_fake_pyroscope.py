@@ -25,10 +25,16 @@ def test_decodes_push_in_every_encoding() -> None:
     with FakePyroscope() as fake, httpx.Client(base_url=fake.url) as client:
         proto = encode_push_request(SERIES)
         client.post(PUSH, content=proto, headers={"Content-Type": "application/proto"})
-        client.post(PUSH, content=gzip.compress(proto),
-                    headers={"Content-Type": "application/proto", "Content-Encoding": "gzip"})
-        resp = client.post(PUSH, content=encode_push_request_json(SERIES),
-                           headers={"Content-Type": "application/json"})
+        client.post(
+            PUSH,
+            content=gzip.compress(proto),
+            headers={"Content-Type": "application/proto", "Content-Encoding": "gzip"},
+        )
+        resp = client.post(
+            PUSH,
+            content=encode_push_request_json(SERIES),
+            headers={"Content-Type": "application/json"},
+        )
         assert resp.status_code == 200
         for req in fake.wait_for(3):
             assert req.series == SERIES

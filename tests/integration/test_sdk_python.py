@@ -118,7 +118,5 @@ def test_python_sdk_profiles_arrive_with_labels_credentials_and_exact_bytes(
                 profile = decode_pprof(sample.raw_profile)
                 assert profile.sample_types == [("cpu", "nanoseconds")]
         assert seen == set(sdk_samples)
-        tagged = [
-            decode_pprof(raw).sample_labels for raw in sdk_samples.values()
-        ]
+        tagged = [decode_pprof(raw).sample_labels for raw in sdk_samples.values()]
         assert any(("handler", "a") in labels for labels in tagged)

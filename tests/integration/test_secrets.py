@@ -116,7 +116,7 @@ pyroscope.write "backend" {{
     url  = "{backend}/pwfile"
     basic_auth {{
       username      = "user-c"
-      password_file = "{tmp / 'password.txt'}"
+      password_file = "{tmp / "password.txt"}"
     }}
     min_backoff_period  = "10ms"
     max_backoff_retries = 2
@@ -124,7 +124,7 @@ pyroscope.write "backend" {{
   endpoint {{
     name              = "bearer_token_file"
     url               = "{backend}/tokfile"
-    bearer_token_file = "{tmp / 'token.txt'}"
+    bearer_token_file = "{tmp / "token.txt"}"
     min_backoff_period  = "10ms"
     max_backoff_retries = 2
   }}
@@ -200,8 +200,15 @@ def api_outputs(agent: Agent) -> dict[str, str]:
     """Everything the agent's own HTTP server shows."""
     out: dict[str, str] = {}
     with httpx.Client(base_url=agent.api, timeout=30) as client:
-        for path in ("/metrics", "/api/v0/web/components", "/api/v0/web/graph", "/", "/ui/",
-                     "/-/healthy", "/-/ready"):
+        for path in (
+            "/metrics",
+            "/api/v0/web/components",
+            "/api/v0/web/graph",
+            "/",
+            "/ui/",
+            "/-/healthy",
+            "/-/ready",
+        ):
             resp = client.get(path, follow_redirects=True)
             out[path] = resp.text
         for component in client.get("/api/v0/web/components").json():

@@ -102,9 +102,7 @@ class Traffic:
                 for _attempt in range(50):
                     port = self.ports[self.current]
                     try:
-                        resp = client.post(
-                            f"http://127.0.0.1:{port}/ingest?name=app", content=body
-                        )
+                        resp = client.post(f"http://127.0.0.1:{port}/ingest?name=app", content=body)
                     except httpx.ConnectError:
                         self.current = (self.current + 1) % len(self.ports)
                         time.sleep(0.01)

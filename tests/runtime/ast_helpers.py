@@ -109,8 +109,9 @@ def evaluate_literal(expr: ast.Expr, scope: dict[str, Any] | None = None) -> Any
         case ast.IdentifierExpr(ident=ident):
             if scope is None or ident.name not in scope:
                 raise FakeEvalError(
-                    Diagnostic(Severity.ERROR, f'identifier "{ident.name}" does not exist',
-                               ident.pos, None)
+                    Diagnostic(
+                        Severity.ERROR, f'identifier "{ident.name}" does not exist', ident.pos, None
+                    )
                 )
             return scope[ident.name]
         case ast.AccessExpr(value=value, name=name):

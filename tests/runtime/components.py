@@ -121,11 +121,14 @@ class Failing:
 
 def make_registry() -> Registry:
     registry = Registry(modules={})
-    registry.register(Registration("test.writer", Stability.GENERALLY_AVAILABLE, WriterArgs,
-                                   Writer))
-    registry.register(Registration("test.receiver", Stability.PUBLIC_PREVIEW, ReceiverArgs,
-                                   Receiver))
+    registry.register(
+        Registration("test.writer", Stability.GENERALLY_AVAILABLE, WriterArgs, Writer)
+    )
+    registry.register(
+        Registration("test.receiver", Stability.PUBLIC_PREVIEW, ReceiverArgs, Receiver)
+    )
     registry.register(Registration("test.late", Stability.EXPERIMENTAL, LateArgs, Late))
-    registry.register(Registration("test.failing", Stability.GENERALLY_AVAILABLE, LateArgs,
-                                   Failing))
+    registry.register(
+        Registration("test.failing", Stability.GENERALLY_AVAILABLE, LateArgs, Failing)
+    )
     return registry

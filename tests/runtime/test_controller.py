@@ -26,14 +26,19 @@ class Configs:
 
     def __call__(self) -> LoadedConfig:
         files = {"main.alloy": ast.File("main.alloy", tuple(self.blocks), ())}
-        return link(files, LoadedConfig(), make_registry(), Stability.EXPERIMENTAL,
-                    validate_mode=False)
+        return link(
+            files, LoadedConfig(), make_registry(), Stability.EXPERIMENTAL, validate_mode=False
+        )
 
 
 def pipeline(writer_name: str = "w", label: str = "") -> tuple[ast.Stmt, ...]:
     return (
-        A.block("test.receiver", A.attr("forward_to", A.array(A.ref("test.writer.a.receiver"))),
-                A.attr("label", label), label="r"),
+        A.block(
+            "test.receiver",
+            A.attr("forward_to", A.array(A.ref("test.writer.a.receiver"))),
+            A.attr("label", label),
+            label="r",
+        ),
         A.block("test.writer", A.attr("name", writer_name), label="a"),
     )
 
@@ -182,8 +187,11 @@ def test_component_metrics_registry_is_per_component() -> None:
 def test_dependants_of_a_failed_component_do_not_repeat_its_error() -> None:
     async def main() -> None:
         configs = Configs(
-            A.block("test.receiver", A.attr("forward_to", A.array(A.ref("test.failing.f.out"))),
-                    label="r"),
+            A.block(
+                "test.receiver",
+                A.attr("forward_to", A.array(A.ref("test.failing.f.out"))),
+                label="r",
+            ),
             A.block("test.failing", A.attr("value", "x"), label="f"),
         )
         ctl = controller_for(configs)

@@ -42,21 +42,20 @@ def bodies(text: str) -> dict[str, tuple]:
 
 def test_prefix_rule_links_to_the_first_node_id() -> None:
     graph, unresolved = build_graph(
-        bodies('a.b "c" {\n x = a.b.c.d.e\n y = sys.env("X")\n z = q.r\n}\n'
-               'a.b "d" {\n}\n'),
+        bodies('a.b "c" {\n x = a.b.c.d.e\n y = sys.env("X")\n z = q.r\n}\na.b "d" {\n}\n'),
         {"sys"},
     )
-    assert [(r.target, r.traversal.text) for r in graph.deps["a.b.c"]] == [
-        ("a.b.c", "a.b.c.d.e")
-    ]
+    assert [(r.target, r.traversal.text) for r in graph.deps["a.b.c"]] == [("a.b.c", "a.b.c.d.e")]
     assert [u.traversal.text for u in unresolved] == ["q.r"]
     assert [n for n, _ in self_references(graph)] == ["a.b.c"]
 
 
 def test_cycles_and_order() -> None:
     graph, _ = build_graph(
-        bodies('n.x "a" {\n v = n.x.b.out\n}\nn.x "b" {\n v = n.x.a.out\n}\n'
-               'n.x "c" {\n v = n.x.d.out\n}\nn.x "d" {\n}\n'),
+        bodies(
+            'n.x "a" {\n v = n.x.b.out\n}\nn.x "b" {\n v = n.x.a.out\n}\n'
+            'n.x "c" {\n v = n.x.d.out\n}\nn.x "d" {\n}\n'
+        ),
         set(),
     )
     assert cycles(graph) == [["n.x.a", "n.x.b"]]

@@ -9,8 +9,9 @@ from alloylite.runtime.loader import load, read_sources
 from tests.runtime.components import make_registry
 
 
-def messages(tmp_path: Path, text: str, level: Stability = Stability.EXPERIMENTAL,
-             validate_mode: bool = True) -> list[str]:
+def messages(
+    tmp_path: Path, text: str, level: Stability = Stability.EXPERIMENTAL, validate_mode: bool = True
+) -> list[str]:
     path = tmp_path / "main.alloy"
     path.write_text(text)
     config = load(str(path), make_registry(), level, validate_mode=validate_mode)
@@ -63,9 +64,11 @@ def test_duplicates_span_name_and_label(tmp_path: Path) -> None:
 
 
 def test_runtime_cycle_messages_have_no_position(tmp_path: Path) -> None:
-    text = ('test.writer "a" {\n name = test.writer.b.name\n}\n'
-            'test.writer "b" {\n name = test.writer.a.name\n}\n'
-            'test.writer "c" {\n name = test.writer.c.name\n}\n')
+    text = (
+        'test.writer "a" {\n name = test.writer.b.name\n}\n'
+        'test.writer "b" {\n name = test.writer.a.name\n}\n'
+        'test.writer "c" {\n name = test.writer.c.name\n}\n'
+    )
     assert messages(tmp_path, text, validate_mode=False) == [
         "-: self reference: test.writer.c",
         "-: cycle: test.writer.a, test.writer.b",
@@ -78,8 +81,10 @@ def test_directory_reads_only_alloy_files_sorted(tmp_path: Path) -> None:
     (tmp_path / "c.txt").write_text("")
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "e.alloy").write_text("")
-    assert list(read_sources(str(tmp_path))) == [str(tmp_path / "a.alloy"),
-                                                 str(tmp_path / "b.alloy")]
+    assert list(read_sources(str(tmp_path))) == [
+        str(tmp_path / "a.alloy"),
+        str(tmp_path / "b.alloy"),
+    ]
 
 
 def test_experimental_stdlib_functions_are_gated(tmp_path: Path) -> None:

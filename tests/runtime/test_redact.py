@@ -40,15 +40,12 @@ def test_secret_literals_and_url_passwords_become_stars_of_the_same_length() -> 
     assert 'password = sys.env("**")' in text
     assert 'level = "debug"' in text
     # Line structure is unchanged, so line numbers and carets stay right.
-    assert [len(line) for line in out.split(b"\n")] == [
-        len(line) for line in source.split(b"\n")
-    ]
+    assert [len(line) for line in out.split(b"\n")] == [len(line) for line in source.split(b"\n")]
 
 
 def test_a_file_that_does_not_parse_is_masked_for_urls_only() -> None:
     source = (
-        b'pyroscope.write "w" {\n  endpoint {\n    url = "http://u:secret@h"\n'
-        b'    password = "pw"\n'
+        b'pyroscope.write "w" {\n  endpoint {\n    url = "http://u:secret@h"\n    password = "pw"\n'
     )
     out = redact_source(source, "main.alloy", default_registry(light=True))
     assert b"secret" not in out

@@ -29,11 +29,11 @@ def test_registration_mistakes_are_refused() -> None:
     with pytest.raises(RegistryError):
         registry.register(Registration("x.y", Stability.GENERALLY_AVAILABLE, WriterArgs, Writer))
     with pytest.raises(RegistryError):
-        registry.register(Registration("x.y.z", Stability.GENERALLY_AVAILABLE, WriterArgs,
-                                       Writer))
+        registry.register(Registration("x.y.z", Stability.GENERALLY_AVAILABLE, WriterArgs, Writer))
     with pytest.raises(RegistryError):
-        registry.register(Registration("bad name", Stability.GENERALLY_AVAILABLE, WriterArgs,
-                                       Writer))
+        registry.register(
+            Registration("bad name", Stability.GENERALLY_AVAILABLE, WriterArgs, Writer)
+        )
     assert registry.get("x.z") is None
 
 
@@ -65,7 +65,11 @@ def test_json_format_and_level_from_the_logging_block() -> None:
         log.warning("shown", kv={"n": 1})
         (line,) = stream.getvalue().splitlines()
         assert json.loads(line) | {"ts": ""} == {
-            "ts": "", "level": "warn", "msg": "shown", "component_id": "a.b.c", "n": 1,
+            "ts": "",
+            "level": "warn",
+            "msg": "shown",
+            "component_id": "a.b.c",
+            "n": 1,
         }
     finally:
         alloy_logging.apply("info", "logfmt")

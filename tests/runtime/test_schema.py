@@ -135,10 +135,14 @@ def test_secret_from_string_and_encode_hides_it() -> None:
         ),
         ((A.attr("url", True),), "true should be string, got bool"),
         ((A.attr("url", "a"), A.attr("headers", [])), "[] should be object, got array"),
-        ((A.attr("url", "a"), A.attr("max_backoff_retries", "x")),
-         '"x" should be number, got string'),
-        ((A.attr("url", "a"), A.attr("remote_timeout", "1d")),
-         '"1d" time: unknown unit "d" in duration "1d"'),
+        (
+            (A.attr("url", "a"), A.attr("max_backoff_retries", "x")),
+            '"x" should be number, got string',
+        ),
+        (
+            (A.attr("url", "a"), A.attr("remote_timeout", "1d")),
+            '"1d" time: unknown unit "d" in duration "1d"',
+        ),
     ],
 )
 def test_decoder_messages(body: tuple[Any, ...], message: str) -> None:
@@ -197,8 +201,13 @@ def test_null_gives_zero_value_and_number_conversions() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1h30m", timedelta(hours=1, minutes=30)), ("100ms", timedelta(milliseconds=100)),
-     ("0", timedelta(0)), ("-1.5s", timedelta(seconds=-1.5)), ("1m0.5s", timedelta(seconds=60.5))],
+    [
+        ("1h30m", timedelta(hours=1, minutes=30)),
+        ("100ms", timedelta(milliseconds=100)),
+        ("0", timedelta(0)),
+        ("-1.5s", timedelta(seconds=-1.5)),
+        ("1m0.5s", timedelta(seconds=60.5)),
+    ],
 )
 def test_parse_duration(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
@@ -206,8 +215,12 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 
 @pytest.mark.parametrize(
     ("text", "error"),
-    [("", 'time: invalid duration ""'), ("10", 'time: missing unit in duration "10"'),
-     ("1x", 'time: unknown unit "x" in duration "1x"'), ("s", 'time: invalid duration "s"')],
+    [
+        ("", 'time: invalid duration ""'),
+        ("10", 'time: missing unit in duration "10"'),
+        ("1x", 'time: unknown unit "x" in duration "1x"'),
+        ("s", 'time: invalid duration "s"'),
+    ],
 )
 def test_parse_duration_errors(text: str, error: str) -> None:
     with pytest.raises(ValueError, match=error):
@@ -216,8 +229,13 @@ def test_parse_duration_errors(text: str, error: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(timedelta(0), "0s"), (timedelta(seconds=10), "10s"), (timedelta(minutes=90), "1h30m0s"),
-     (timedelta(milliseconds=100), "100ms"), (timedelta(seconds=1.5), "1.5s")],
+    [
+        (timedelta(0), "0s"),
+        (timedelta(seconds=10), "10s"),
+        (timedelta(minutes=90), "1h30m0s"),
+        (timedelta(milliseconds=100), "100ms"),
+        (timedelta(seconds=1.5), "1.5s"),
+    ],
 )
 def test_format_duration(value: timedelta, text: str) -> None:
     assert format_duration(value) == text

@@ -23,8 +23,7 @@ Scenario = Callable[[httpx.AsyncClient, Controller, Configs], Awaitable[None]]
 def serve(scenario: Scenario, *, load: bool = True) -> None:
     async def main() -> None:
         configs = Configs(*pipeline())
-        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL,
-                         load_config=configs)
+        ctl = Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL, load_config=configs)
 
         async def reload() -> str | None:
             try:
@@ -95,8 +94,10 @@ def test_reload_endpoint_success_and_failure_keeps_old_graph() -> None:
 
 def test_component_api_shows_arguments_exports_and_hides_secrets() -> None:
     async def scenario(client: httpx.AsyncClient, ctl: Controller, configs: Configs) -> None:
-        configs.set(pipeline()[0], A.block("test.writer", A.attr("name", "w"),
-                                           A.attr("token", "hunter2"), label="a"))
+        configs.set(
+            pipeline()[0],
+            A.block("test.writer", A.attr("name", "w"), A.attr("token", "hunter2"), label="a"),
+        )
         assert (await client.post("/-/reload")).status_code == 200
         listing = (await client.get("/api/v0/web/components")).json()
         assert [c["localID"] for c in listing] == ["test.writer.a", "test.receiver.r"]
@@ -120,18 +121,18 @@ def test_metrics_aggregate_components_with_their_ids() -> None:
     async def scenario(client: httpx.AsyncClient, ctl: Controller, configs: Configs) -> None:
         configs.set(*pipeline(), A.block("test.writer", A.attr("name", "b"), label="b"))
         await client.post("/-/reload")
-        configs.set(*pipeline(writer_name="changed"),
-                    A.block("test.writer", A.attr("name", "b2"), label="b"))
+        configs.set(
+            *pipeline(writer_name="changed"),
+            A.block("test.writer", A.attr("name", "b2"), label="b"),
+        )
         await client.post("/-/reload")
         text = (await client.get("/metrics")).text
         assert text.count("# TYPE test_writer_updates_total counter") == 1
         assert (
-            'test_writer_updates_total{component_id="test.writer.a",component_path="/"} 1.0'
-            in text
+            'test_writer_updates_total{component_id="test.writer.a",component_path="/"} 1.0' in text
         )
         assert (
-            'test_writer_updates_total{component_id="test.writer.b",component_path="/"} 1.0'
-            in text
+            'test_writer_updates_total{component_id="test.writer.b",component_path="/"} 1.0' in text
         )
         assert "alloy_config_last_load_successful 1.0" in text
         assert 'alloy_component_controller_running_components{health_type="healthy"} 3.0' in text

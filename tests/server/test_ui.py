@@ -20,7 +20,10 @@ def test_write_counters_sum_over_endpoints() -> None:
     registry = CollectorRegistry()
     metrics = WriteMetrics(registry)
     assert component_counters(registry) == {
-        "forwarded": 0, "dropped": 0, "retries": 0, "bytes_sent": 0,
+        "forwarded": 0,
+        "dropped": 0,
+        "retries": 0,
+        "bytes_sent": 0,
     }
     metrics.sent_profiles.labels("http://a").inc(2)
     metrics.sent_profiles.labels("http://b").inc()
@@ -28,7 +31,10 @@ def test_write_counters_sum_over_endpoints() -> None:
     metrics.retries.labels("http://b").inc(4)
     metrics.sent_bytes.labels("http://a").inc(300)
     assert component_counters(registry) == {
-        "forwarded": 3, "dropped": 1, "retries": 4, "bytes_sent": 300,
+        "forwarded": 3,
+        "dropped": 1,
+        "retries": 4,
+        "bytes_sent": 300,
     }
 
 
@@ -56,8 +62,10 @@ def test_components_without_known_metrics_have_no_counters() -> None:
 
 def test_graph_route_has_nodes_edges_and_no_secret() -> None:
     async def scenario(client: httpx.AsyncClient, ctl: Controller, configs: Configs) -> None:
-        configs.set(pipeline()[0], A.block("test.writer", A.attr("name", "w"),
-                                           A.attr("token", "hunter2"), label="a"))
+        configs.set(
+            pipeline()[0],
+            A.block("test.writer", A.attr("name", "w"), A.attr("token", "hunter2"), label="a"),
+        )
         assert (await client.post("/-/reload")).status_code == 200
         r = await client.get("/api/v0/web/graph")
         assert r.status_code == 200
@@ -81,8 +89,11 @@ def test_ui_files_are_served_and_nothing_else() -> None:
         assert index.status_code == 200
         assert '<script type="module" src="/ui/app.js">' in index.text
         assert (await client.get("/ui/")).text == index.text
-        for name, kind in (("app.js", "text/javascript"), ("graph.js", "text/javascript"),
-                           ("style.css", "text/css")):
+        for name, kind in (
+            ("app.js", "text/javascript"),
+            ("graph.js", "text/javascript"),
+            ("style.css", "text/css"),
+        ):
             r = await client.get(f"/ui/{name}")
             assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
         for path in ("/ui/ui.py", "/ui/%2e%2e/app.py", "/ui/sub/app.js", "/ui/x.html"):

@@ -78,8 +78,9 @@ def test_colour_touches_only_the_headers() -> None:
         ({"TERM": "dumb", "FORCE_COLOR": "1"}, False, True),
     ],
 )
-def test_use_color(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], tty: bool,
-                   expected: bool) -> None:
+def test_use_color(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], tty: bool, expected: bool
+) -> None:
     for name in ("NO_COLOR", "FORCE_COLOR", "TERM"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -106,8 +107,14 @@ def _env(**extra: str) -> dict[str, str]:
 def _stderr_on_pty(args: list[str], env: dict[str, str]) -> tuple[int, str, str]:
     """Run the CLI with stderr on a pseudo-terminal: (exit code, stdout, stderr)."""
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "alloylite", *args], cwd=ROOT, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=follower)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "alloylite", *args],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -162,11 +169,17 @@ def test_a_pipe_gets_no_colour_unless_forced(invalid_config: Path) -> None:
     cmd = [sys.executable, "-m", "alloylite", "validate", str(invalid_config)]
     piped = subprocess.run(cmd, capture_output=True, text=True, env=_env(), timeout=60)
     assert piped.returncode == 1 and "\x1b[" not in piped.stderr
-    forced = subprocess.run(cmd, capture_output=True, text=True, env=_env(FORCE_COLOR="1"),
-                            timeout=60)
+    forced = subprocess.run(
+        cmd, capture_output=True, text=True, env=_env(FORCE_COLOR="1"), timeout=60
+    )
     assert forced.returncode == 1
     assert forced.stderr.startswith(f"{RED}Error: {RESET}{BOLD}")
     # Machine-readable formats are never coloured.
-    as_json = subprocess.run([*cmd, "--format=json"], capture_output=True, text=True,
-                             env=_env(FORCE_COLOR="1"), timeout=60)
+    as_json = subprocess.run(
+        [*cmd, "--format=json"],
+        capture_output=True,
+        text=True,
+        env=_env(FORCE_COLOR="1"),
+        timeout=60,
+    )
     assert "\x1b[" not in as_json.stdout

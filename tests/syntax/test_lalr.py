@@ -34,9 +34,14 @@ def _lark_parser() -> Any:
         def lex(self, tokens: Any) -> Any:  # type: ignore[override]
             return iter(tokens)
 
-    return Lark(parser_module._grammar_text(), parser="lalr", lexer=Feed,
-                transformer=parser_module._Builder(), start=list(parser_module._STARTS),
-                maybe_placeholders=True)
+    return Lark(
+        parser_module._grammar_text(),
+        parser="lalr",
+        lexer=Feed,
+        transformer=parser_module._Builder(),
+        start=list(parser_module._STARTS),
+        maybe_placeholders=True,
+    )
 
 
 LARK = _lark_parser()
@@ -46,8 +51,10 @@ def _both(tokens: list[Any], start: str) -> tuple[Any, Any]:
     from lark.exceptions import LarkError
 
     results = []
-    for run in (lambda: LARK.parse(tokens, start=start),
-                lambda: parser_module._lark().parse(tokens, start=start)):
+    for run in (
+        lambda: LARK.parse(tokens, start=start),
+        lambda: parser_module._lark().parse(tokens, start=start),
+    ):
         try:
             results.append(("ok", run()))
         except (LarkError, lalr.ParseError):
@@ -87,9 +94,41 @@ def test_same_trees_as_lark_on_examples_and_the_corpus() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b.c", "=", "1", "2.5", '"s"', "+", "-", "*", "!", "(",
-                                 ")", "[", "]", "{", "}", ",", ".", "\n", " ", "true", "null",
-                                 "==", "||", "^", 'x "l"']), max_size=30).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "a",
+                "b.c",
+                "=",
+                "1",
+                "2.5",
+                '"s"',
+                "+",
+                "-",
+                "*",
+                "!",
+                "(",
+                ")",
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                ".",
+                "\n",
+                " ",
+                "true",
+                "null",
+                "==",
+                "||",
+                "^",
+                'x "l"',
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
 def test_same_result_as_lark_on_random_token_soup(text: str) -> None:
     _check(text.encode())
 

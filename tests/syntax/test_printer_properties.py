@@ -49,8 +49,11 @@ def expressions(draw: st.DrawFn, depth: int = 3) -> str:
     if depth == 0:
         return draw(st.one_of(LITERALS, NAMES))
     sub = expressions(depth - 1)
-    kind = draw(st.sampled_from(["leaf", "binary", "unary", "paren", "array", "object", "call",
-                                 "access", "index"]))
+    kind = draw(
+        st.sampled_from(
+            ["leaf", "binary", "unary", "paren", "array", "object", "call", "access", "index"]
+        )
+    )
     if kind == "leaf":
         return draw(st.one_of(LITERALS, NAMES))
     if kind == "binary":

@@ -25,8 +25,14 @@ from tests.integration.profiles import cpu_pprof
 
 CHROMIUM = os.environ.get("ALLOYLITE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 PASSWORD = "ui-test-pa55word-never-shown"
 RECEIVER = "pyroscope.receive_http.default"
@@ -56,16 +62,22 @@ pyroscope.write "backend" {{
 
 
 class Setup:
-    def __init__(self, fake: FakePyroscope, agent: Agent, port: int, page: Page,
-                 shots: Path, config: Path) -> None:
+    def __init__(
+        self, fake: FakePyroscope, agent: Agent, port: int, page: Page, shots: Path, config: Path
+    ) -> None:
         self.fake, self.agent, self.port, self.page, self.shots = fake, agent, port, page, shots
         self.config = config
 
     def ingest(self) -> httpx.Response:
         return httpx.post(
             f"http://127.0.0.1:{self.port}/ingest",
-            params={"name": "ui.app.cpu{env=test}", "from": "1795606102",
-                    "until": "1795606112", "format": "pprof", "spyName": "pyspy"},
+            params={
+                "name": "ui.app.cpu{env=test}",
+                "from": "1795606102",
+                "until": "1795606112",
+                "format": "pprof",
+                "spyName": "pyspy",
+            },
             content=cpu_pprof(),
             timeout=60,
         )
@@ -92,14 +104,14 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     with FakePyroscope() as fake, sync_playwright() as pw:
         agent_dir = tmp / "agent"
         agent_dir.mkdir()
-        agent = start_agent(CONFIG.format(port=port, backend=fake.url, password=PASSWORD),
-                            agent_dir)
+        agent = start_agent(
+            CONFIG.format(port=port, backend=fake.url, password=PASSWORD), agent_dir
+        )
         browser = _launch(pw, tmp / "chromium-profile")
         try:
             page = browser.new_page()
             page.goto(agent.api + "/")
-            expect(page.locator("body")).to_have_attribute("data-loaded", "true",
-                                                           timeout=WAIT_MS)
+            expect(page.locator("body")).to_have_attribute("data-loaded", "true", timeout=WAIT_MS)
             yield Setup(fake, agent, port, page, tmp, agent_dir / "config.alloy")
         finally:
             browser.close()
@@ -122,8 +134,9 @@ def test_graph_shows_both_components_and_the_reference(setup: Setup) -> None:
     expect(receiver).to_contain_text('"default"')
     expect(writer).to_contain_text("pyroscope.write")
     expect(writer).to_contain_text('"backend"')
-    expect(page.locator(f'svg path.edge[data-from="{RECEIVER}"][data-to="{WRITER}"]')
-           ).to_have_count(1)
+    expect(
+        page.locator(f'svg path.edge[data-from="{RECEIVER}"][data-to="{WRITER}"]')
+    ).to_have_count(1)
     expect(page.locator("svg path.edge")).to_have_count(1)
     # Layers run left to right in the direction profiles travel.
     left, right = receiver.bounding_box(), writer.bounding_box()
@@ -175,10 +188,12 @@ def test_counters_refresh_live_after_a_profile_is_forwarded(setup: Setup) -> Non
     expect(_counter(page, RECEIVER, "received")).to_have_text("1", timeout=WAIT_MS)
     expect(_counter(page, RECEIVER, "accepted")).to_have_text("1")
     expect(_counter(page, RECEIVER, "rejected")).to_have_text("0")
-    expect(page.locator(f'svg g.node[data-id="{WRITER}"] text.counters')
-           ).to_have_text("forwarded 1 · dropped 0")
-    expect(page.locator(f'svg g.node[data-id="{RECEIVER}"] text.counters')
-           ).to_have_text("received 1 · rejected 0")
+    expect(page.locator(f'svg g.node[data-id="{WRITER}"] text.counters')).to_have_text(
+        "forwarded 1 · dropped 0"
+    )
+    expect(page.locator(f'svg g.node[data-id="{RECEIVER}"] text.counters')).to_have_text(
+        "received 1 · rejected 0"
+    )
     expect(page.locator("#status")).to_have_class(re.compile(r"\bok\b"))
 
     shot = Path(os.environ.get("ALLOYLITE_UI_SCREENSHOT", str(setup.shots / "alloylite-ui.png")))
@@ -192,7 +207,8 @@ def test_clicking_a_box_selects_its_card(setup: Setup) -> None:
     page.locator(f'svg g.node[data-id="{WRITER}"]').click()
     expect(_card(page, WRITER)).to_have_class(re.compile(r"\bselected\b"))
     expect(page.locator(f'svg g.node[data-id="{WRITER}"]')).to_have_class(
-        re.compile(r"\bselected\b"))
+        re.compile(r"\bselected\b")
+    )
     assert page.evaluate("location.hash") == "#" + WRITER
 
 
@@ -218,14 +234,16 @@ def test_static_routes(setup: Setup) -> None:
 def test_a_failed_reload_shows_the_component_unhealthy(setup: Setup) -> None:
     page = setup.page
     text = setup.config.read_text()
-    setup.config.write_text(text.replace(f"listen_port    = {setup.port}",
-                                         'listen_port    = "not a number"'))
+    setup.config.write_text(
+        text.replace(f"listen_port    = {setup.port}", 'listen_port    = "not a number"')
+    )
     assert httpx.post(setup.agent.api + "/-/reload", timeout=60).status_code == 400
     receiver = page.locator(f'svg g.node[data-id="{RECEIVER}"]')
     expect(receiver.locator("text.health")).to_have_text("unhealthy", timeout=WAIT_MS)
     expect(receiver).to_have_class(re.compile(r"\bhealth-unhealthy\b"))
     expect(_card(page, RECEIVER).locator(".health-message")).to_have_text(
-        '"not a number" should be number, got string')
+        '"not a number" should be number, got string'
+    )
     expect(page.locator("#summary")).to_have_text("2 components · 1 healthy · 1 unhealthy")
     # The last good arguments stay on show, and the counters keep counting.
     expect(_card(page, RECEIVER).locator(".slot-arguments")).to_contain_text(str(setup.port))

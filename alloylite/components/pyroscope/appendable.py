@@ -62,7 +62,5 @@ class Appendable(Protocol):
         """Forward one push-API series. `deadline` is a `time.monotonic()` instant
         after which no attempt or retry sleep may start (the caller's timeout)."""
 
-    async def append_ingest(
-        self, profile: IncomingProfile, deadline: float | None = None
-    ) -> None:
+    async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         """Forward one `/ingest` request."""

@@ -223,13 +223,9 @@ class ReceiveApp:
         url = raw_path.decode("latin-1")
         if query:
             url += "?" + query.decode("latin-1")
-        profile = IncomingProfile(
-            raw_body=body, content_type=content_types, url=url, labels=labels
-        )
+        profile = IncomingProfile(raw_body=body, content_type=content_types, url=url, labels=labels)
         deadline = time.monotonic() + c.write_timeout
-        errors = await _fan_out(
-            targets, lambda t, _i: t.append_ingest(profile, deadline), deadline
-        )
+        errors = await _fan_out(targets, lambda t, _i: t.append_ingest(profile, deadline), deadline)
         if not errors:
             return await _respond(send, 200, b"")
         c.logger.warning(

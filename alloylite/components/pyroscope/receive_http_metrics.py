@@ -47,9 +47,7 @@ class _Hist:
 
 # A rebuilt component registers again in the same registry: the old collector
 # must go first, or prometheus_client refuses the duplicate names.
-_REGISTERED: weakref.WeakKeyDictionary[CollectorRegistry, Collector] = (
-    weakref.WeakKeyDictionary()
-)
+_REGISTERED: weakref.WeakKeyDictionary[CollectorRegistry, Collector] = weakref.WeakKeyDictionary()
 
 
 class ReceiveMetrics(Collector):
@@ -83,7 +81,8 @@ class ReceiveMetrics(Collector):
 
     def collect(self) -> Iterator[Any]:
         g = GaugeMetricFamily(
-            f"{NS}_tcp_connections", "Current number of accepted TCP connections.",
+            f"{NS}_tcp_connections",
+            "Current number of accepted TCP connections.",
             labels=["protocol"],
         )
         g.add_metric(["http"], self.connections)
@@ -96,21 +95,24 @@ class ReceiveMetrics(Collector):
         g.add_metric(["http"], self.connections_limit)
         yield g
         g = GaugeMetricFamily(
-            f"{NS}_inflight_requests", "Current number of inflight requests.",
+            f"{NS}_inflight_requests",
+            "Current number of inflight requests.",
             labels=["method", "route"],
         )
         for (method, route), value in sorted(self.inflight.items()):
             g.add_metric([method, route], value)
         yield g
         h = HistogramMetricFamily(
-            f"{NS}_request_duration_seconds", "Time (in seconds) spent serving HTTP requests.",
+            f"{NS}_request_duration_seconds",
+            "Time (in seconds) spent serving HTTP requests.",
             labels=["method", "route", "status_code", "ws"],
         )
         for (method, route, status), hist in sorted(self._durations.items()):
             h.add_metric([method, route, str(status), "false"], hist.buckets(), hist.total)
         yield h
         h = HistogramMetricFamily(
-            f"{NS}_request_message_bytes", "Size (in bytes) of messages received in the request.",
+            f"{NS}_request_message_bytes",
+            "Size (in bytes) of messages received in the request.",
             labels=["method", "route"],
         )
         for route, hist in sorted(self._sizes.items()):

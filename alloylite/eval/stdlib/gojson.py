@@ -76,9 +76,7 @@ class _Checker:
             for k in range(1, len(word)):
                 self.i += 1
                 if self.peek() != word[k]:
-                    raise self.fail(
-                        f"in literal {word.decode()} (expecting {_char(word[k])})"
-                    )
+                    raise self.fail(f"in literal {word.decode()} (expecting {_char(word[k])})")
             self.i += 1
         else:
             raise self.fail("looking for beginning of value")

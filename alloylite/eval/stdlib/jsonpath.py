@@ -261,6 +261,7 @@ def _filter(expr: str, parser: _Parser) -> Step:
         if kind == "lit":
             return lambda _root, v=value: (True, v)
         if kind == "path":
+
             def get(node: Any, path: Any = value) -> tuple[bool, Any]:
                 found = run_path(path, node)
                 return (bool(found), found[0] if found else None)

@@ -10,8 +10,10 @@ from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Function
 
 # unicode.IsSpace: Python's str.strip() also strips U+001C..U+001F, Go does not.
-_GO_SPACE = " \t\n\v\f\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
-    "\u2028\u2029\u202f\u205f\u3000"
+_GO_SPACE = (
+    " \t\n\v\f\r\x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
 )
 
 

@@ -168,8 +168,14 @@ def test_ingest_partial_failure_returns_the_failure_and_the_good_target_got_it()
 
 @pytest.mark.parametrize(
     ("code", "body"),
-    [(400, "Bad Request\n"), (401, "Unauthorized\n"), (429, "Too Many Requests\n"),
-     (503, "Service Unavailable\n"), (413, "Request Entity Too Large\n"), (599, "\n")],
+    [
+        (400, "Bad Request\n"),
+        (401, "Unauthorized\n"),
+        (429, "Too Many Requests\n"),
+        (503, "Service Unavailable\n"),
+        (413, "Request Entity Too Large\n"),
+        (599, "\n"),
+    ],
 )
 def test_ingest_passes_the_backend_status_through(code: int, body: str) -> None:
     async def main() -> None:
@@ -296,8 +302,13 @@ def test_push_forwards_series_and_samples(
 def test_push_service_name_rule_and_label_building() -> None:
     series = [
         Series(
-            [("service_name", "svc"), ("__name__", "process_cpu"), ("a", "1"), ("a", "2"),
-             ("empty", "")],
+            [
+                ("service_name", "svc"),
+                ("__name__", "process_cpu"),
+                ("a", "1"),
+                ("a", "2"),
+                ("empty", ""),
+            ],
             [RawSample("x", b"p")],
         )
     ]
@@ -406,9 +417,7 @@ def test_push_rejects_other_content_types_with_415() -> None:
         rec = Recorder()
         async with running(make_args([rec])) as c, httpx.AsyncClient() as client:
             for ctype in ("text/plain", "application/grpc+json", "", "application/x-protobuf"):
-                resp = await client.post(
-                    url(c, PUSH), content=b"", headers={"Content-Type": ctype}
-                )
+                resp = await client.post(url(c, PUSH), content=b"", headers={"Content-Type": ctype})
                 assert resp.status_code == 415, ctype
                 assert "application/proto" in resp.headers["accept-post"]
             assert rec.entered == 0

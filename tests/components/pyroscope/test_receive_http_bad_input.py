@@ -72,31 +72,63 @@ def _oversize_gzip() -> bytes:
 CASES = [
     # --- /ingest: the name is parsed leniently, the profile still goes through
     Case("name-bad-key", http("POST", "/ingest?name=app%7Ba-b%3D1%7D", b"x"), 200, 1, labels={}),
-    Case("name-unclosed", http("POST", "/ingest?name=app%7Ba%3D1", b"x"), 200, 1,
-         labels={"__name__": "app", "service_name": "app"}),
+    Case(
+        "name-unclosed",
+        http("POST", "/ingest?name=app%7Ba%3D1", b"x"),
+        200,
+        1,
+        labels={"__name__": "app", "service_name": "app"},
+    ),
     Case("name-empty", http("POST", "/ingest?name=", b"x"), 200, 1, labels={}),
     Case("name-space", http("POST", "/ingest?name=my%20app", b"x"), 200, 1, labels={}),
     Case("name-not-utf8", http("POST", "/ingest?name=%FF%FE", b"x"), 200, 1, labels={}),
     Case("name-only-braces", http("POST", "/ingest?name=%7B%7D", b"x"), 200, 1, labels={}),
     Case("name-bad-escape", http("POST", "/ingest?name=%ZZ", b"x"), 200, 1, labels={}),
-    Case("name-junk-after-brace", http("POST", "/ingest?name=a%7Bk%3Dv%7D%7B%7B%7B", b"x"), 200, 1,
-         labels={"__name__": "a", "k": "v", "service_name": "a"}),
+    Case(
+        "name-junk-after-brace",
+        http("POST", "/ingest?name=a%7Bk%3Dv%7D%7B%7B%7B", b"x"),
+        200,
+        1,
+        labels={"__name__": "a", "k": "v", "service_name": "a"},
+    ),
     Case("ingest-empty-body", http("POST", "/ingest?name=app"), 200, 1),
     # --- HTTP framing
     Case("garbage-request-line", b"GARBAGE\r\n\r\n", 400),
-    Case("bad-content-length", b"POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-         400),
-    Case("bad-chunked-encoding",
-         b"POST /ingest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n", 400),
+    Case(
+        "bad-content-length",
+        b"POST /ingest HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        400,
+    ),
+    Case(
+        "bad-chunked-encoding",
+        b"POST /ingest HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\n",
+        400,
+    ),
     Case("oversize-header", http("POST", "/ingest?name=a", b"x", {"X-Big": "a" * (2 << 20)}), 431),
-    Case("body-shorter-than-declared", http("POST", "/ingest?name=a", b"abc", length=100), None,
-         shut_write=True),
-    Case("stalled-body", http("POST", "/ingest?name=a", b"abc", length=100), 408,
-         args={"http_server_read_timeout": timedelta(seconds=0.3)}),
-    Case("body-over-limit-declared", http("POST", "/ingest?name=a", b"", length=10 << 20), 413,
-         args={"max_request_body_size": 1024}),
-    Case("body-over-limit-sent", http("POST", "/ingest?name=a", b"z" * 5000), 413,
-         args={"max_request_body_size": 1024}),
+    Case(
+        "body-shorter-than-declared",
+        http("POST", "/ingest?name=a", b"abc", length=100),
+        None,
+        shut_write=True,
+    ),
+    Case(
+        "stalled-body",
+        http("POST", "/ingest?name=a", b"abc", length=100),
+        408,
+        args={"http_server_read_timeout": timedelta(seconds=0.3)},
+    ),
+    Case(
+        "body-over-limit-declared",
+        http("POST", "/ingest?name=a", b"", length=10 << 20),
+        413,
+        args={"max_request_body_size": 1024},
+    ),
+    Case(
+        "body-over-limit-sent",
+        http("POST", "/ingest?name=a", b"z" * 5000),
+        413,
+        args={"max_request_body_size": 1024},
+    ),
     Case("ingest-get", http("GET", "/ingest?name=a"), 405),
     Case("ingest-trailing-slash", http("POST", "/ingest/?name=a", b"x"), 404),
     Case("unknown-path", http("POST", "/api/v1/push", b"x"), 404),
@@ -104,49 +136,125 @@ CASES = [
     Case("push-text-plain", push(GOOD_SERIES, "text/plain"), 415),
     Case("push-no-content-type", http("POST", PUSH, GOOD_SERIES), 415),
     Case("push-grpc", push(GOOD_SERIES, "application/grpc"), 415),
-    Case("push-bad-protocol-version", push(GOOD_SERIES, Connect_Protocol_Version="2"), 400,
-         connect_code="invalid_argument"),
-    Case("push-unknown-compression", push(GOOD_SERIES, Content_Encoding="br"), 501,
-         connect_code="unimplemented"),
-    Case("push-bad-timeout", push(GOOD_SERIES, Connect_Timeout_Ms="soon"), 400,
-         connect_code="invalid_argument"),
-    Case("push-timeout-too-long", push(GOOD_SERIES, Connect_Timeout_Ms="12345678901"), 400,
-         connect_code="invalid_argument"),
+    Case(
+        "push-bad-protocol-version",
+        push(GOOD_SERIES, Connect_Protocol_Version="2"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-unknown-compression",
+        push(GOOD_SERIES, Content_Encoding="br"),
+        501,
+        connect_code="unimplemented",
+    ),
+    Case(
+        "push-bad-timeout",
+        push(GOOD_SERIES, Connect_Timeout_Ms="soon"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-timeout-too-long",
+        push(GOOD_SERIES, Connect_Timeout_Ms="12345678901"),
+        400,
+        connect_code="invalid_argument",
+    ),
     Case("push-get", http("GET", PUSH), 405),
-    Case("push-unknown-procedure", http("POST", "/push.v1.PusherService/Nope", b"",
-                                        {"Content-Type": "application/proto"}), 404),
+    Case(
+        "push-unknown-procedure",
+        http("POST", "/push.v1.PusherService/Nope", b"", {"Content-Type": "application/proto"}),
+        404,
+    ),
     # --- Connect push: bodies
-    Case("push-bad-gzip", push(b"\x1f\x8b\x08\x00garbage", Content_Encoding="gzip"), 400,
-         connect_code="invalid_argument"),
-    Case("push-truncated-gzip", push(gzip.compress(GOOD_SERIES)[:-6], Content_Encoding="gzip"),
-         400, connect_code="invalid_argument"),
-    Case("push-gzip-bomb", push(_oversize_gzip(), Content_Encoding="gzip"), 429,
-         connect_code="resource_exhausted", args={"max_request_body_size": 1 << 20}),
-    Case("push-body-over-limit", push(b"\n" * 5000), 429, connect_code="resource_exhausted",
-         args={"max_request_body_size": 1024}),
+    Case(
+        "push-bad-gzip",
+        push(b"\x1f\x8b\x08\x00garbage", Content_Encoding="gzip"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-truncated-gzip",
+        push(gzip.compress(GOOD_SERIES)[:-6], Content_Encoding="gzip"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-gzip-bomb",
+        push(_oversize_gzip(), Content_Encoding="gzip"),
+        429,
+        connect_code="resource_exhausted",
+        args={"max_request_body_size": 1 << 20},
+    ),
+    Case(
+        "push-body-over-limit",
+        push(b"\n" * 5000),
+        429,
+        connect_code="resource_exhausted",
+        args={"max_request_body_size": 1024},
+    ),
     Case("push-truncated-proto", push(GOOD_SERIES[:-3]), 400, connect_code="invalid_argument"),
     Case("push-bad-wire-type", push(b"\x0b\x0c"), 400, connect_code="invalid_argument"),
-    Case("push-wrong-wire-type-for-series", push(b"\x08\x01"), 400,
-         connect_code="invalid_argument"),
-    Case("push-non-utf8-label",
-         push(b"\x0a\x0c\x0a\x0a\x0a\x01a\x12\x05\xff\xfe\xfd\xfc\xfb"), 400,
-         connect_code="invalid_argument"),
-    Case("push-json-not-json", push(b"{series:", "application/json"), 400,
-         connect_code="invalid_argument"),
-    Case("push-json-bad-base64",
-         json_push({"series": [{"labels": [{"name": "a", "value": "b"}],
-                                "samples": [{"rawProfile": "!!!not base64!!!"}]}]}),
-         400, connect_code="invalid_argument"),
-    Case("push-json-wrong-types", json_push({"series": "nope"}), 400,
-         connect_code="invalid_argument"),
-    Case("push-json-not-utf8", push(b'{"series":[{"labels":[{"name":"\xff"}]}]}',
-                                    "application/json"), 400, connect_code="invalid_argument"),
+    Case(
+        "push-wrong-wire-type-for-series", push(b"\x08\x01"), 400, connect_code="invalid_argument"
+    ),
+    Case(
+        "push-non-utf8-label",
+        push(b"\x0a\x0c\x0a\x0a\x0a\x01a\x12\x05\xff\xfe\xfd\xfc\xfb"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-json-not-json",
+        push(b"{series:", "application/json"),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-json-bad-base64",
+        json_push(
+            {
+                "series": [
+                    {
+                        "labels": [{"name": "a", "value": "b"}],
+                        "samples": [{"rawProfile": "!!!not base64!!!"}],
+                    }
+                ]
+            }
+        ),
+        400,
+        connect_code="invalid_argument",
+    ),
+    Case(
+        "push-json-wrong-types", json_push({"series": "nope"}), 400, connect_code="invalid_argument"
+    ),
+    Case(
+        "push-json-not-utf8",
+        push(b'{"series":[{"labels":[{"name":"\xff"}]}]}', "application/json"),
+        400,
+        connect_code="invalid_argument",
+    ),
     Case("push-empty", push(b""), 200),
-    Case("push-series-without-samples",
-         push(encode_push_request([Series([("__name__", "a")], [])])), 200),
-    Case("push-json-good", json_push({"series": [{"labels": [{"name": "__name__", "value": "a"}],
-                                                  "samples": [{"rawProfile": base64.b64encode(
-                                                      b"p").decode(), "ID": "x"}]}]}), 200, 1),
+    Case(
+        "push-series-without-samples",
+        push(encode_push_request([Series([("__name__", "a")], [])])),
+        200,
+    ),
+    Case(
+        "push-json-good",
+        json_push(
+            {
+                "series": [
+                    {
+                        "labels": [{"name": "__name__", "value": "a"}],
+                        "samples": [{"rawProfile": base64.b64encode(b"p").decode(), "ID": "x"}],
+                    }
+                ]
+            }
+        ),
+        200,
+        1,
+    ),
 ]
 
 

@@ -83,10 +83,10 @@ def test_the_stability_gate_needs_public_preview(tmp_path: Path) -> None:
         ("", 'missing required attribute "forward_to"'),
         ("forward_to = []\nhttp {\n  port = 1\n}", 'unrecognized attribute name "port"'),
         ("forward_to = []\nhttp {\n}\nhttp {\n}", 'block "http" may only be specified once'),
-        ("forward_to = []\nhttp {\n  listen_port = \"x\"\n}", "listen_port"),
+        ('forward_to = []\nhttp {\n  listen_port = "x"\n}', "listen_port"),
         ("forward_to = []\nhttp {\n  listen_port = 70000\n}", "listen_port must be between"),
         (
-            "forward_to = []\nhttp {\n  tls {\n    cert_file = \"a\"\n  }\n}",
+            'forward_to = []\nhttp {\n  tls {\n    cert_file = "a"\n  }\n}',
             "both a certificate and a key",
         ),
         (

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -310,35 +309,15 @@ def test_metrics_count_requests_and_connections() -> None:
 # ---------------------------------------------------------------------- TLS
 
 
-def _openssl(*args: str) -> None:
-    subprocess.run(["openssl", *args], check=True, capture_output=True)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
-    d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test-ca",
-             "-keyout", str(d / "ca.key"), "-out", str(d / "ca.pem"))
-    for name in ("server", "client"):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}",
-                 "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"))
-        ext = d / f"{name}.ext"
-        ext.write_text("subjectAltName=IP:127.0.0.1\n" if name == "server" else "")
-        _openssl("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / "ca.pem"),
-                 "-CAkey", str(d / "ca.key"), "-CAcreateserial", "-days", "1",
-                 "-extfile", str(ext), "-out", str(d / f"{name}.pem"))
-    return d
-
-
 def test_tls_with_files(pki: Path) -> None:
     tls = TLSArguments(cert_file=str(pki / "server.pem"), key_file=str(pki / "server.key"))
 
     async def main() -> None:
         rec = Recorder()
         async with running(make_args([rec], http_tls=tls)) as c:
-            async with httpx.AsyncClient(verify=ssl.create_default_context(
-                cafile=str(pki / "ca.pem"))) as client:
+            async with httpx.AsyncClient(
+                verify=ssl.create_default_context(cafile=str(pki / "ca.pem"))
+            ) as client:
                 resp = await client.post(ingest_url(c.port, "https"), content=b"x")
                 assert resp.status_code == 200
             async with httpx.AsyncClient() as plain:

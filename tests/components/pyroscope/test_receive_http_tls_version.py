@@ -11,7 +11,6 @@ import pytest
 
 from alloylite.components.pyroscope.receive_http import TLSArguments
 from tests.components.pyroscope.receive_http_support import Recorder, make_args, run, running
-from tests.components.pyroscope.test_receive_http_lifecycle import pki  # noqa: F401 - fixture
 
 
 def client_context(ca: Path, version: ssl.TLSVersion) -> ssl.SSLContext:
@@ -30,10 +29,15 @@ def client_context(ca: Path, version: ssl.TLSVersion) -> ssl.SSLContext:
         ("", ssl.TLSVersion.TLSv1_2, True),  # Alloy's default minimum is TLS 1.2
     ],
 )
-def test_min_version(pki: Path, min_version: str, client: ssl.TLSVersion,  # noqa: F811
-                     accepted: bool) -> None:
+def test_min_version(
+    pki: Path,
+    min_version: str,
+    client: ssl.TLSVersion,  # noqa: F811
+    accepted: bool,
+) -> None:
     tls = TLSArguments(
-        cert_file=str(pki / "server.pem"), key_file=str(pki / "server.key"),
+        cert_file=str(pki / "server.pem"),
+        key_file=str(pki / "server.key"),
         min_version=min_version,
     )
 

@@ -59,24 +59,40 @@ class Case:
 INGEST_FINAL = [400, 401, 403, 404, 405, 409, 410, 413, 415, 422, 451]
 INGEST_RETRIED = [408, 429, 500, 502, 503, 504]
 PUSH_FINAL = [
-    (400, "invalid_argument"), (401, "unauthenticated"), (403, "permission_denied"),
-    (404, "not_found"), (409, "already_exists"), (400, "failed_precondition"),
-    (400, "out_of_range"), (501, "unimplemented"), (499, "canceled"),
+    (400, "invalid_argument"),
+    (401, "unauthenticated"),
+    (403, "permission_denied"),
+    (404, "not_found"),
+    (409, "already_exists"),
+    (400, "failed_precondition"),
+    (400, "out_of_range"),
+    (501, "unimplemented"),
+    (499, "canceled"),
 ]
 PUSH_RETRIED = [
-    (503, "unavailable"), (500, "internal"), (500, "unknown"), (504, "deadline_exceeded"),
-    (500, "data_loss"), (409, "aborted"), (429, "resource_exhausted"),
+    (503, "unavailable"),
+    (500, "internal"),
+    (500, "unknown"),
+    (504, "deadline_exceeded"),
+    (500, "data_loss"),
+    (409, "aborted"),
+    (429, "resource_exhausted"),
 ]
 
 CASES = (
-    [Case(f"ingest-{s}", "ingest", Reply(s, body=b"nope"), 1, f"status={s}")
-     for s in INGEST_FINAL]
-    + [Case(f"ingest-{s}", "ingest", Reply(s, body=b"later"), ATTEMPTS, f"status={s}")
-       for s in INGEST_RETRIED]
-    + [Case(f"push-{c}", "push", connect_reply(s, c), 1, f"{c}: scripted {c}")
-       for s, c in PUSH_FINAL]
-    + [Case(f"push-{c}", "push", connect_reply(s, c), ATTEMPTS, f"{c}: scripted {c}")
-       for s, c in PUSH_RETRIED]
+    [Case(f"ingest-{s}", "ingest", Reply(s, body=b"nope"), 1, f"status={s}") for s in INGEST_FINAL]
+    + [
+        Case(f"ingest-{s}", "ingest", Reply(s, body=b"later"), ATTEMPTS, f"status={s}")
+        for s in INGEST_RETRIED
+    ]
+    + [
+        Case(f"push-{c}", "push", connect_reply(s, c), 1, f"{c}: scripted {c}")
+        for s, c in PUSH_FINAL
+    ]
+    + [
+        Case(f"push-{c}", "push", connect_reply(s, c), ATTEMPTS, f"{c}: scripted {c}")
+        for s, c in PUSH_RETRIED
+    ]
     + [
         # Without a Connect body the code comes from the HTTP status (connect-go).
         Case("push-bare-400", "push", Reply(400, body=b"x"), ATTEMPTS, "internal: HTTP status 400"),
@@ -84,13 +100,13 @@ CASES = (
         Case("push-bare-404", "push", Reply(404, body=b"x"), 1, "unimplemented"),
         Case("push-bare-503", "push", Reply(503, body=b"x"), ATTEMPTS, "unavailable"),
     ]
-    + [
-        Case(f"{p}-refused", p, None, 0, "connect") for p in ("ingest", "push")
-    ]
+    + [Case(f"{p}-refused", p, None, 0, "connect") for p in ("ingest", "push")]
     + [Case(f"{p}-reset", p, RESET, ATTEMPTS, "") for p in ("ingest", "push")]
     + [Case(f"{p}-close", p, CLOSE, ATTEMPTS, "") for p in ("ingest", "push")]
-    + [Case(f"{p}-hang", p, HANG, ATTEMPTS, "context deadline exceeded")
-       for p in ("ingest", "push")]
+    + [
+        Case(f"{p}-hang", p, HANG, ATTEMPTS, "context deadline exceeded")
+        for p in ("ingest", "push")
+    ]
 )
 
 
@@ -118,8 +134,9 @@ async def send(h: object, path: str, deadline: float | None = None) -> None:
         await receiver.append(LABELS, [SAMPLE], deadline)
 
 
-def assert_dropped_once(h: object, url: str, path: str, caplog: pytest.LogCaptureFixture,
-                        cause: str) -> None:
+def assert_dropped_once(
+    h: object, url: str, path: str, caplog: pytest.LogCaptureFixture, cause: str
+) -> None:
     metric = h.metric  # type: ignore[attr-defined]
     assert metric("pyroscope_write_dropped_profiles_total", endpoint=url) == 1
     assert metric("pyroscope_write_dropped_bytes_total", endpoint=url) == size_of(path)
