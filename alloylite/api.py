@@ -90,7 +90,7 @@ def validate(
     if diags:
         config.diagnostics = diags
         return list(diags)
-    config = link(files, config, default_registry(light=True), minimum, validate_mode=True)
+    config = link(files, config, default_registry(), minimum, validate_mode=True)
     return list(check_loaded(config).diagnostics)
 
 

@@ -206,8 +206,8 @@ EXPORTS: dict[str, dict[str, tuple[str, str]]] = {
 # prometheus_client CollectorRegistry, as the component builds it. The metrics
 # table is read from what it registers, so a new metric shows up by itself.
 METRICS_SOURCES: dict[str, str] = {
-    "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http_metrics:ReceiveMetrics",
-    "pyroscope.write": "alloylite.components.pyroscope.write_metrics:WriteMetrics",
+    "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http.metrics:ReceiveMetrics",
+    "pyroscope.write": "alloylite.components.pyroscope.write.metrics:WriteMetrics",
 }
 
 # ----------------------------------------------------------------- schema walk

@@ -259,7 +259,7 @@ def test_yaml_snippets_parse(where: str, snippet: str) -> None:
 
 
 def test_compatibility_states_the_current_limits() -> None:
-    from alloylite.components.pyroscope.receive_http_args import DEFAULT_MAX_REQUEST_BODY_SIZE
+    from alloylite.components.pyroscope.receive_http.arguments import DEFAULT_MAX_REQUEST_BODY_SIZE
     from alloylite.syntax.parser import MAX_NESTING, MAX_TREE_DEPTH
 
     text = (DOCS / "compatibility.md").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 def check(path: str, min_stability: Stability) -> LoadedConfig:
     """Load `path` in validate mode and decode every node's arguments into its diagnostics."""
-    return check_loaded(load(path, default_registry(light=True), min_stability, validate_mode=True))
+    return check_loaded(load(path, default_registry(), min_stability, validate_mode=True))
 
 
 def check_loaded(config: LoadedConfig) -> LoadedConfig:

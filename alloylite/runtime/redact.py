@@ -106,7 +106,7 @@ def redact_sources(sources: dict[str, bytes]) -> dict[str, bytes]:
     never be what fails)."""
     from alloylite.runtime.registry import default_registry
 
-    registry = default_registry(light=True)
+    registry = default_registry()
     out = {}
     for name, source in sources.items():
         try:

@@ -13,7 +13,7 @@ Outgoing client (`--client`):
 - `httpx`: the same lanes made of one-connection `httpx.AsyncClient`s (the reference
   minimal proxy of performance-facts.md, about 2x the CPU of `httpcore`).
 - `httpcore-asyncio`: the `httpcore` lanes over alloylite's own asyncio network backend
-  (`alloylite.components.pyroscope.write_net`, instead of httpcore's anyio one): the
+  (`alloylite.components.pyroscope.write.net`, instead of httpcore's anyio one): the
   strictest baseline, the same client engine as pyroscope.write with none of its features.
 
     python -m bench.forward.proxy --port 8080 --upstream http://127.0.0.1:4040
@@ -141,7 +141,7 @@ def main() -> None:
     if args.client == "httpx":
         lanes = HttpxLanes(args.upstream)
     elif args.client == "httpcore-asyncio":
-        from alloylite.components.pyroscope.write_net import BACKEND
+        from alloylite.components.pyroscope.write.net import BACKEND
 
         lanes = HttpcoreLanes(args.upstream, network_backend=BACKEND)
     else:

@@ -26,7 +26,7 @@ logging {
 
 def test_secret_literals_and_url_passwords_become_stars_of_the_same_length() -> None:
     source = CONFIG.encode()
-    out = redact_source(source, "main.alloy", default_registry(light=True))
+    out = redact_source(source, "main.alloy", default_registry())
     assert len(out) == len(source)
     text = out.decode("utf-8", "replace")
     assert 'url          = "http://user:*****@127.0.0.1:4040"' in text  # ä is two bytes
@@ -47,7 +47,7 @@ def test_a_file_that_does_not_parse_is_masked_for_urls_only() -> None:
     source = (
         b'pyroscope.write "w" {\n  endpoint {\n    url = "http://u:secret@h"\n    password = "pw"\n'
     )
-    out = redact_source(source, "main.alloy", default_registry(light=True))
+    out = redact_source(source, "main.alloy", default_registry())
     assert b"secret" not in out
     assert b'"http://u:******@h"' in out
 

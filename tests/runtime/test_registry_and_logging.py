@@ -1,4 +1,4 @@
-"""The registry's checks and light entries; logfmt/JSON log lines."""
+"""The registry's checks; logfmt/JSON log lines."""
 
 from __future__ import annotations
 
@@ -10,17 +10,8 @@ import pytest
 
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.component import Registration, Stability
-from alloylite.runtime.registry import LIGHT_ENTRIES, Registry, RegistryError, export_names
+from alloylite.runtime.registry import Registry, RegistryError
 from tests.runtime.components import Writer, WriterArgs
-
-
-def test_light_entries_match_the_real_registrations() -> None:
-    light, full = Registry(light=True), Registry()
-    for name in LIGHT_ENTRIES:
-        a, b = light.get(name), full.get(name)
-        assert a is not None and b is not None
-        assert (a.name, a.stability, a.arguments) == (b.name, b.stability, b.arguments)
-        assert export_names(a) == export_names(b)
 
 
 def test_registration_mistakes_are_refused() -> None:

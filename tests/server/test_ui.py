@@ -7,8 +7,8 @@ from __future__ import annotations
 import httpx
 from prometheus_client import CollectorRegistry, Counter
 
-from alloylite.components.pyroscope.receive_http_app import _Metrics as ReceiveMetrics
-from alloylite.components.pyroscope.write_metrics import WriteMetrics
+from alloylite.components.pyroscope.receive_http.app import _Metrics as ReceiveMetrics
+from alloylite.components.pyroscope.write.metrics import WriteMetrics
 from alloylite.runtime.controller import Controller
 from alloylite.server.ui import CounterRule, component_counters
 from tests.runtime import ast_helpers as A

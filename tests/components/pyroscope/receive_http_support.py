@@ -20,7 +20,7 @@ from alloylite.components.pyroscope.appendable import (
     WriteStatusError,
 )
 from alloylite.components.pyroscope.receive_http import Arguments, HTTPArguments
-from alloylite.components.pyroscope.receive_http_app import ReceiveHTTP
+from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
 from alloylite.runtime.component import ComponentOptions
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alloylite.components.pyroscope.receive_http_args import (
+from alloylite.components.pyroscope.receive_http.arguments import (
     Arguments,
     HTTPArguments,
     TLSArguments,

@@ -13,7 +13,10 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from alloylite.components.pyroscope.receive_http import TLSArguments
-from alloylite.components.pyroscope.server_tls import TLSConfigError, build_server_context
+from alloylite.components.pyroscope.receive_http.server_tls import (
+    TLSConfigError,
+    build_server_context,
+)
 from alloylite.eval.values import Secret
 from tests.components.pyroscope.receive_http_support import (
     Recorder,

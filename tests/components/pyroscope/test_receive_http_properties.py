@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alloylite.components.pyroscope import connect
-from alloylite.components.pyroscope.receive_http_app import _ingest_labels, _name_param
+from alloylite.components.pyroscope.receive_http.app import _ingest_labels, _name_param
 
 LOG = logging.getLogger("test.properties")
 

@@ -14,12 +14,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from prometheus_client import generate_latest
 
-from alloylite.components.pyroscope import write as write_module
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
 from alloylite.components.pyroscope.labels import LabelError
 from alloylite.components.pyroscope.push import decode_push_request
-from alloylite.components.pyroscope.write import WriteError
-from alloylite.components.pyroscope.write_args import BasicAuth
+from alloylite.components.pyroscope.write import component as write_module
+from alloylite.components.pyroscope.write.arguments import BasicAuth
+from alloylite.components.pyroscope.write.component import WriteError
 from alloylite.eval.values import Secret
 
 from .write_support import (

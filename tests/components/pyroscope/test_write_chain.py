@@ -12,7 +12,7 @@ import pytest
 
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
 from alloylite.components.pyroscope.push import decode_push_request
-from alloylite.components.pyroscope.write import WriteError
+from alloylite.components.pyroscope.write.component import WriteError
 
 from .receive_http_support import make_args, running
 from .receive_http_support import run as run_loop

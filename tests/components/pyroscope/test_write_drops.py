@@ -20,10 +20,10 @@ from datetime import timedelta
 
 import pytest
 
-from alloylite.components.pyroscope import write as write_module
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
 from alloylite.components.pyroscope.labels import LabelError
-from alloylite.components.pyroscope.write import WriteError
+from alloylite.components.pyroscope.write import component as write_module
+from alloylite.components.pyroscope.write.component import WriteError
 
 from .write_support import CLOSE, HANG, RESET, Backend, Reply, Step, dead_url, endpoint, make_write
 from .write_support import run as run_loop

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs
 import pytest
 
 from alloylite.components.pyroscope.appendable import RawSample
-from alloylite.components.pyroscope.write import WriteError
-from alloylite.components.pyroscope.write_args import OAuth2
+from alloylite.components.pyroscope.write.arguments import OAuth2
+from alloylite.components.pyroscope.write.component import WriteError
 from alloylite.eval.values import Secret
 
 from .write_support import Backend, Reply, endpoint, make_write, run

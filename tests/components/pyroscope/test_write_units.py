@@ -8,17 +8,21 @@ from email.utils import formatdate
 
 import pytest
 
-from alloylite.components.pyroscope.write import _EndpointRuntime, _go_parse_query, _go_path_join
-from alloylite.components.pyroscope.write_args import (
+from alloylite.components.pyroscope.write.arguments import (
     Authorization,
     BasicAuth,
     Endpoint,
     TLSConfig,
 )
-from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write_client import redact_url
-from alloylite.components.pyroscope.write_metrics import WriteMetrics
-from alloylite.components.pyroscope.write_proxy import ProxySelector
+from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
+from alloylite.components.pyroscope.write.client import redact_url
+from alloylite.components.pyroscope.write.component import (
+    _EndpointRuntime,
+    _go_parse_query,
+    _go_path_join,
+)
+from alloylite.components.pyroscope.write.metrics import WriteMetrics
+from alloylite.components.pyroscope.write.proxy import ProxySelector
 from alloylite.eval.values import Secret
 
 

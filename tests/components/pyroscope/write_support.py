@@ -18,8 +18,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from alloylite.components.pyroscope.write import PyroscopeWrite, WriteReceiver
-from alloylite.components.pyroscope.write_args import Arguments, Endpoint
+from alloylite.components.pyroscope.write.arguments import Arguments, Endpoint
+from alloylite.components.pyroscope.write.component import PyroscopeWrite, WriteReceiver
 from alloylite.runtime.component import ComponentOptions
 from tests.integration.agent import free_port
 

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, quote_plus, urlencode
 
 import httpcore
 
-from alloylite.components.pyroscope.write_args import OAuth2
-from alloylite.components.pyroscope.write_client import FileSecret, build_ssl_context, target_of
+from alloylite.components.pyroscope.write.arguments import OAuth2
+from alloylite.components.pyroscope.write.client import FileSecret, build_ssl_context, target_of
 
 _EXPIRY_DELTA = 10.0
 _MAX_BODY = 1 << 20

@@ -34,9 +34,9 @@ from alloylite.components.pyroscope.appendable import (
 )
 from alloylite.components.pyroscope.connect import parse_error
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH, encode_single_series
-from alloylite.components.pyroscope.write_args import Arguments, Endpoint
-from alloylite.components.pyroscope.write_backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write_client import (
+from alloylite.components.pyroscope.write.arguments import Arguments, Endpoint
+from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
+from alloylite.components.pyroscope.write.client import (
     ClientError,
     EndpointClient,
     Response,
@@ -44,7 +44,7 @@ from alloylite.components.pyroscope.write_client import (
     redact_url,
     target_of,
 )
-from alloylite.components.pyroscope.write_metrics import (
+from alloylite.components.pyroscope.write.metrics import (
     INGEST_DOWNSTREAM,
     INGEST_ENDPOINT,
     INGEST_TOTAL,
@@ -53,9 +53,9 @@ from alloylite.components.pyroscope.write_metrics import (
     PUSH_TOTAL,
     WriteMetrics,
 )
-from alloylite.runtime.component import ComponentOptions, Registration, Stability
+from alloylite.runtime.component import ComponentOptions
 
-__all__ = ["REGISTRATION", "Arguments", "Exports", "PyroscopeWrite", "WriteError", "WriteReceiver"]
+__all__ = ["Arguments", "PyroscopeWrite", "WriteError", "WriteReceiver"]
 
 # Connect codes pyroscope.write retries (spec §2.5); resource_exhausted only with
 # retry_on_http_429.
@@ -571,11 +571,6 @@ def _describe(err: BaseException) -> str:
 # -------------------------------------------------------------------- component
 
 
-@dataclass
-class Exports:
-    receiver: Any = None
-
-
 class PyroscopeWrite:
     """The running component: owns the current receiver and retires old ones."""
 
@@ -609,16 +604,3 @@ class PyroscopeWrite:
         task = asyncio.get_running_loop().create_task(old.close())
         self._retired.add(task)
         task.add_done_callback(self._retired.discard)
-
-
-def _build(options: ComponentOptions, args: Arguments) -> PyroscopeWrite:
-    return PyroscopeWrite(options, args)
-
-
-REGISTRATION = Registration(
-    name="pyroscope.write",
-    stability=Stability.GENERALLY_AVAILABLE,
-    arguments=Arguments,
-    build=_build,
-    exports=Exports,
-)

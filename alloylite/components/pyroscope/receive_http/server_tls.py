@@ -14,7 +14,7 @@ import ssl
 import tempfile
 from collections.abc import Iterator
 
-from alloylite.components.pyroscope.receive_http_args import TLSArguments
+from alloylite.components.pyroscope.receive_http.arguments import TLSArguments
 
 _VERSIONS = {
     "TLS10": ssl.TLSVersion.TLSv1,

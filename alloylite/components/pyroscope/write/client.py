@@ -31,12 +31,12 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
-from alloylite.components.pyroscope.write_args import Endpoint, TLSConfig
-from alloylite.components.pyroscope.write_net import BACKEND
-from alloylite.components.pyroscope.write_proxy import ProxySelector
+from alloylite.components.pyroscope.write.arguments import Endpoint, TLSConfig
+from alloylite.components.pyroscope.write.net import BACKEND
+from alloylite.components.pyroscope.write.proxy import ProxySelector
 
 if TYPE_CHECKING:
-    from alloylite.components.pyroscope.write_oauth2 import OAuth2Token
+    from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -121,7 +121,7 @@ class Auth:
         self.oauth2: OAuth2Token | None = None
         if endpoint.oauth2 is not None:
             # Imported here: the module needs this one, and oauth2 is rare.
-            from alloylite.components.pyroscope.write_oauth2 import OAuth2Token
+            from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
 
             self.oauth2 = OAuth2Token(endpoint.oauth2)
         self._static: bytes | None = None

@@ -31,12 +31,6 @@ from alloylite.components.pyroscope.appendable import (
     Labels,
     WriteStatusError,
 )
-from alloylite.components.pyroscope.http_server import (
-    GONE_KEY,
-    TASK_KEY,
-    HTTPServer,
-    ServerSettings,
-)
 from alloylite.components.pyroscope.labels import ensure_service_name, parse_name
 from alloylite.components.pyroscope.push import (
     PUSH_PATH,
@@ -44,9 +38,15 @@ from alloylite.components.pyroscope.push import (
     decode_push_request,
     decode_push_request_json,
 )
-from alloylite.components.pyroscope.receive_http_args import Arguments, HTTPArguments
-from alloylite.components.pyroscope.receive_http_metrics import ReceiveMetrics
-from alloylite.components.pyroscope.server_tls import build_server_context
+from alloylite.components.pyroscope.receive_http.arguments import Arguments, HTTPArguments
+from alloylite.components.pyroscope.receive_http.http_server import (
+    GONE_KEY,
+    TASK_KEY,
+    HTTPServer,
+    ServerSettings,
+)
+from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
+from alloylite.components.pyroscope.receive_http.server_tls import build_server_context
 from alloylite.eval.values import Capsule
 from alloylite.runtime.component import ComponentOptions
 

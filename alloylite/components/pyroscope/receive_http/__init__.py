@@ -3,14 +3,14 @@
 This module is what the registry imports, also for `alloylite validate`, so it
 holds only the registration and the argument schema; the HTTP stack (uvicorn,
 prometheus_client) is imported when a component is actually built. The
-behaviour lives in receive_http_app.py.
+behaviour lives in app.py.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from alloylite.components.pyroscope.receive_http_args import (
+from alloylite.components.pyroscope.receive_http.arguments import (
     Arguments,
     GRPCArguments,
     HTTP2Arguments,
@@ -30,7 +30,7 @@ __all__ = [
 
 
 def _build(opts: ComponentOptions, args: Any) -> Component:
-    from alloylite.components.pyroscope.receive_http_app import ReceiveHTTP
+    from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
 
     return ReceiveHTTP(opts, args)
 
