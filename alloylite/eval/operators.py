@@ -160,7 +160,8 @@ def unary_op(op: str, value: object) -> object:
         raise TypeFault(value, "number")
     if isinstance(value, float):
         return -value
-    return num.wrap_int(-int(value))  # type: ignore[arg-type]
+    assert isinstance(value, int)
+    return num.wrap_int(-value)
 
 
 def values_equal(a: object, b: object) -> bool:
@@ -174,15 +175,11 @@ def values_equal(a: object, b: object) -> bool:
         kind = num.common_kind(a, b)  # type: ignore[arg-type]
         return num.convert(a, kind) == num.convert(b, kind)  # type: ignore[arg-type]
     if ta == "array":
-        return len(a) == len(b) and all(  # type: ignore[arg-type]
-            values_equal(x, y)
-            for x, y in zip(a, b, strict=True)  # type: ignore[call-overload]
-        )
+        assert isinstance(a, list) and isinstance(b, list)
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b, strict=True))
     if ta == "object":
-        return a.keys() == b.keys() and all(  # type: ignore[union-attr]
-            values_equal(v, b[k])
-            for k, v in a.items()  # type: ignore[union-attr,index]
-        )
+        assert isinstance(a, dict) and isinstance(b, dict)
+        return a.keys() == b.keys() and all(values_equal(v, b[k]) for k, v in a.items())
     if ta == "function":
         return False
     if isinstance(a, Capsule) or isinstance(b, Capsule) or ta == "capsule":

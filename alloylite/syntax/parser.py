@@ -29,7 +29,7 @@ from typing import Any
 from alloylite.syntax import ast, lalr
 from alloylite.syntax.diag import Diagnostic, Severity
 from alloylite.syntax.recovery import recover_expression, recover_file
-from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, Token, is_identifier, scan
+from alloylite.syntax.scanner import STRING, TERMINATOR, ScanResult, is_identifier, scan
 
 # Deepest bracket nesting accepted. Alloy itself has no limit, but a Python evaluator or
 # formatter walking a 10,000-deep tree would overflow the interpreter stack; a clear
@@ -77,10 +77,6 @@ _LITERAL_KINDS = {
 }
 
 
-def _pos(tok: Token) -> ast.Pos:
-    return ast.Pos(tok.start_pos, tok.line, tok.column)  # type: ignore[arg-type]
-
-
 def string_key(raw: str) -> str:
     """The key or label of a string token: the raw text between the quotes, not unescaped.
 
@@ -111,7 +107,7 @@ class _Builder:
 
     def attribute(self, c: list[Any]) -> ast.AttributeStmt:
         name = c[0]
-        return ast.AttributeStmt(ast.Ident(name.value, _pos(name)), c[1])
+        return ast.AttributeStmt(ast.Ident(name.value, name.pos), c[1])
 
     def block(self, c: list[Any]) -> ast.BlockStmt:
         names, label_tok, lcurly, body, rcurly = c
@@ -124,57 +120,57 @@ class _Builder:
                 label = raw[1:-1]
                 if not is_identifier(label):
                     raise _NeedsRecovery
-                label_pos = _pos(label_tok)
+                label_pos = label_tok.pos
         return ast.BlockStmt(
             tuple(t.value for t in names),
-            _pos(names[0]),
+            names[0].pos,
             label,
             label_pos,
             body,
-            _pos(lcurly),
-            _pos(rcurly),
+            lcurly.pos,
+            rcurly.pos,
         )
 
     def binary(self, c: list[Any]) -> ast.BinaryExpr:
         op = c[1]
-        return ast.BinaryExpr(op.value, _pos(op), c[0], c[2])
+        return ast.BinaryExpr(op.value, op.pos, c[0], c[2])
 
     def unary(self, c: list[Any]) -> ast.UnaryExpr:
         op = c[0]
-        return ast.UnaryExpr(op.value, _pos(op), c[1])
+        return ast.UnaryExpr(op.value, op.pos, c[1])
 
     def access(self, c: list[Any]) -> ast.AccessExpr:
         name = c[1]
-        return ast.AccessExpr(c[0], ast.Ident(name.value, _pos(name)))
+        return ast.AccessExpr(c[0], ast.Ident(name.value, name.pos))
 
     def index(self, c: list[Any]) -> ast.IndexExpr:
-        return ast.IndexExpr(c[0], _pos(c[1]), c[2], _pos(c[3]))
+        return ast.IndexExpr(c[0], c[1].pos, c[2], c[3].pos)
 
     def call(self, c: list[Any]) -> ast.CallExpr:
-        return ast.CallExpr(c[0], tuple(c[2]) if c[2] else (), _pos(c[1]), _pos(c[3]))
+        return ast.CallExpr(c[0], tuple(c[2]) if c[2] else (), c[1].pos, c[3].pos)
 
     def identifier(self, c: list[Any]) -> ast.IdentifierExpr:
         tok = c[0]
-        return ast.IdentifierExpr(ast.Ident(tok.value, _pos(tok)))
+        return ast.IdentifierExpr(ast.Ident(tok.value, tok.pos))
 
     def literal(self, c: list[Any]) -> ast.LiteralExpr:
         tok = c[0]
-        return ast.LiteralExpr(_LITERAL_KINDS[tok.type], tok.value, _pos(tok))
+        return ast.LiteralExpr(_LITERAL_KINDS[tok.type], tok.value, tok.pos)
 
     def paren(self, c: list[Any]) -> ast.ParenExpr:
-        return ast.ParenExpr(_pos(c[0]), c[1], _pos(c[2]))
+        return ast.ParenExpr(c[0].pos, c[1], c[2].pos)
 
     def array(self, c: list[Any]) -> ast.ArrayExpr:
-        return ast.ArrayExpr(tuple(c[1]) if c[1] else (), _pos(c[0]), _pos(c[2]))
+        return ast.ArrayExpr(tuple(c[1]) if c[1] else (), c[0].pos, c[2].pos)
 
     def object(self, c: list[Any]) -> ast.ObjectExpr:
-        return ast.ObjectExpr(tuple(c[1]) if c[1] else (), _pos(c[0]), _pos(c[2]))
+        return ast.ObjectExpr(tuple(c[1]) if c[1] else (), c[0].pos, c[2].pos)
 
     def field(self, c: list[Any]) -> ast.ObjectField:
         key = c[0]
         if key.type == STRING:
-            return ast.ObjectField(ast.Ident(string_key(key.value), _pos(key)), True, c[1])
-        return ast.ObjectField(ast.Ident(key.value, _pos(key)), False, c[1])
+            return ast.ObjectField(ast.Ident(string_key(key.value), key.pos), True, c[1])
+        return ast.ObjectField(ast.Ident(key.value, key.pos), False, c[1])
 
 
 def _grammar_text() -> str:

@@ -72,10 +72,6 @@ def _nbytes(text: str) -> int:
     return len(text.encode("utf-8", "surrogateescape"))
 
 
-def _pos(tok: Token) -> Pos:
-    return Pos(tok.start_pos, tok.line, tok.column)  # type: ignore[arg-type]
-
-
 class _Recovery:
     def __init__(self, scanned: ScanResult) -> None:
         self.tokens = scanned.tokens
@@ -106,7 +102,7 @@ class _Recovery:
         if line == self.last_line:
             return
         self.last_line = line
-        self.out.append(Diagnostic(Severity.ERROR, msg, _pos(self.cur)))
+        self.out.append(Diagnostic(Severity.ERROR, msg, self.cur.pos))
 
     def span_error(self, msg: str, start: Pos, end: Pos) -> None:
         self.out.append(Diagnostic(Severity.ERROR, msg, start, end))
@@ -165,7 +161,7 @@ class _Recovery:
                     end,
                 )
             elif label_tok is not None:
-                lpos = _pos(label_tok)
+                lpos = label_tok.pos
                 width = _nbytes(label) + 1
                 end = Pos(lpos.offset + width, lpos.line, lpos.col + width)
                 self.span_error("attribute names may not have labels", lpos, end)
@@ -187,7 +183,7 @@ class _Recovery:
         if self.cur.type != IDENT:
             self.error(f"expected identifier, got {token_name(self.cur)}")
             return None
-        start = _pos(self.cur)
+        start = self.cur.pos
         fragments = [self.cur.value]
         self.advance()
         while self.cur.type == "_DOT":
@@ -247,7 +243,7 @@ class _Recovery:
             self.postfix()
 
     def postfix(self) -> None:
-        start = _pos(self.cur)
+        start = self.cur.pos
         self.primary()
         while True:
             kind = self.cur.type
@@ -274,7 +270,7 @@ class _Recovery:
                 if close.type != "RCURLY":
                     self.skip_statement()
                     return
-                self.span_error("cannot use a block as an expression", start, _pos(close))
+                self.span_error("cannot use a block as an expression", start, close.pos)
             else:
                 return
 
@@ -337,7 +333,7 @@ def _run(scanned: ScanResult, action: Callable[[_Recovery], None]) -> list[Diagn
     try:
         action(rec)
     except RecursionError:
-        rec.out.append(Diagnostic(Severity.ERROR, TOO_DEEP, _pos(rec.cur)))
+        rec.out.append(Diagnostic(Severity.ERROR, TOO_DEEP, rec.cur.pos))
     finally:
         sys.setrecursionlimit(old_limit)
     return rec.out

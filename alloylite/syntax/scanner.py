@@ -123,6 +123,11 @@ class Token(str):
     def __repr__(self) -> str:
         return f"Token({self.type!r}, {self.value!r})"
 
+    @property
+    def pos(self) -> Pos:
+        """Where the token starts, as the AST and diagnostics count positions."""
+        return Pos(self.start_pos, self.line, self.column)
+
 
 def _new_token(
     kind: str,
@@ -340,9 +345,10 @@ class Scanner:
         # The hot loop keeps line tracking in locals; slow paths get it through self.
         while pos < n:
             m = master(data, pos)  # always matches: every group is optional
-            kind = m.lastgroup  # type: ignore[union-attr]
+            assert m is not None
+            kind = m.lastgroup
             if kind is None:
-                start = m.end()  # type: ignore[union-attr]
+                start = m.end()
                 if start >= n:
                     break
                 self._line, self._line_start = line, line_start
@@ -377,18 +383,18 @@ class Scanner:
                     pos = end
                 flag = True
             elif kind == "op":
-                text = m.group(kind)
-                if text == b"/" and end < n and data[end] == 0x2A:
+                op = m.group(kind)
+                if op == b"/" and end < n and data[end] == 0x2A:
                     self._line, self._line_start = line, line_start
                     pos = self._comment(start, flag, dups)  # an unterminated /*
                     line, line_start = self._line, self._line_start
                     flag = False
                     continue
-                tkind = punct[text]
+                tkind = punct[op]
                 append(
                     new(
                         tkind,
-                        punct_text[text],
+                        punct_text[op],
                         start,
                         line,
                         start - line_start + 1,
@@ -425,9 +431,9 @@ class Scanner:
                         )
                     )
                     flag = False
-                text = m.group(kind)
-                line += text.count(b"\n")
-                line_start = start + text.rfind(b"\n") + 1
+                newlines = m.group(kind)
+                line += newlines.count(b"\n")
+                line_start = start + newlines.rfind(b"\n") + 1
                 pos = end
             elif kind == "string" or kind == "raw":
                 append(
