@@ -1,0 +1,1 @@
+"""Pieces shared by several components (the relabel engine, ...)."""

@@ -1,0 +1,885 @@
+"""The relabel engine shared by discovery.relabel, pyroscope.relabel and prometheus.relabel.
+
+One pure module (no runtime, no HTTP) so that every relabel component gives byte-identical
+results to Alloy: the `rule` block and its validation messages, RE2 regexes anchored the way
+Alloy anchors them, Go's `$` expansion, Go's simple case mapping, Prometheus' MD5 hashmod and
+the engine-dependent check of expanded target names. Facts: spec alloy-profiling-components.md §3.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import re2  # type: ignore[import-untyped]
+
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_REGEX",
+    "DEFAULT_REPLACEMENT",
+    "DEFAULT_SEPARATOR",
+    "LEGACY",
+    "UTF8",
+    "CompiledRule",
+    "NameValidation",
+    "Regex",
+    "RegexError",
+    "RelabelConfigError",
+    "RelabelResult",
+    "Rule",
+    "compile_regex",
+    "compile_rule",
+    "compile_rules",
+    "expand",
+    "go_lower",
+    "go_upper",
+    "hashmod",
+    "is_valid_label_name",
+    "process",
+    "relabel",
+    "validate_rule",
+]
+
+
+class NameValidation(enum.Enum):
+    """How an expanded `replace` target name is checked at runtime (spec §3.6)."""
+
+    UTF8 = "utf8"  # discovery.relabel: any non-empty valid UTF-8
+    LEGACY = "legacy"  # pyroscope.relabel, prometheus.relabel: [a-zA-Z_][a-zA-Z0-9_]*
+
+
+UTF8 = NameValidation.UTF8
+LEGACY = NameValidation.LEGACY
+
+ACTIONS = frozenset(
+    {
+        "replace",
+        "keep",
+        "drop",
+        "hashmod",
+        "labelmap",
+        "labeldrop",
+        "labelkeep",
+        "lowercase",
+        "uppercase",
+        "keepequal",
+        "dropequal",
+    }
+)
+DEFAULT_SEPARATOR = ";"
+DEFAULT_REGEX = "(.*)"
+DEFAULT_REPLACEMENT = "$1"
+
+Labels = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+# --------------------------------------------------------------------------- the rule block
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Alloy's `rule` block with Alloy's defaults (spec §3.1).
+
+    `source_labels` stays None when unset: Alloy tells an explicit empty list from an
+    absent one (labeldrop/labelkeep reject any non-nil list).
+    """
+
+    source_labels: Sequence[str] | None = None
+    separator: str = DEFAULT_SEPARATOR
+    regex: str = DEFAULT_REGEX
+    modulus: int = 0
+    target_label: str = ""
+    replacement: str = DEFAULT_REPLACEMENT
+    action: str = "replace"
+
+    def __post_init__(self) -> None:
+        if self.source_labels is not None and not isinstance(self.source_labels, tuple):
+            object.__setattr__(self, "source_labels", tuple(self.source_labels))
+
+
+class RegexError(ValueError):
+    """A regex Go's regexp/syntax rejects; str() is Go's exact error text."""
+
+
+class RelabelConfigError(ValueError):
+    """A rule Alloy rejects at decode; str() is Alloy's message, `index` the rule's position."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.index = index
+
+
+# --------------------------------------------------------------------------- regexes
+
+
+class Regex:
+    """A rule regex compiled as Alloy does: `^(?s:` + pattern + `)$`, RE2 semantics."""
+
+    __slots__ = ("pattern", "group_names", "_re")
+
+    def __init__(self, pattern: str, compiled: Any, group_names: tuple[str | None, ...]) -> None:
+        self.pattern = pattern
+        self.group_names = group_names  # index 0 is the whole match (unnamed)
+        self._re = compiled
+
+    def __repr__(self) -> str:
+        return f"Regex({self.pattern!r})"
+
+    def matches(self, text: str) -> bool:
+        """Whether the whole of `text` matches (keep, drop, labeldrop, labelkeep)."""
+        data = _utf8_for_matching(text)
+        return self._re.fullmatch(data[0]) is not None
+
+    def match(self, text: str) -> tuple[str | None, ...] | None:
+        """Group 0..n of a full match (None for groups that did not take part), or None."""
+        data, original = _utf8_for_matching(text)
+        found = self._re.fullmatch(data)
+        if found is None:
+            return None
+        count = len(self.group_names)
+        if original is None:
+            return tuple(_decode_group(found.group(i)) for i in range(count))
+        return tuple(_slice_by_bytes(data, original, found.span(i)) for i in range(count))
+
+
+def _utf8_for_matching(text: str) -> tuple[bytes, str | None]:
+    """UTF-8 bytes to match; lone surrogates (undecodable input bytes) become U+FFFD.
+
+    Go reads each invalid byte as U+FFFD, so `.` matches it; the original text is returned
+    when a substitution happened so captures can be cut from it.
+    """
+    try:
+        return text.encode("utf-8"), None
+    except UnicodeEncodeError:
+        return _replace_surrogates(text).encode("utf-8"), text
+
+
+def _replace_surrogates(text: str) -> str:
+    return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in text)
+
+
+def _decode_group(group: bytes | None) -> str | None:
+    return None if group is None else group.decode("utf-8")
+
+
+def _slice_by_bytes(data: bytes, original: str, span: tuple[int, int]) -> str | None:
+    """Cut a capture out of `original` given its byte span in the substituted UTF-8 copy."""
+    start, end = span
+    if start < 0:
+        return None
+    char_start = len(data[:start].decode("utf-8"))
+    char_end = char_start + len(data[start:end].decode("utf-8"))
+    return original[char_start:char_end]
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # errors are returned as data, never logged to stderr
+_RE2_OPTIONS.max_mem = 64 << 20  # RE2's 8 MB default rejects patterns Go accepts (\pL{1000})
+
+# RE2 (C++) error code texts -> Go regexp/syntax ErrorCode texts.
+_GO_ERROR_CODES = {
+    "missing )": "missing closing )",
+    "missing ]": "missing closing ]",
+    "unexpected )": "unexpected )",
+    "trailing \\": "trailing backslash at end of expression",
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "invalid repetition size": "invalid repeat count",
+    "bad repetition operator": "invalid nested repetition operator",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "invalid named capture group": "invalid named capture",
+    "invalid escape sequence": "invalid escape sequence",
+    "invalid character class": "invalid character class",
+    "invalid character class range": "invalid character class range",
+    "invalid UTF-8": "invalid UTF-8",
+    "pattern too large - compile failed": "expression too large",
+}
+
+
+def _go_error(code: str, expr: str) -> RegexError:
+    return RegexError(f"error parsing regexp: {code}: `{expr}`")
+
+
+def _wrap(pattern: str) -> str:
+    return "^(?s:" + pattern + ")$"
+
+
+def _re2_compile(pattern: str) -> Any:
+    """Compile the wrapped pattern with RE2, raising RegexError in Go's words."""
+    wrapped = _wrap(pattern)
+    try:
+        data = wrapped.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _go_error("invalid UTF-8", wrapped) from None
+    try:
+        return re2.compile(data, _RE2_OPTIONS)
+    except re2.error as exc:
+        raise _translate_re2_error(exc, wrapped) from None
+
+
+def _translate_re2_error(exc: Exception, wrapped: str) -> RegexError:
+    raw = exc.args[0] if exc.args else ""
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+    code, sep, arg = text.partition(": ")
+    if code in _GO_ERROR_CODES:
+        return _go_error(_GO_ERROR_CODES[code], arg if sep else wrapped)
+    return RegexError(f"error parsing regexp: {text}")
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_regex(pattern: str) -> Regex:
+    """Compile a rule regex the way Alloy does, or raise RegexError with Go's text.
+
+    RE2 (C++) and Go's parser agree on almost everything; the scan below adds what Go
+    rejects and RE2 accepts (`\\C`, non-ASCII or odd group names, `(?<=`/`(?<!`, which Go
+    reads as a named group) and collects the group names `$name` expansion needs.
+    """
+    scan = _scan_go_syntax(pattern)
+    if scan.error is not None:
+        _raise_first_error(pattern, scan.error)
+    compiled = _re2_compile(pattern)
+    names: tuple[str | None, ...] = (None, *scan.names)
+    if len(scan.names) != compiled.groups:  # the scan misread the pattern: trust RE2
+        names = _names_from_re2(compiled)
+    return Regex(pattern, compiled, names)
+
+
+def _names_from_re2(compiled: Any) -> tuple[str | None, ...]:
+    names: list[str | None] = [None] * (compiled.groups + 1)
+    for name, index in compiled.groupindex.items():
+        names[index] = name.decode("utf-8") if isinstance(name, bytes) else name
+    return tuple(names)
+
+
+class _GoOnlyError(NamedTuple):
+    code: str
+    expr: str
+    offset: int  # where in the pattern Go's parser stops
+    depth: int  # groups open at that point
+
+
+class _Scan(NamedTuple):
+    names: tuple[str | None, ...]
+    error: _GoOnlyError | None
+
+
+def _raise_first_error(pattern: str, error: _GoOnlyError) -> None:
+    """Report whichever error Go meets first: RE2's (earlier in the text) or the Go-only one."""
+    prefix = pattern[: error.offset] + ")" * error.depth
+    try:
+        _re2_compile(prefix)
+    except RegexError:
+        _re2_compile(pattern)  # raises RE2's (earlier) error in Go's words
+    raise _go_error(error.code, error.expr)
+
+
+def _scan_go_syntax(pattern: str) -> _Scan:
+    """Walk the pattern as Go's parser does, far enough to find groups and Go-only errors."""
+    names: list[str | None] = []
+    depth = 0
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            nxt = pattern[i + 1 : i + 2]
+            if nxt == "C":
+                return _Scan(tuple(names), _GoOnlyError("invalid escape sequence", "\\C", i, depth))
+            if nxt == "Q":
+                end = pattern.find("\\E", i + 2)
+                i = n if end < 0 else end + 2
+            else:
+                i += 2
+        elif ch == "[":
+            i = _skip_class(pattern, i)
+        elif ch == ")":
+            depth = max(0, depth - 1)
+            i += 1
+        elif ch == "(" and pattern.startswith("?", i + 1):
+            head = _group_head(pattern, i, depth)
+            if isinstance(head, _GoOnlyError):
+                return _Scan(tuple(names), head)
+            i, opened, name = head
+            depth += opened
+            if name is not None:
+                names.append(name)
+        elif ch == "(":
+            names.append(None)
+            depth += 1
+            i += 1
+        else:
+            i += 1
+    return _Scan(tuple(names), None)
+
+
+_CAPTURE_NAME = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _group_head(pattern: str, i: int, depth: int) -> _GoOnlyError | tuple[int, int, str | None]:
+    """Read `(?...`: a named group (Go's rules), or flags (`(?i)`, `(?i:`).
+
+    Returns (next index, groups opened, group name) or a Go-only error. As in Go, the
+    name runs to the first `>` anywhere after the `(`, so `(?<=a)` is a bad group name.
+    """
+    rest = pattern[i:] + ")$"  # Go sees the wrapped text
+    starts_p = len(rest) > 4 and rest[2] == "P" and rest[3] == "<"
+    starts_name = len(rest) > 3 and rest[2] == "<"
+    if starts_p or starts_name:
+        end = rest.find(">")
+        if end < 0:
+            return _GoOnlyError("invalid named capture", rest, i, depth)
+        name = rest[4 if starts_p else 3 : end]
+        if not (name.isascii() and _CAPTURE_NAME.fullmatch(name)):
+            return _GoOnlyError("invalid named capture", rest[: end + 1], i, depth)
+        return i + end + 1, 1, name
+    j = i + 2
+    while j < len(pattern) and pattern[j] in "imsU-":
+        j += 1
+    if pattern.startswith(":", j):
+        return j + 1, 1, None
+    return j, 0, None  # `(?i)` or an error RE2 reports in Go's words
+
+
+def _skip_class(pattern: str, i: int) -> int:
+    """Index just past the character class starting at `i` (Go's parseClass boundaries)."""
+    j = i + 1
+    if pattern.startswith("^", j):
+        j += 1
+    first = True
+    while j < len(pattern):
+        ch = pattern[j]
+        if ch == "]" and not first:
+            return j + 1
+        first = False
+        if pattern.startswith("[:", j):
+            end = pattern.find(":]", j + 2)
+            if end >= 0:
+                j = end + 2
+                continue
+        j += 2 if ch == "\\" else 1
+    return len(pattern)
+
+
+# --------------------------------------------------------------------------- Go's Expand
+
+
+def expand(template: str, groups: Sequence[str | None], names: Sequence[str | None]) -> str:
+    """Go's `Regexp.Expand`: `$$`, `$1`, `${1}`, `$name`; `$1x` is the group named `1x`.
+
+    Unknown, out-of-range or non-participating groups expand to ""; a malformed `$` is
+    kept literally (spec §3.4).
+    """
+    out: list[str] = []
+    rest = template
+    while True:
+        before, dollar, after = rest.partition("$")
+        if not dollar:
+            break
+        out.append(before)
+        rest = after
+        if rest.startswith("$"):
+            out.append("$")
+            rest = rest[1:]
+            continue
+        ref = _extract(rest)
+        if ref is None:
+            out.append("$")
+            continue
+        name, number, rest = ref
+        out.append(_group_value(name, number, groups, names))
+    out.append(rest)
+    return "".join(out)
+
+
+def _group_value(
+    name: str, number: int, groups: Sequence[str | None], names: Sequence[str | None]
+) -> str:
+    if number >= 0:
+        value = groups[number] if number < len(groups) else None
+        return value or ""
+    for index, group_name in enumerate(names):
+        if group_name == name and index < len(groups) and groups[index] is not None:
+            return groups[index] or ""
+    return ""
+
+
+def _extract(text: str) -> tuple[str, int, str] | None:
+    """Go's `extract`: the name after a `$`, its group number (or -1) and the rest."""
+    brace = text.startswith("{")
+    body = text[1:] if brace else text
+    end = 0
+    while end < len(body) and _is_name_char(body[end]):
+        end += 1
+    if end == 0:
+        return None
+    name = body[:end]
+    if brace:
+        if not body.startswith("}", end):
+            return None
+        end += 1
+    return name, _group_number(name), body[end:]
+
+
+def _is_name_char(ch: str) -> bool:
+    """Go's unicode.IsLetter || unicode.IsDigit || '_'."""
+    if ch.isascii():
+        return ch.isalnum() or ch == "_"
+    category = unicodedata.category(ch)
+    return category.startswith("L") or category == "Nd"
+
+
+def _group_number(name: str) -> int:
+    """A group number when `name` is ASCII digits, < 1e8-ish and has no leading zero; else -1."""
+    number = 0
+    for ch in name:
+        if not ("0" <= ch <= "9") or number >= 100_000_000:
+            return -1
+        number = number * 10 + ord(ch) - ord("0")
+    if name[0] == "0" and len(name) > 1:
+        return -1
+    return number
+
+
+# --------------------------------------------------------------------------- case mapping
+
+
+def go_lower(text: str) -> str:
+    """Go's strings.ToLower: per-rune simple mapping (`İ` -> `i`), bad bytes -> U+FFFD."""
+    if text.isascii():
+        return text.lower()
+    return "".join(_lower_rune(ch) for ch in text)
+
+
+def go_upper(text: str) -> str:
+    """Go's strings.ToUpper: per-rune simple mapping (`ß` stays `ß`), bad bytes -> U+FFFD."""
+    if text.isascii():
+        return text.upper()
+    return "".join(_upper_rune(ch) for ch in text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _lower_rune(ch: str) -> str:
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    lowered = ch.lower()
+    if len(lowered) == 1:
+        return lowered
+    # Only U+0130 has a multi-rune full lowercase; its simple lowercase is U+0069.
+    return lowered[0] if ch == "\u0130" else ch
+
+
+@functools.lru_cache(maxsize=4096)
+def _upper_rune(ch: str) -> str:
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    upper = ch.upper()
+    if len(upper) == 1:
+        return upper
+    # Full uppercase is several runes (SpecialCasing): the simple uppercase, where one
+    # exists (U+1F80 -> U+1F88), equals the one-rune titlecase; otherwise the rune stays.
+    title = ch.title()
+    return title if len(title) == 1 else ch
+
+
+# --------------------------------------------------------------------------- names, hashmod
+
+_LEGACY_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def is_valid_label_name(name: str, validation: NameValidation = UTF8) -> bool:
+    """Prometheus' label name check under the given scheme."""
+    if validation is LEGACY:
+        return _LEGACY_NAME.fullmatch(name) is not None
+    return name != "" and _is_utf8(name)
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _raw_bytes(text: str) -> bytes:
+    """The bytes Go would hold for `text` (undecodable input bytes restored)."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def hashmod(value: str, modulus: int) -> int:
+    """Prometheus' hashmod: big-endian uint64 of MD5 bytes 8..15, modulo `modulus`."""
+    digest = hashlib.md5(_raw_bytes(value), usedforsecurity=False).digest()
+    return int.from_bytes(digest[8:], "big") % modulus
+
+
+# --------------------------------------------------------------------------- validation
+
+# Alloy's check for `$` templates in target_label (replace) and replacement (labelmap).
+_TEMPLATE_PATTERN = r"(?:(?:[a-zA-Z_]|\$(?:\{\w+\}|\w+))+\w*)+"
+_EQUAL_ACTIONS = ("lowercase", "uppercase", "keepequal", "dropequal")
+_TARGET_ACTIONS = ("replace", "hashmod", *_EQUAL_ACTIONS)
+
+
+def _is_template(text: str) -> bool:
+    return compile_regex(_TEMPLATE_PATTERN).matches(text)
+
+
+def validate_rule(rule: Rule) -> str | None:
+    """Alloy's first complaint about `rule` (decode errors, then `Validate` in order), or None."""
+    return _decode_error(rule) or _validate(rule)
+
+
+def _decode_error(rule: Rule) -> str | None:
+    """What fails while decoding the block: the regex (field order: it comes first), the action."""
+    try:
+        compile_regex(rule.regex)
+    except RegexError as exc:
+        return str(exc)
+    if rule.action not in ACTIONS and rule.action != "":
+        return f'unrecognized action type "{rule.action}"'
+    return None
+
+
+def _validate(rule: Rule) -> str | None:
+    """Alloy's `Config.Validate`, each check in its order (spec §3.5)."""
+    for check in _CHECKS:
+        message = check(rule)
+        if message is not None:
+            return message
+    return None
+
+
+def _check_action(rule: Rule) -> str | None:
+    return "relabel action cannot be empty" if rule.action == "" else None
+
+
+def _check_modulus(rule: Rule) -> str | None:
+    if rule.action == "hashmod" and rule.modulus == 0:
+        return "relabel configuration for hashmod requires non-zero modulus"
+    return None
+
+
+def _check_target_present(rule: Rule) -> str | None:
+    if rule.action in _TARGET_ACTIONS and rule.target_label == "":
+        return f"relabel configuration for {rule.action} action requires 'target_label' value"
+    return None
+
+
+def _check_target_name(rule: Rule) -> str | None:
+    target = rule.target_label
+    if rule.action == "replace":
+        valid = _is_template(target) if "$" in target else is_valid_label_name(target)
+    elif rule.action in _EQUAL_ACTIONS:
+        valid = is_valid_label_name(target)
+    else:
+        return None
+    return None if valid else _invalid_target(rule)
+
+
+def _check_replacement_unset(rule: Rule) -> str | None:
+    if rule.action in _EQUAL_ACTIONS and rule.replacement != DEFAULT_REPLACEMENT:
+        return f"'replacement' can not be set for {rule.action} action"
+    return None
+
+
+def _check_labelmap(rule: Rule) -> str | None:
+    if rule.action == "labelmap" and not _is_template(rule.replacement):
+        return f"{_go_quote(rule.replacement)} is invalid 'replacement' for labelmap action"
+    return None
+
+
+def _check_hashmod_target(rule: Rule) -> str | None:
+    if rule.action == "hashmod" and not is_valid_label_name(rule.target_label):
+        return _invalid_target(rule)
+    return None
+
+
+def _check_label_filters(rule: Rule) -> str | None:
+    if rule.action not in ("labeldrop", "labelkeep"):
+        return None
+    if (
+        rule.source_labels is not None
+        or rule.target_label != ""
+        or rule.modulus != 0
+        or rule.separator != DEFAULT_SEPARATOR
+        or rule.replacement != DEFAULT_REPLACEMENT
+    ):
+        return f"{rule.action} action requires only 'regex', and no other fields"
+    return None
+
+
+def _check_equal_actions(rule: Rule) -> str | None:
+    if rule.action not in ("keepequal", "dropequal"):
+        return None
+    if (
+        rule.regex != DEFAULT_REGEX
+        or rule.modulus != 0
+        or rule.separator != DEFAULT_SEPARATOR
+        or rule.replacement != DEFAULT_REPLACEMENT
+    ):
+        return (
+            f"{rule.action} action requires only 'source_labels' and 'target_label', "
+            "and no other fields"
+        )
+    return None
+
+
+_CHECKS = (
+    _check_action,
+    _check_modulus,
+    _check_target_present,
+    _check_target_name,
+    _check_replacement_unset,
+    _check_labelmap,
+    _check_hashmod_target,
+    _check_label_filters,
+    _check_equal_actions,
+)
+
+
+def _invalid_target(rule: Rule) -> str:
+    return f"{_go_quote(rule.target_label)} is invalid 'target_label' for {rule.action} action"
+
+
+def _go_quote(text: str) -> str:
+    """Go's %q for the strings these messages quote (printable runes kept, escapes as Go)."""
+    out = ['"']
+    for ch in text:
+        out.append(_GO_ESCAPES.get(ch) or (ch if ch.isprintable() else _go_rune_escape(ch)))
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\f": "\\f",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\v": "\\v",
+}
+
+
+def _go_rune_escape(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable input byte
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x80:
+        return f"\\x{code:02x}"
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+# --------------------------------------------------------------------------- compiled rules
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its regex compiled: what the engine runs."""
+
+    rule: Rule
+    regex: Regex = field(compare=False)
+
+
+def compile_rule(rule: Rule, *, check: bool = True) -> CompiledRule:
+    """Compile one rule; with `check`, reject it exactly as Alloy's decoder would.
+
+    `check=False` keeps only the regex compilation: Prometheus' own test table runs rules
+    Alloy's block validation would refuse (vector P31).
+    """
+    if check:
+        message = validate_rule(rule)
+        if message is not None:
+            raise RelabelConfigError(message)
+    try:
+        return CompiledRule(rule, compile_regex(rule.regex))
+    except RegexError as exc:
+        raise RelabelConfigError(str(exc)) from None
+
+
+def compile_rules(rules: Iterable[Rule | CompiledRule]) -> tuple[CompiledRule, ...]:
+    """Compile and validate a rule list; the error carries the index of the first bad rule."""
+    compiled: list[CompiledRule] = []
+    for index, rule in enumerate(rules):
+        if isinstance(rule, CompiledRule):
+            compiled.append(rule)
+            continue
+        try:
+            compiled.append(compile_rule(rule))
+        except RelabelConfigError as exc:
+            raise RelabelConfigError(exc.message, index) from None
+    return tuple(compiled)
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class _Builder:
+    """Prometheus' labels.Builder: base labels plus ordered additions and deletions.
+
+    The order matters: labelmap/labeldrop/labelkeep walk a snapshot of untouched base
+    labels (sorted) followed by labels set by earlier rules, in the order they were set.
+    """
+
+    __slots__ = ("base", "added", "deleted")
+
+    def __init__(self, base: dict[str, str]) -> None:
+        self.base = base
+        self.added: dict[str, str] = {}
+        self.deleted: set[str] = set()
+
+    def get(self, name: str) -> str:
+        value = self.added.get(name)
+        if value is not None:
+            return value
+        if name in self.deleted:
+            return ""
+        return self.base.get(name, "")
+
+    def set(self, name: str, value: str) -> None:
+        if value == "":
+            self.delete(name)
+        else:
+            self.added[name] = value
+
+    def delete(self, name: str) -> None:
+        self.added.pop(name, None)
+        self.deleted.add(name)
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        items = [
+            (name, value)
+            for name, value in self.base.items()
+            if name not in self.deleted and name not in self.added
+        ]
+        items.extend(self.added.items())
+        return items
+
+    def labels(self) -> dict[str, str]:
+        return dict(sorted(self.snapshot()))
+
+
+def _base_labels(labels: Labels) -> dict[str, str]:
+    """Input labels sorted by name; later duplicates win, empty values are absent."""
+    pairs = labels.items() if isinstance(labels, Mapping) else labels
+    merged: dict[str, str] = {}
+    for name, value in pairs:
+        merged[name] = value
+    return {name: merged[name] for name in sorted(merged) if merged[name] != ""}
+
+
+class RelabelResult(NamedTuple):
+    """The outcome of one run: labels (None when dropped) and the index of the dropping rule."""
+
+    labels: dict[str, str] | None
+    dropped_by: int | None
+
+
+def relabel(
+    labels: Labels,
+    rules: Sequence[Rule | CompiledRule],
+    *,
+    validation: NameValidation = UTF8,
+) -> RelabelResult:
+    """Run `rules` top-down over `labels`; the first rule that drops ends processing."""
+    builder = _Builder(_base_labels(labels))
+    for index, rule in enumerate(rules):
+        compiled = rule if isinstance(rule, CompiledRule) else compile_rule(rule)
+        if not _apply(compiled, builder, validation):
+            return RelabelResult(None, index)
+    return RelabelResult(builder.labels(), None)
+
+
+def process(
+    labels: Labels,
+    rules: Sequence[Rule | CompiledRule],
+    *,
+    validation: NameValidation = UTF8,
+) -> dict[str, str] | None:
+    """The relabelled label set, sorted by name, or None when a rule dropped it."""
+    return relabel(labels, rules, validation=validation).labels
+
+
+def _apply(compiled: CompiledRule, builder: _Builder, validation: NameValidation) -> bool:
+    """One rule (Prometheus' relabel()); False means drop."""
+    rule, regex = compiled.rule, compiled.regex
+    action = rule.action
+    if action in _LABEL_ACTIONS:
+        _LABEL_ACTIONS[action](rule, regex, builder)
+        return True
+    value = rule.separator.join(builder.get(name) for name in rule.source_labels or ())
+    if action == "replace":
+        _replace(rule, regex, builder, value, validation)
+    elif action in _DROP_ACTIONS:
+        return _DROP_ACTIONS[action](rule, regex, builder, value)
+    elif action == "lowercase":
+        builder.set(rule.target_label, go_lower(value))
+    elif action == "uppercase":
+        builder.set(rule.target_label, go_upper(value))
+    elif action == "hashmod":
+        builder.set(rule.target_label, str(hashmod(value, rule.modulus)))
+    else:
+        raise RelabelConfigError(f'unrecognized action type "{action}"')
+    return True
+
+
+def _replace(
+    rule: Rule, regex: Regex, builder: _Builder, value: str, validation: NameValidation
+) -> None:
+    groups = regex.match(value)
+    if groups is None:
+        return
+    target = expand(rule.target_label, groups, regex.group_names)
+    if not is_valid_label_name(target, validation):
+        return
+    builder.set(target, expand(rule.replacement, groups, regex.group_names))
+
+
+def _labelmap(rule: Rule, regex: Regex, builder: _Builder) -> None:
+    for name, value in builder.snapshot():
+        groups = regex.match(name)
+        if groups is not None:
+            builder.set(expand(rule.replacement, groups, regex.group_names), value)
+
+
+def _labeldrop(rule: Rule, regex: Regex, builder: _Builder) -> None:
+    for name, _ in builder.snapshot():
+        if regex.matches(name):
+            builder.delete(name)
+
+
+def _labelkeep(rule: Rule, regex: Regex, builder: _Builder) -> None:
+    for name, _ in builder.snapshot():
+        if not regex.matches(name):
+            builder.delete(name)
+
+
+_LABEL_ACTIONS = {"labelmap": _labelmap, "labeldrop": _labeldrop, "labelkeep": _labelkeep}
+
+
+def _keep(rule: Rule, regex: Regex, builder: _Builder, value: str) -> bool:
+    return regex.matches(value)
+
+
+def _drop(rule: Rule, regex: Regex, builder: _Builder, value: str) -> bool:
+    return not regex.matches(value)
+
+
+def _keepequal(rule: Rule, regex: Regex, builder: _Builder, value: str) -> bool:
+    return builder.get(rule.target_label) == value
+
+
+def _dropequal(rule: Rule, regex: Regex, builder: _Builder, value: str) -> bool:
+    return builder.get(rule.target_label) != value
+
+
+_DROP_ACTIONS = {"keep": _keep, "drop": _drop, "keepequal": _keepequal, "dropequal": _dropequal}
