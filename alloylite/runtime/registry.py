@@ -18,6 +18,8 @@ from alloylite.runtime.component import Registration
 BUILTIN_MODULES: dict[str, str] = {
     "pyroscope.write": "alloylite.components.pyroscope.write",
     "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http",
+    "pyroscope.relabel": "alloylite.components.pyroscope.relabel",
+    "discovery.relabel": "alloylite.components.discovery.relabel",
 }
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -1,0 +1,163 @@
+"""The running pyroscope.relabel: relabel each profile's labels, then forward or drop it.
+
+Which labels the rules see depends on the path (spec §2.1): a push series' labels, or the
+labels parsed from an `/ingest` request's `name`. Rules run with the legacy target-name
+check, as Alloy converts them for Prometheus' engine (§3.6). A dropped profile is a success
+for the sender (§2.2): it is counted and logged at debug level, never forwarded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from alloylite.components.common.relabel import LEGACY, CompiledRule, relabel
+from alloylite.components.common.rule_block import compile_blocks, export_rules
+from alloylite.components.pyroscope.appendable import (
+    Appendable,
+    IncomingProfile,
+    Labels,
+    RawSample,
+)
+from alloylite.components.pyroscope.relabel import Arguments
+from alloylite.components.pyroscope.relabel.cache import RelabelCache
+from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
+from alloylite.eval.values import Capsule
+from alloylite.runtime.component import ComponentOptions
+
+
+class ComponentExitedError(Exception):
+    """An append after the component stopped (Alloy: `<id> has exited`)."""
+
+
+class ForwardError(Exception):
+    """One or more `forward_to` receivers failed; the message joins their errors."""
+
+
+class PyroscopeRelabel:
+    """Owns the rules, the cache and the receiver other components forward to."""
+
+    def __init__(self, options: ComponentOptions, args: Arguments) -> None:
+        if args.max_cache_size <= 0:
+            raise ValueError("must provide a positive size")
+        self._options = options
+        self._metrics = RelabelMetrics(options.registry)
+        self._cache = RelabelCache(args.max_cache_size)
+        self._rules: tuple[CompiledRule, ...] = ()
+        self._forward_to: list[Appendable] = []
+        self._exited = False
+        self.receiver = RelabelReceiver(self)
+        self._apply(args)
+
+    async def run(self) -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            self._exited = True
+
+    async def update(self, arguments: Arguments) -> None:
+        self._apply(arguments)
+
+    def _apply(self, args: Arguments) -> None:
+        rules = compile_blocks(args.rule)
+        if [r.rule for r in rules] != [r.rule for r in self._rules]:
+            self._cache.purge()
+            self._metrics.cache_size = 0
+        self._rules = rules
+        self._cache.resize(args.max_cache_size)
+        self._forward_to = [_unwrap(target) for target in args.forward_to]
+        self._options.on_state_change({"receiver": self.receiver, "rules": export_rules(args.rule)})
+
+    # ------------------------------------------------------------ the receiver's work
+
+    def relabelled(self, labels: Labels) -> Labels | None:
+        """The labels to forward, or None when a rule drops the profile."""
+        if self._exited:
+            raise ComponentExitedError(f"{self._options.id} has exited")
+        self._metrics.count("profiles_processed")
+        if not labels:
+            return labels  # rules never run on an empty set (spec §2.2)
+        found, result = self._cache.lookup(labels)
+        if found:
+            self._metrics.count("cache_hits")
+        else:
+            self._metrics.count("cache_misses")
+            outcome = relabel(labels, self._rules, validation=LEGACY)
+            result = None if outcome.labels is None else tuple(outcome.labels.items())
+            self._cache.insert(labels, result)
+            self._metrics.cache_size = len(self._cache)
+            if outcome.labels is None:
+                self._log_drop(labels, outcome.dropped_by)
+        if result is None:
+            self._metrics.count("profiles_dropped")
+            return None
+        self._metrics.count("profiles_written")
+        return result
+
+    def targets(self) -> Sequence[Appendable]:
+        return self._forward_to
+
+    def _log_drop(self, labels: Labels, rule_index: int | None) -> None:
+        logger = self._options.logger
+        if logger.isEnabledFor(logging.DEBUG):
+            text = _labels_text(labels)
+            logger.debug("profile dropped by relabel rules labels=%s rule=%s", text, rule_index)
+
+
+class RelabelReceiver:
+    """The exported `receiver`: an Appendable that relabels, then forwards in order."""
+
+    def __init__(self, component: PyroscopeRelabel) -> None:
+        self._component = component
+
+    async def append(
+        self, labels: Labels, samples: list[RawSample], deadline: float | None = None
+    ) -> None:
+        result = self._component.relabelled(labels)
+        if result is None:
+            return
+        kept = result
+        await _forward(
+            self._component.targets(), lambda target: target.append(kept, samples, deadline)
+        )
+
+    async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
+        result = self._component.relabelled(profile.labels)
+        if result is None:
+            return
+        if result is not profile.labels:
+            profile = dataclasses.replace(profile, labels=result)
+        relabelled = profile
+        await _forward(
+            self._component.targets(), lambda target: target.append_ingest(relabelled, deadline)
+        )
+
+
+async def _forward(
+    targets: Sequence[Appendable], call: Callable[[Appendable], Awaitable[None]]
+) -> None:
+    """Alloy's Fanout: children called one after another; their errors joined."""
+    errors: list[BaseException] = []
+    for target in targets:
+        try:
+            await call(target)
+        except Exception as err:  # noqa: BLE001 - every child's failure is reported
+            errors.append(err)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ForwardError("\n".join(str(e) for e in errors))
+
+
+def _unwrap(target: object) -> Appendable:
+    # TODO(runtime merge): the decoder hands over plain Appendables once capsule types
+    # are decoded by annotation; until then a receiver may arrive as a Capsule.
+    payload = target.payload if isinstance(target, Capsule) else target
+    assert isinstance(payload, Appendable)
+    return payload
+
+
+def _labels_text(labels: Labels) -> str:
+    return "{" + ", ".join(f'{name}="{value}"' for name, value in labels) + "}"
