@@ -12,12 +12,9 @@ from prometheus_client import CollectorRegistry, generate_latest
 import alloylite
 from alloylite.components.common.rule_block import RuleBlock
 from alloylite.components.pyroscope.appendable import IncomingProfile, Labels, RawSample
+from alloylite.components.pyroscope.fanout import ForwardError
 from alloylite.components.pyroscope.relabel import Arguments
-from alloylite.components.pyroscope.relabel.component import (
-    ComponentExitedError,
-    ForwardError,
-    PyroscopeRelabel,
-)
+from alloylite.components.pyroscope.relabel.component import ComponentExitedError, PyroscopeRelabel
 from alloylite.runtime.component import ComponentOptions
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 
 from alloylite.components.common.relabel import LEGACY, CompiledRule, relabel
 from alloylite.components.common.rule_block import compile_blocks, export_rules
@@ -21,19 +21,15 @@ from alloylite.components.pyroscope.appendable import (
     Labels,
     RawSample,
 )
+from alloylite.components.pyroscope.fanout import as_appendable, fan_out
 from alloylite.components.pyroscope.relabel import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
-from alloylite.eval.values import Capsule
 from alloylite.runtime.component import ComponentOptions
 
 
 class ComponentExitedError(Exception):
     """An append after the component stopped (Alloy: `<id> has exited`)."""
-
-
-class ForwardError(Exception):
-    """One or more `forward_to` receivers failed; the message joins their errors."""
 
 
 class PyroscopeRelabel:
@@ -67,7 +63,7 @@ class PyroscopeRelabel:
             self._metrics.cache_size = 0
         self._rules = rules
         self._cache.resize(args.max_cache_size)
-        self._forward_to = [_unwrap(target) for target in args.forward_to]
+        self._forward_to = [as_appendable(target) for target in args.forward_to]
         self._options.on_state_change({"receiver": self.receiver, "rules": export_rules(args.rule)})
 
     # ------------------------------------------------------------ the receiver's work
@@ -119,7 +115,7 @@ class RelabelReceiver:
         if result is None:
             return
         kept = result
-        await _forward(
+        await fan_out(
             self._component.targets(), lambda target: target.append(kept, samples, deadline)
         )
 
@@ -130,33 +126,9 @@ class RelabelReceiver:
         if result is not profile.labels:
             profile = dataclasses.replace(profile, labels=result)
         relabelled = profile
-        await _forward(
+        await fan_out(
             self._component.targets(), lambda target: target.append_ingest(relabelled, deadline)
         )
-
-
-async def _forward(
-    targets: Sequence[Appendable], call: Callable[[Appendable], Awaitable[None]]
-) -> None:
-    """Alloy's Fanout: children called one after another; their errors joined."""
-    errors: list[BaseException] = []
-    for target in targets:
-        try:
-            await call(target)
-        except Exception as err:  # noqa: BLE001 - every child's failure is reported
-            errors.append(err)
-    if len(errors) == 1:
-        raise errors[0]
-    if errors:
-        raise ForwardError("\n".join(str(e) for e in errors))
-
-
-def _unwrap(target: object) -> Appendable:
-    # TODO(runtime merge): the decoder hands over plain Appendables once capsule types
-    # are decoded by annotation; until then a receiver may arrive as a Capsule.
-    payload = target.payload if isinstance(target, Capsule) else target
-    assert isinstance(payload, Appendable)
-    return payload
 
 
 def _labels_text(labels: Labels) -> str:
