@@ -210,7 +210,7 @@ def test_permission_errors_are_logged_once_per_refresh(
             raise PermissionError(errno.EACCES, "Permission denied")
         return str(real_readlink(path))
 
-    monkeypatch.setattr(procfs.os, "readlink", readlink)
+    monkeypatch.setattr(os, "readlink", readlink)
     component, exports = make(Arguments(discover_config=DiscoverConfig(container_id=False)))
     with caplog.at_level(logging.ERROR, logger="test.discovery.process"):
         asyncio.run(component._refresh())
