@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,43 +14,11 @@ import uvloop
 from prometheus_client import CollectorRegistry
 
 from alloylite.components.pyroscope.appendable import (
-    IncomingProfile,
-    Labels,
-    RawSample,
     WriteStatusError,
 )
 from alloylite.components.pyroscope.receive_http import Arguments, HTTPArguments
 from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
 from alloylite.runtime.component import ComponentOptions
-
-
-@dataclass
-class Recorder:
-    """An Appendable that records what it gets and fails or blocks on request."""
-
-    fail: BaseException | None = None
-    gate: asyncio.Event | None = None  # when set, calls wait for it
-    pushes: list[tuple[Labels, list[RawSample], float | None]] = field(default_factory=list)
-    ingests: list[tuple[IncomingProfile, float | None]] = field(default_factory=list)
-    entered: int = 0
-
-    async def append(
-        self, labels: Labels, samples: list[RawSample], deadline: float | None = None
-    ) -> None:
-        self.entered += 1
-        if self.gate is not None:
-            await self.gate.wait()
-        self.pushes.append((labels, samples, deadline))
-        if self.fail is not None:
-            raise self.fail
-
-    async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
-        self.entered += 1
-        if self.gate is not None:
-            await self.gate.wait()
-        self.ingests.append((profile, deadline))
-        if self.fail is not None:
-            raise self.fail
 
 
 def status_error(code: int) -> WriteStatusError:

@@ -14,7 +14,7 @@ from alloylite.components.pyroscope.enrich.component import PyroscopeEnrich
 from alloylite.components.pyroscope.enrich.enrichment import Enrichment
 from alloylite.components.pyroscope.fanout import ForwardError
 from alloylite.runtime.component import ComponentOptions
-from tests.components.pyroscope.test_relabel_component import Recorder
+from tests.components.pyroscope.recorder import Recorder
 
 TARGETS = [
     {"hostname": "a", "__address__": "10.0.0.1:80", "env": "prod", "team": "x"},
@@ -123,8 +123,8 @@ def test_an_update_replaces_targets_settings_and_forward_to() -> None:
 
 
 def test_every_receiver_is_called_and_errors_are_joined() -> None:
-    failing, ok = Recorder(error=RuntimeError("boom")), Recorder()
-    failing2 = Recorder(error=RuntimeError("bang"))
+    failing, ok = Recorder(fail=RuntimeError("boom")), Recorder()
+    failing2 = Recorder(fail=RuntimeError("bang"))
     component, _ = make(
         Arguments(targets=[], target_match_label="h", forward_to=[failing, ok, failing2])
     )

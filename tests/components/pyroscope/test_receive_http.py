@@ -25,13 +25,13 @@ from alloylite.components.pyroscope.receive_http import REGISTRATION
 from alloylite.components.pyroscope.receive_http.app import labels_string
 from alloylite.runtime.component import Stability
 from tests.components.pyroscope.receive_http_support import (
-    Recorder,
     make_args,
     run,
     running,
     status_error,
     until,
 )
+from tests.components.pyroscope.recorder import Recorder
 
 PUSH = "/push.v1.PusherService/Push"
 

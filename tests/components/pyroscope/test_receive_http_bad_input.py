@@ -23,7 +23,8 @@ import pytest
 
 from alloylite.components.pyroscope.appendable import RawSample
 from alloylite.components.pyroscope.push import Series, encode_push_request
-from tests.components.pyroscope.receive_http_support import Recorder, make_args, run, running
+from tests.components.pyroscope.receive_http_support import make_args, run, running
+from tests.components.pyroscope.recorder import Recorder
 
 PUSH = "/push.v1.PusherService/Push"
 GOOD_SERIES = encode_push_request([Series([("__name__", "a")], [RawSample("1", b"pprof")])])

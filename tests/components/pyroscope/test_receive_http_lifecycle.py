@@ -19,13 +19,13 @@ from alloylite.components.pyroscope.receive_http.server_tls import (
 )
 from alloylite.eval.values import Secret
 from tests.components.pyroscope.receive_http_support import (
-    Recorder,
     make_args,
     run,
     running,
     seconds,
     until,
 )
+from tests.components.pyroscope.recorder import Recorder
 from tests.integration.agent import free_port
 
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from alloylite.components.pyroscope.receive_http import TLSArguments
-from tests.components.pyroscope.receive_http_support import Recorder, make_args, run, running
+from tests.components.pyroscope.receive_http_support import make_args, run, running
+from tests.components.pyroscope.recorder import Recorder
 
 
 def client_context(ca: Path, version: ssl.TLSVersion) -> ssl.SSLContext:

@@ -4,39 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 import alloylite
 from alloylite.components.common.rule_block import RuleBlock
-from alloylite.components.pyroscope.appendable import IncomingProfile, Labels, RawSample
+from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample
 from alloylite.components.pyroscope.fanout import ForwardError
 from alloylite.components.pyroscope.relabel import Arguments
 from alloylite.components.pyroscope.relabel.component import ComponentExitedError, PyroscopeRelabel
 from alloylite.runtime.component import ComponentOptions
-
-
-@dataclass
-class Recorder:
-    """An Appendable that keeps what it gets, or fails with `error`."""
-
-    pushed: list[Labels] = field(default_factory=list)
-    ingested: list[IncomingProfile] = field(default_factory=list)
-    error: Exception | None = None
-
-    async def append(
-        self, labels: Labels, samples: list[RawSample], deadline: float | None = None
-    ) -> None:
-        if self.error:
-            raise self.error
-        self.pushed.append(labels)
-
-    async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
-        if self.error:
-            raise self.error
-        self.ingested.append(profile)
+from tests.components.pyroscope.recorder import Recorder
 
 
 def make(
@@ -150,8 +129,8 @@ def test_rules_use_the_legacy_target_name_check() -> None:
 
 
 def test_forward_errors_are_joined_and_every_receiver_is_called() -> None:
-    good, bad1, bad2 = Recorder(), Recorder(error=RuntimeError("one")), Recorder()
-    bad2.error = RuntimeError("two")
+    good, bad1, bad2 = Recorder(), Recorder(fail=RuntimeError("one")), Recorder()
+    bad2.fail = RuntimeError("two")
     component, _, _ = make([], bad1, good, bad2)
     with pytest.raises(ForwardError, match="one\ntwo"):
         asyncio.run(component.receiver.append((("a", "1"),), SAMPLES))
