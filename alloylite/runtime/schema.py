@@ -327,7 +327,9 @@ class DecodeContext:
         if 0 <= start.offset <= end.offset < len(self.source):
             raw = self.source[start.offset : end.offset + 1]
             return raw.decode("utf-8", "surrogateescape")
-        return _print_expr(expr)
+        from alloylite.syntax.printer import format_expr  # a tree built without its source
+
+        return format_expr(expr)
 
     def error(self, message: str, start: ast.Pos | None, end: ast.Pos | None) -> None:
         self.diagnostics.append(
@@ -351,23 +353,6 @@ class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
     `validate` raises it for expressions that read another component's
     exports: the attribute counts as present, but the instance is not built.
     """
-
-
-def _print_expr(expr: ast.Expr) -> str:
-    """A short rendering of an expression when its source text is not at hand."""
-    match expr:
-        case ast.LiteralExpr(raw=raw):
-            return raw
-        case ast.IdentifierExpr(ident=ident):
-            return ident.name
-        case ast.AccessExpr(value=value, name=name):
-            return f"{_print_expr(value)}.{name.name}"
-        case ast.ArrayExpr(elements=elements):
-            return "[" + ", ".join(_print_expr(e) for e in elements) + "]"
-        case ast.ObjectExpr(fields=fields):
-            inner = ", ".join(f"{f.name.name} = {_print_expr(f.value)}" for f in fields)
-            return "{" + inner + "}"
-    return "value"
 
 
 def decode(cls: type, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None) -> Any:

@@ -425,5 +425,37 @@ def test_push_rejects_other_content_types_with_415() -> None:
     run(main())
 
 
-def test_labels_string_matches_prometheus() -> None:
-    assert labels_string((("a", 'x"y'), ("b", "z"))) == '{a="x\\"y", b="z"}'
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ('x"y', '"x\\"y"'),
+        ("tab\there", '"tab\\there"'),
+        ("\x01", '"\\x01"'),
+        ("line\u2028sep", '"line\\u2028sep"'),
+        ("caf\u00e9", '"caf\u00e9"'),
+    ],
+)
+def test_labels_string_quotes_values_as_prometheus(value: str, quoted: str) -> None:
+    """Values are quoted as Go's strconv.Quote does (Prometheus' labels.String()): a TAB
+    or a control byte is escaped, printable non-ASCII stays as written."""
+    assert labels_string((("a", value), ("b", "z"))) == "{a=" + quoted + ', b="z"}'
+
+
+def test_push_failure_message_escapes_control_characters_as_go() -> None:
+    """The series named in a failed push's message is printed as Alloy prints it, so a
+    TAB or a control byte in a label value shows escaped, never raw."""
+    series = [Series([("app", "a\tb\x01")], [RawSample("1", b"p")])]
+
+    async def main() -> None:
+        bad = Recorder(fail=status_error(400))
+        async with running(make_args([bad])) as c, httpx.AsyncClient() as client:
+            resp = await client.post(
+                url(c, PUSH),
+                content=encode_push_request(series),
+                headers={"Content-Type": "application/proto"},
+            )
+            assert resp.status_code == 500
+            message = json.loads(resp.content)["message"]
+            assert message.startswith('unable to append series {app="a\\tb\\x01"} to appendable 0')
+
+    run(main())

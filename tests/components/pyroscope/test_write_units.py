@@ -19,7 +19,6 @@ from alloylite.components.pyroscope.write.client import redact_url
 from alloylite.components.pyroscope.write.component import (
     _EndpointRuntime,
     _go_parse_query,
-    _go_path_join,
 )
 from alloylite.components.pyroscope.write.metrics import WriteMetrics
 from alloylite.components.pyroscope.write.proxy import ProxySelector
@@ -55,20 +54,6 @@ def test_parse_retry_after() -> None:
     now = 1_800_000_000.0
     assert parse_retry_after(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30)
     assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
-
-
-@pytest.mark.parametrize(
-    ("base", "incoming", "expected"),
-    [
-        ("", "/ingest", "/ingest"),
-        ("/", "/ingest", "/ingest"),
-        ("/pyroscope/", "/ingest", "/pyroscope/ingest"),
-        ("/a//b/../c", "/ingest", "/a/c/ingest"),
-        ("/a", "/../../ingest", "/ingest"),
-    ],
-)
-def test_go_path_join(base: str, incoming: str, expected: str) -> None:
-    assert _go_path_join(base, incoming) == expected
 
 
 def test_go_parse_query_drops_what_go_rejects() -> None:
