@@ -22,6 +22,7 @@ from typing import Any
 
 from alloylite.eval.decode import to_string
 from alloylite.eval.values import Bytes, Capsule, Function, Secret, type_name
+from alloylite.runtime.url_password import redact_url_passwords
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -491,11 +492,6 @@ def _decode_block(
 # -------------------------------------------------------------------- encoding
 
 
-# The password of a URL's user info (`scheme://user:password@host`): shown as Go's
-# URL.Redacted shows it, since a URL argument (an endpoint `url`) is a plain string.
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s:@]*:)[^/?#\s]*@")
-
-
 def encode(value: Any) -> Any:
     """Arguments/exports as plain JSON-able data for the API; secrets never leak."""
     if isinstance(value, Secret):
@@ -510,7 +506,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [encode(v) for v in value]
     if isinstance(value, str):
-        return _URL_PASSWORD.sub(r"\g<head>xxxxx@", value)
+        # A URL argument (an endpoint `url`) is a plain string: its password is hidden.
+        return redact_url_passwords(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Function):

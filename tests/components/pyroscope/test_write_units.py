@@ -15,7 +15,6 @@ from alloylite.components.pyroscope.write.arguments import (
     TLSConfig,
 )
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write.client import redact_url
 from alloylite.components.pyroscope.write.component import (
     _EndpointRuntime,
     _go_parse_query,
@@ -71,12 +70,6 @@ def test_ingest_target_encoding() -> None:
     target = ep.ingest_target("/ingest?z=1&name=old&a=%2F&a=b", "app{k=v w,x=/}")
     assert target.path == b"/base/ingest?a=%2F&a=b&name=app%7Bk%3Dv+w%2Cx%3D%2F%7D&z=1"
     assert target.host_header == b"h:4040"
-
-
-def test_redact_url() -> None:
-    assert redact_url("http://u:p@h/x") == "http://u:xxxxx@h/x"
-    assert redact_url("http://u@h/x") == "http://u@h/x"
-    assert redact_url("https://h") == "https://h"
 
 
 AUTH_ERROR = (

@@ -41,7 +41,6 @@ from alloylite.components.pyroscope.write.client import (
     EndpointClient,
     Response,
     Target,
-    redact_url,
     target_of,
 )
 from alloylite.components.pyroscope.write.metrics import (
@@ -55,6 +54,7 @@ from alloylite.components.pyroscope.write.metrics import (
 )
 from alloylite.gocompat import path_join
 from alloylite.runtime.component import ComponentOptions
+from alloylite.runtime.url_password import redact_url
 
 __all__ = ["Arguments", "PyroscopeWrite", "WriteError", "WriteReceiver"]
 
