@@ -49,6 +49,13 @@ def _outside(owner: str) -> Iterator[tuple[str, ast.Module]]:
     return ((name, tree) for name, tree in MODULES.items() if not name.startswith(owner))
 
 
+def _functions_outside(owner: str) -> Iterator[tuple[str, ast.FunctionDef]]:
+    for name, tree in _outside(owner):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                yield name, node
+
+
 def test_stability_level_names_are_written_only_in_the_stability_module() -> None:
     copies = sorted(
         f"{name}: {text!r}"
@@ -90,10 +97,9 @@ def test_go_quote_is_written_only_in_gocompat() -> None:
         for text in _strings(tree)
         if text == "\\v"
     ) + sorted(
-        f"{name}: {node.name}"
-        for name, tree in _outside("alloylite/gocompat.py")
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef) and node.name.lstrip("_") in {"go_quote", "quote"}
+        f"{name}: {function.name}"
+        for name, function in _functions_outside("alloylite/gocompat.py")
+        if function.name.lstrip("_") in {"go_quote", "quote"}
     )
     assert copies == []
 
@@ -101,12 +107,10 @@ def test_go_quote_is_written_only_in_gocompat() -> None:
 def test_go_path_clean_is_written_only_in_gocompat() -> None:
     """path.Clean drops empty and `.` elements and resolves `..`: a function with both."""
     copies = sorted(
-        f"{name}: {node.name}"
-        for name, tree in _outside("alloylite/gocompat.py")
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef)
-        and any(strings == {"", "."} for strings in _collections(node))
-        and ".." in set(_strings(node))
+        f"{name}: {function.name}"
+        for name, function in _functions_outside("alloylite/gocompat.py")
+        if any(strings == {"", "."} for strings in _collections(function))
+        and ".." in set(_strings(function))
     )
     assert copies == []
 
@@ -132,12 +136,10 @@ def _matched_expression_kinds(function: ast.FunctionDef) -> set[str]:
 def test_expressions_are_printed_only_by_the_syntax_printer() -> None:
     """An expression printer is a function to `str` matching on the kinds of expression."""
     copies = sorted(
-        f"{name}: {node.name}"
-        for name, tree in _outside("alloylite/syntax/printer.py")
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef)
-        and node.returns is not None
-        and ast.unparse(node.returns) == "str"
-        and len(_matched_expression_kinds(node)) >= 3
+        f"{name}: {function.name}"
+        for name, function in _functions_outside("alloylite/syntax/printer.py")
+        if function.returns is not None
+        and ast.unparse(function.returns) == "str"
+        and len(_matched_expression_kinds(function)) >= 3
     )
     assert copies == []
