@@ -12,12 +12,11 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from alloylite.stability import DEFAULT_LEVEL, FLAG_VALUES, Stability
 from alloylite.syntax.diag import Diagnostic, DiagnosticError, Severity
 
 if TYPE_CHECKING:
     from alloylite.syntax import ast
-
-_LEVELS = ("experimental", "public-preview", "generally-available")
 
 
 def parse(text: str | bytes, filename: str = "main.alloy") -> ast.File:
@@ -49,7 +48,7 @@ def validate(
     source: str | bytes | os.PathLike[str],
     *,
     filename: str = "main.alloy",
-    stability_level: str = "generally-available",
+    stability_level: str = DEFAULT_LEVEL,
 ) -> list[Diagnostic]:
     """Every problem `alloylite validate` would report, as a list (empty means valid).
 
@@ -70,11 +69,10 @@ def validate(
     ['main.alloy:2:3: unrecognized attribute name "colour"']
     """
     from alloylite.commands.validate import check, check_loaded
-    from alloylite.runtime.component import Stability
 
-    if stability_level not in _LEVELS:
+    if stability_level not in FLAG_VALUES:
         raise ValueError(
-            f"invalid stability level {stability_level!r}: expected one of {', '.join(_LEVELS)}"
+            f"invalid stability level {stability_level!r}: expected one of {', '.join(FLAG_VALUES)}"
         )
     minimum = Stability.parse(stability_level)
     path = _as_path(source)

@@ -12,8 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from alloylite import __version__
+from alloylite.stability import DEFAULT_LEVEL, FLAG_VALUES
 
-STABILITY_LEVELS = ("experimental", "public-preview", "generally-available")
 _PATH_HELP = "a config file, or a directory whose *.alloy files form one config"
 
 
@@ -21,11 +21,11 @@ def _add_stability_flag(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--stability.level",
         dest="stability_level",
-        default="generally-available",
+        default=DEFAULT_LEVEL,
         metavar="LEVEL",
         help="minimum stability level of features that may be used: "
-        + ", ".join(STABILITY_LEVELS)
-        + " (default: generally-available)",
+        + ", ".join(FLAG_VALUES)
+        + f" (default: {DEFAULT_LEVEL})",
     )
 
 
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
-    if getattr(args, "stability_level", None) not in (None, *STABILITY_LEVELS):
+    if getattr(args, "stability_level", None) not in (None, *FLAG_VALUES):
         level = args.stability_level
         print(
             f'Error: invalid argument "{level}" for "--stability.level" flag: '

@@ -13,10 +13,12 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 
+from alloylite.stability import FLAG_VALUES
+
 SHELLS = ("bash", "zsh", "fish")
 # Flags whose values argparse does not constrain (the CLI checks them itself, to print
 # Alloy's message) but that have a fixed set worth completing.
-_KNOWN_VALUES = {"--stability.level": ("experimental", "public-preview", "generally-available")}
+_KNOWN_VALUES = {"--stability.level": FLAG_VALUES}
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from alloylite.eval.errors import (
     ValueFault,
     plain_error,
 )
-from alloylite.eval.exprtext import expr_text
-from alloylite.eval.gostr import quote, unquote_literal
+from alloylite.eval.gostr import unquote_literal
 from alloylite.eval.operators import binary_op, unary_op
 from alloylite.eval.render import render_value
 from alloylite.eval.scope import Scope
 from alloylite.eval.values import Function, type_name
+from alloylite.gocompat import go_quote
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -97,7 +97,7 @@ class _Evaluator:
         found, value = self.scope.lookup(node.ident.name)
         if not found:
             raise _positioned(
-                f"identifier {quote(node.ident.name)} does not exist",
+                f"identifier {go_quote(node.ident.name)} does not exist",
                 ast.start_pos(node),
                 ast.end_pos(node),
             )
@@ -136,12 +136,12 @@ class _Evaluator:
             if name in value:
                 return value[name]
             raise _positioned(
-                f"field {quote(name)} does not exist", node.name.pos, ast.end_pos(node)
+                f"field {go_quote(name)} does not exist", node.name.pos, ast.end_pos(node)
             )
         kind = type_name(value)
         if kind == "capsule":
             raise ValueFault(value, _CAPSULE_NOT_OBJECT)
-        raise ValueFault(value, f"cannot access field {quote(name)} on value of type {kind}")
+        raise ValueFault(value, f"cannot access field {go_quote(name)} on value of type {kind}")
 
     def _index(self, node: ast.IndexExpr) -> Value:
         value = self.eval(node.value)
@@ -236,7 +236,11 @@ class _Evaluator:
         shown = None if literal or previous is None else render_value(previous)
         if node is None:
             return EvalError(Diagnostic(Severity.ERROR, f"{suffix} {message}", value=shown))
-        text = f"{expr_text(node)}{suffix} {message}"
+        # Imported here: only an error prints a culprit, and Alloy prints it with its
+        # formatter (`alloy fmt`'s), so the evaluator loads the printer on the first one.
+        from alloylite.syntax.printer import format_expr
+
+        text = f"{format_expr(node)}{suffix} {message}"
         return EvalError(
             Diagnostic(Severity.ERROR, text, ast.start_pos(node), ast.end_pos(node), value=shown)
         )

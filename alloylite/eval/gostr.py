@@ -1,4 +1,5 @@
-"""Go string rules: unquoting literals and `%q` quoting.
+"""Go string rules: unquoting literals, and strings as Go's bytes (quoting is
+`alloylite.gocompat.go_quote`).
 
 Alloy strings are Go strings: byte strings that are usually UTF-8. Python
 strings hold the bytes that are not valid UTF-8 as lone surrogates
@@ -77,41 +78,3 @@ def unquote_literal(raw: str) -> str:
             out += encode(body[i : i + 2])
             i += 2
     return decode(bytes(out))
-
-
-_QUOTE_ESC = {
-    0x07: "\\a",
-    0x08: "\\b",
-    0x0C: "\\f",
-    0x0A: "\\n",
-    0x0D: "\\r",
-    0x09: "\\t",
-    0x0B: "\\v",
-    0x5C: "\\\\",
-    0x22: '\\"',
-}
-
-
-def quote(s: str) -> str:
-    """Go `strconv.Quote`: printable runes as is, the rest escaped, bad bytes as `\\xNN`."""
-    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
-        return f'"{s}"'
-    parts = ['"']
-    for ch in s:
-        cp = ord(ch)
-        if cp in _QUOTE_ESC:
-            parts.append(_QUOTE_ESC[cp])
-        elif 0xDC80 <= cp <= 0xDCFF:  # a byte that is not UTF-8 (surrogateescape)
-            parts.append(f"\\x{cp - 0xDC00:02x}")
-        elif ch.isprintable():
-            parts.append(ch)
-        elif cp < 0x80:
-            parts.append(f"\\x{cp:02x}")
-        elif 0xD800 <= cp <= 0xDFFF:
-            parts.append("\\ufffd")
-        elif cp < 0x10000:
-            parts.append(f"\\u{cp:04x}")
-        else:
-            parts.append(f"\\U{cp:08x}")
-    parts.append('"')
-    return "".join(parts)

@@ -8,9 +8,10 @@ Secrets never print their text.
 
 from __future__ import annotations
 
-from alloylite.eval.gostr import encode, quote
+from alloylite.eval.gostr import encode
 from alloylite.eval.numbers import format_float
 from alloylite.eval.values import Capsule, Function, Secret, capsule_type
+from alloylite.gocompat import go_quote
 
 _KEYWORDS = frozenset(("true", "false", "null"))
 _POS_INF = "\x00+Inf"  # marks +Inf, which the builder's printer cannot re-parse
@@ -34,7 +35,7 @@ def render_key(name: str) -> str:
     """A key as the builder prints it. Alloy quotes a non-identifier key twice
     (builder, then printer), so escapes come out doubled: key `a"b` prints as
     `"a\\\"b"`. Kept for fidelity with Alloy's output."""
-    return name if is_identifier(name) else quote(quote(name)[1:-1])
+    return name if is_identifier(name) else go_quote(go_quote(name)[1:-1])
 
 
 def render_value(value: object) -> str:
@@ -66,7 +67,7 @@ def _render(value: object, depth: int) -> str:
     if value is False:
         return "false"
     if isinstance(value, str):
-        return quote(value)
+        return go_quote(value)
     if isinstance(value, float):
         text = format_float(value)
         return _POS_INF if text == "+Inf" else text

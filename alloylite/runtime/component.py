@@ -11,27 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import TYPE_CHECKING, Any, Protocol
+
+# Re-exported: a registration declares its level, so components import it with the rest.
+from alloylite.stability import Stability
+
+__all__ = ["Component", "ComponentOptions", "Registration", "Stability"]
 
 if TYPE_CHECKING:  # `validate` uses registrations but never logs: no logging import
     import logging
-
-
-class Stability(IntEnum):
-    """Alloy's stability levels, lowest first: a level permits itself and all above it."""
-
-    EXPERIMENTAL = 0
-    PUBLIC_PREVIEW = 1
-    GENERALLY_AVAILABLE = 2
-
-    @property
-    def flag_value(self) -> str:
-        return self.name.lower().replace("_", "-")
-
-    @classmethod
-    def parse(cls, text: str) -> Stability:
-        return cls[text.upper().replace("-", "_")]
 
 
 @dataclass

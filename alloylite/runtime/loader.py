@@ -44,40 +44,6 @@ _UNSUPPORTED_CONFIG = (
     "labelstore",
 )
 _UNCONFIGURABLE_SERVICES = ("cluster", "otel", "ui")
-# Names resolvable without a node: the root scope (module_path) and the stdlib.
-_FALLBACK_STDLIB = frozenset(
-    {
-        "sys",
-        "constants",
-        "coalesce",
-        "json_path",
-        "array",
-        "encoding",
-        "string",
-        "convert",
-        "file",
-        "env",
-        "nonsensitive",
-        "concat",
-        "json_decode",
-        "yaml_decode",
-        "base64_decode",
-        "format",
-        "join",
-        "replace",
-        "split",
-        "to_lower",
-        "to_upper",
-        "trim",
-        "trim_prefix",
-        "trim_suffix",
-        "trim_space",
-    }
-)
-
-
-# Stdlib functions below generally-available (spec §4.5).
-EXPERIMENTAL_FUNCTIONS = frozenset({("array", "combine_maps"), ("array", "group_by")})
 
 
 class NodeKind(Enum):
@@ -161,19 +127,17 @@ def parse_sources(sources: dict[str, bytes]) -> tuple[dict[str, ast.File], list[
 
 @cache
 def stdlib_names() -> frozenset[str]:
-    try:
-        from alloylite.eval.stdlib import STDLIB
-    except ImportError:
-        return _FALLBACK_STDLIB
+    """The stdlib's top-level names, as eval.stdlib defines them; like the deprecated and
+    experimental lists, read from the stdlib on first use only (see RootNames)."""
+    from alloylite.eval.stdlib import STDLIB
+
     return frozenset(STDLIB)
 
 
 @cache
 def deprecated_names() -> frozenset[str]:
-    try:
-        from alloylite.eval.stdlib import DEPRECATED
-    except ImportError:
-        return frozenset()
+    from alloylite.eval.stdlib import DEPRECATED
+
     return frozenset(DEPRECATED)
 
 
@@ -332,8 +296,11 @@ def _stdlib_use(
         return []
     if head in deprecated_names():
         return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, start, end, filename)]
-    if trav.names[:2] in EXPERIMENTAL_FUNCTIONS and min_stability > Stability.EXPERIMENTAL:
-        message = stability_message(".".join(trav.names[:2]), Stability.EXPERIMENTAL, min_stability)
+    from alloylite.eval.stdlib import EXPERIMENTAL
+
+    function = ".".join(trav.names[:2])
+    if function in EXPERIMENTAL and min_stability > Stability.EXPERIMENTAL:
+        message = stability_message(function, Stability.EXPERIMENTAL, min_stability)
         return [Diagnostic(Severity.ERROR, message, trav.start, trav.end, filename)]
     return []
 

@@ -14,15 +14,13 @@ for URLs only (without a tree there is no telling which literal is a secret).
 
 from __future__ import annotations
 
-import re
 import typing
 from collections.abc import Iterator
 from typing import Any
 
 from alloylite.eval.values import Secret
+from alloylite.runtime.url_password import url_password_spans
 from alloylite.syntax import ast
-
-_URL_PASSWORD = re.compile(rb"\b[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s:@\"`]*:([^/?#\s\"`]*)@")
 
 
 def _holds_secret(tp: Any) -> bool:
@@ -81,8 +79,8 @@ def redact_source(source: bytes, filename: str, registry: Any) -> bytes:
     from alloylite.syntax.parser import parse_file
 
     data = bytearray(source)
-    for m in _URL_PASSWORD.finditer(source):
-        _mask(data, m.start(1), m.end(1))
+    for start, end in url_password_spans(source):
+        _mask(data, start, end)
     parsed = parse_file(source, filename)
     if parsed.file is None:
         return bytes(data)

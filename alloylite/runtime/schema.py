@@ -22,6 +22,7 @@ from typing import Any
 
 from alloylite.eval.decode import to_string
 from alloylite.eval.values import Bytes, Capsule, Function, Secret, type_name
+from alloylite.runtime.url_password import redact_url_passwords
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -327,7 +328,9 @@ class DecodeContext:
         if 0 <= start.offset <= end.offset < len(self.source):
             raw = self.source[start.offset : end.offset + 1]
             return raw.decode("utf-8", "surrogateescape")
-        return _print_expr(expr)
+        from alloylite.syntax.printer import format_expr  # a tree built without its source
+
+        return format_expr(expr)
 
     def error(self, message: str, start: ast.Pos | None, end: ast.Pos | None) -> None:
         self.diagnostics.append(
@@ -351,23 +354,6 @@ class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
     `validate` raises it for expressions that read another component's
     exports: the attribute counts as present, but the instance is not built.
     """
-
-
-def _print_expr(expr: ast.Expr) -> str:
-    """A short rendering of an expression when its source text is not at hand."""
-    match expr:
-        case ast.LiteralExpr(raw=raw):
-            return raw
-        case ast.IdentifierExpr(ident=ident):
-            return ident.name
-        case ast.AccessExpr(value=value, name=name):
-            return f"{_print_expr(value)}.{name.name}"
-        case ast.ArrayExpr(elements=elements):
-            return "[" + ", ".join(_print_expr(e) for e in elements) + "]"
-        case ast.ObjectExpr(fields=fields):
-            inner = ", ".join(f"{f.name.name} = {_print_expr(f.value)}" for f in fields)
-            return "{" + inner + "}"
-    return "value"
 
 
 def decode(cls: type, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None) -> Any:
@@ -506,11 +492,6 @@ def _decode_block(
 # -------------------------------------------------------------------- encoding
 
 
-# The password of a URL's user info (`scheme://user:password@host`): shown as Go's
-# URL.Redacted shows it, since a URL argument (an endpoint `url`) is a plain string.
-_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s:@]*:)[^/?#\s]*@")
-
-
 def encode(value: Any) -> Any:
     """Arguments/exports as plain JSON-able data for the API; secrets never leak."""
     if isinstance(value, Secret):
@@ -525,7 +506,8 @@ def encode(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [encode(v) for v in value]
     if isinstance(value, str):
-        return _URL_PASSWORD.sub(r"\g<head>xxxxx@", value)
+        # A URL argument (an endpoint `url`) is a plain string: its password is hidden.
+        return redact_url_passwords(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, Function):

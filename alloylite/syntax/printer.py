@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from enum import Enum
 
+from alloylite.gocompat import go_quote
 from alloylite.syntax import ast
-from alloylite.syntax.goquote import go_quote
 from alloylite.syntax.tabwriter import TabWriter, trim
 
-__all__ = ["format_expr", "format_file", "go_quote"]
+__all__ = ["format_expr", "format_file"]
 
 
 def format_file(file: ast.File) -> str:

@@ -16,9 +16,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from alloylite.gocompat import go_quote
 from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
-from alloylite.syntax.goquote import go_quote
 from alloylite.syntax.scanner import (
     BOOL,
     EOF,

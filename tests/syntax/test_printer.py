@@ -11,7 +11,7 @@ import pytest
 
 from alloylite.syntax import ast
 from alloylite.syntax.parser import parse_expression, parse_file
-from alloylite.syntax.printer import format_expr, format_file, go_quote
+from alloylite.syntax.printer import format_expr, format_file
 from alloylite.syntax.tabwriter import TabWriter, trim
 
 FILE_CASES: list[tuple[str, str, str]] = [
@@ -210,23 +210,6 @@ def test_format_expr_of_a_hand_built_tree() -> None:
     string = ast.LiteralExpr(ast.LiteralKind.STRING, '"a"', _pos(4))
     expr = ast.BinaryExpr("+", _pos(2), number, string)
     assert format_expr(expr) == '1 + "a"'
-
-
-@pytest.mark.parametrize(
-    ("text", "quoted"),
-    [
-        ("abc", '"abc"'),
-        ('a"b\\c', '"a\\"b\\\\c"'),
-        ("tab\there\n", '"tab\\there\\n"'),
-        ("\x00\x7f", '"\\x00\\x7f"'),
-        ("é€", '"é€"'),
-        ("\u200b", '"\\u200b"'),
-        ("\U000e0001", '"\\U000e0001"'),
-        ("\udcff", '"\\xff"'),
-    ],
-)
-def test_go_quote(text: str, quoted: str) -> None:
-    assert go_quote(text) == quoted
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,8 @@ DEPRECATED: dict[str, str] = {
     "trim_space": "string.trim_space",
 }
 
+# Functions below generally-available (spec §4.5): the loader refuses them unless
+# `--stability.level=experimental`.
 EXPERIMENTAL: frozenset[str] = frozenset({"array.combine_maps", "array.group_by"})
 
 

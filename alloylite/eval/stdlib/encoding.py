@@ -10,9 +10,10 @@ from typing import Any
 
 from alloylite.eval.decode import arg, to_string
 from alloylite.eval.evaluator import CallError
-from alloylite.eval.gostr import decode, encode, quote
+from alloylite.eval.gostr import decode, encode
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Bytes, Function, UInt
+from alloylite.gocompat import go_quote
 
 _STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -109,7 +110,7 @@ def url_decode(*args: Any) -> str:
         if c == 0x25:
             if i + 2 >= len(data) or chr(data[i + 1]) not in _HEX or chr(data[i + 2]) not in _HEX:
                 bad = decode(data[i : i + 3])
-                raise CallError(f"invalid URL escape {quote(bad)}")
+                raise CallError(f"invalid URL escape {go_quote(bad)}")
             out.append(int(data[i + 1 : i + 3], 16))
             i += 3
         elif c == 0x2B:

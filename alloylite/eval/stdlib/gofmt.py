@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from alloylite.eval import numbers as num
-from alloylite.eval.gostr import encode, quote
+from alloylite.eval.gostr import encode
 from alloylite.eval.values import Function, Secret
+from alloylite.gocompat import go_quote
 
 
 def go_type(v: Any) -> str:
@@ -155,11 +156,11 @@ def _go_syntax(v: Any, nested: bool = False) -> str:
     if isinstance(v, int):
         return str(int(v))
     if isinstance(v, str):
-        return quote(v)
+        return go_quote(v)
     if isinstance(v, list | tuple):
         return "[]interface {}{" + ", ".join(_go_syntax(e, True) for e in v) + "}"
     if isinstance(v, dict):
-        items = (f"{quote(k)}:{_go_syntax(v[k], True)}" for k in sorted(v, key=encode))
+        items = (f"{go_quote(k)}:{_go_syntax(v[k], True)}" for k in sorted(v, key=encode))
         return "map[string]interface {}{" + ", ".join(items) + "}"
     if isinstance(v, Secret):
         return "(secret)"
@@ -208,7 +209,7 @@ def _format_int(n: int, verb: str, spec: _Spec, original: Any) -> str:
     if verb == "c":
         return _pad(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd", spec)
     if verb == "q":
-        return _pad("'" + quote(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd")[1:-1] + "'", spec)
+        return _pad("'" + go_quote(chr(n) if 0 <= n <= 0x10FFFF else "\ufffd")[1:-1] + "'", spec)
     if verb == "U":
         text = f"U+{n:04X}" if n >= 0 else f"U+{n & num.UINT64_MAX:04X}"
         return _pad(text, spec)
@@ -279,7 +280,7 @@ def _format_str(s: str, verb: str, spec: _Spec) -> str:
     if verb == "q":
         if spec.sharp and "`" not in s and s.isprintable():
             return _pad(f"`{s}`", spec)
-        text = quote(s)
+        text = go_quote(s)
         if spec.plus:
             text = text.encode("ascii", "backslashreplace").decode("ascii")
         return _pad(text, spec)

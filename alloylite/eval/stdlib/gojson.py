@@ -12,8 +12,9 @@ import math
 from typing import Any
 
 from alloylite.eval import numbers as num
-from alloylite.eval.gostr import decode, quote
+from alloylite.eval.gostr import decode
 from alloylite.eval.values import Bytes, Capsule, Function, Secret
+from alloylite.gocompat import go_quote
 
 
 class JSONError(Exception):
@@ -30,7 +31,7 @@ def _char(c: int) -> str:
         return "'\\''"
     if c == 0x22:
         return "'\"'"
-    return "'" + quote(chr(c))[1:-1] + "'"
+    return "'" + go_quote(chr(c))[1:-1] + "'"
 
 
 class _Checker:

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from alloylite.eval import numbers as num
-from alloylite.eval.gostr import quote
 from alloylite.eval.values import Capsule
+from alloylite.gocompat import go_quote
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -118,7 +118,7 @@ def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
         if first is not None:
             raise _DuplicateKey(
                 f"yaml: unmarshal errors:\n  line {line}: mapping key "
-                f"{quote(str(key))} already defined at line {first}"
+                f"{go_quote(str(key))} already defined at line {first}"
             )
         seen[key] = line
     return loader.construct_mapping(node, deep=True)  # type: ignore[no-any-return]

@@ -10,40 +10,16 @@ from typing import Any
 from alloylite.eval.decode import arg, to_string
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Function
+from alloylite.gocompat import path_join
 
 
 def env(*args: Any) -> str:
     return os.environ.get(arg(args, 0, to_string), "")
 
 
-def clean_path(path: str) -> str:
-    """Go's `path/filepath.Clean` for Unix paths (unlike normpath, `//a` becomes `/a`)."""
-    if path == "":
-        return "."
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append("..")
-            continue
-        parts.append(part)
-    text = "/".join(parts)
-    if rooted:
-        return "/" + text
-    return text or "."
-
-
-def path_join(*args: Any) -> str:
-    parts = [arg(args, i, to_string) for i in range(len(args))]
-    for i, part in enumerate(parts):
-        if part != "":
-            return clean_path("/".join(parts[i:]))
-    return ""
+def file_path_join(*args: Any) -> str:
+    """Alloy's `file.path_join`: Go's `filepath.Join` of the string arguments."""
+    return path_join(*(arg(args, i, to_string) for i in range(len(args))))
 
 
 _GOOS = {"linux": "linux", "darwin": "darwin", "win32": "windows", "cygwin": "windows"}
@@ -92,4 +68,4 @@ def constants() -> dict[str, str]:
 
 
 SYS: dict[str, Function] = {"env": builtin("sys.env", env, 1)}
-FILE: dict[str, Function] = {"path_join": builtin("file.path_join", path_join, None, 0)}
+FILE: dict[str, Function] = {"path_join": builtin("file.path_join", file_path_join, None, 0)}

@@ -332,8 +332,18 @@ def test_push_service_name_rule_and_label_building() -> None:
     run(main())
 
 
-def test_push_failure_is_connect_internal_naming_series_and_appendable() -> None:
-    series = [Series([("app", "app-0")], [RawSample("1", b"p")])]
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("app-0", '"app-0"'),
+        # Printed as Alloy prints it (strconv.Quote): a TAB or a control byte escaped.
+        ("a\tb\x01", '"a\\tb\\x01"'),
+    ],
+)
+def test_push_failure_is_connect_internal_naming_series_and_appendable(
+    value: str, shown: str
+) -> None:
+    series = [Series([("app", value)], [RawSample("1", b"p")])]
 
     async def main() -> None:
         good, bad = Recorder(), Recorder(fail=status_error(400))
@@ -348,7 +358,7 @@ def test_push_failure_is_connect_internal_naming_series_and_appendable() -> None
             err = json.loads(resp.content)
             assert err["code"] == "internal"
             assert err["message"].startswith(
-                'unable to append series {app="app-0"} to appendable 1: '
+                f"unable to append series {{app={shown}}} to appendable 1: "
             )
             assert len(good.pushes) == 1 and len(bad.pushes) == 1
 
@@ -425,5 +435,17 @@ def test_push_rejects_other_content_types_with_415() -> None:
     run(main())
 
 
-def test_labels_string_matches_prometheus() -> None:
-    assert labels_string((("a", 'x"y'), ("b", "z"))) == '{a="x\\"y", b="z"}'
+@pytest.mark.parametrize(
+    ("value", "quoted"),
+    [
+        ('x"y', '"x\\"y"'),
+        ("tab\there", '"tab\\there"'),
+        ("\x01", '"\\x01"'),
+        ("line\u2028sep", '"line\\u2028sep"'),
+        ("caf\u00e9", '"caf\u00e9"'),
+    ],
+)
+def test_labels_string_quotes_values_as_prometheus(value: str, quoted: str) -> None:
+    """Values are quoted as Go's strconv.Quote does (Prometheus' labels.String()): a TAB
+    or a control byte is escaped, printable non-ASCII stays as written."""
+    assert labels_string((("a", value), ("b", "z"))) == "{a=" + quoted + ', b="z"}'

@@ -15,11 +15,9 @@ from alloylite.components.pyroscope.write.arguments import (
     TLSConfig,
 )
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write.client import redact_url
 from alloylite.components.pyroscope.write.component import (
     _EndpointRuntime,
     _go_parse_query,
-    _go_path_join,
 )
 from alloylite.components.pyroscope.write.metrics import WriteMetrics
 from alloylite.components.pyroscope.write.proxy import ProxySelector
@@ -57,20 +55,6 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
 
 
-@pytest.mark.parametrize(
-    ("base", "incoming", "expected"),
-    [
-        ("", "/ingest", "/ingest"),
-        ("/", "/ingest", "/ingest"),
-        ("/pyroscope/", "/ingest", "/pyroscope/ingest"),
-        ("/a//b/../c", "/ingest", "/a/c/ingest"),
-        ("/a", "/../../ingest", "/ingest"),
-    ],
-)
-def test_go_path_join(base: str, incoming: str, expected: str) -> None:
-    assert _go_path_join(base, incoming) == expected
-
-
 def test_go_parse_query_drops_what_go_rejects() -> None:
     assert _go_parse_query("a=1&a=2&b=%7B&c=%zz&d;e=1&f&=g&h=x+y") == {
         b"a": [b"1", b"2"],
@@ -86,12 +70,6 @@ def test_ingest_target_encoding() -> None:
     target = ep.ingest_target("/ingest?z=1&name=old&a=%2F&a=b", "app{k=v w,x=/}")
     assert target.path == b"/base/ingest?a=%2F&a=b&name=app%7Bk%3Dv+w%2Cx%3D%2F%7D&z=1"
     assert target.host_header == b"h:4040"
-
-
-def test_redact_url() -> None:
-    assert redact_url("http://u:p@h/x") == "http://u:xxxxx@h/x"
-    assert redact_url("http://u@h/x") == "http://u@h/x"
-    assert redact_url("https://h") == "https://h"
 
 
 AUTH_ERROR = (

@@ -48,6 +48,7 @@ from alloylite.components.pyroscope.receive_http.http_server import (
 from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
 from alloylite.components.pyroscope.receive_http.server_tls import build_server_context
 from alloylite.eval.values import Capsule
+from alloylite.gocompat import go_quote
 from alloylite.runtime.component import ComponentOptions
 
 __all__ = ["ReceiveApp", "ReceiveHTTP", "labels_string"]
@@ -86,13 +87,9 @@ def _first_status_error(errors: Sequence[BaseException]) -> WriteStatusError | N
     return None
 
 
-def _go_quote(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-
 def labels_string(labels: Labels) -> str:
     """Prometheus' `labels.String()` form, used in push error messages."""
-    return "{" + ", ".join(f"{k}={_go_quote(v)}" for k, v in labels) + "}"
+    return "{" + ", ".join(f"{k}={go_quote(v)}" for k, v in labels) + "}"
 
 
 def _unwrap(target: Any) -> Any:

@@ -72,17 +72,6 @@ class Response:
         return ""
 
 
-def redact_url(url: str) -> str:
-    """The URL as logs, errors and metrics may show it: any password becomes xxxxx (Go's
-    URL.Redacted)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    user = parts.netloc.rsplit("@", 1)[0].split(":", 1)[0]
-    return parts._replace(netloc=f"{user}:xxxxx@{netloc}").geturl()
-
-
 class FileSecret:
     """A credential read from a file, re-read when the file changes (rotation),
     trimmed as Prometheus' client does."""

@@ -41,7 +41,6 @@ from alloylite.components.pyroscope.write.client import (
     EndpointClient,
     Response,
     Target,
-    redact_url,
     target_of,
 )
 from alloylite.components.pyroscope.write.metrics import (
@@ -53,7 +52,9 @@ from alloylite.components.pyroscope.write.metrics import (
     PUSH_TOTAL,
     WriteMetrics,
 )
+from alloylite.gocompat import path_join
 from alloylite.runtime.component import ComponentOptions
+from alloylite.runtime.url_password import redact_url
 
 __all__ = ["Arguments", "PyroscopeWrite", "WriteError", "WriteReceiver"]
 
@@ -181,7 +182,7 @@ class _EndpointRuntime:
         path, _, query = incoming_url.partition("?")
         joined = self._joined_paths.get(path)
         if joined is None:
-            joined = quote(_go_path_join(self._base_path, path.split("#", 1)[0] or "/"), _PATH_SAFE)
+            joined = quote(path_join(self._base_path, path.split("#", 1)[0] or "/"), _PATH_SAFE)
             if len(self._joined_paths) < 64:
                 self._joined_paths[path] = joined
         pairs = _go_query_pairs(query, b"name")
@@ -210,27 +211,6 @@ class _EndpointRuntime:
         if not self._ingest_has_ua:
             headers = [(b"User-Agent", b"Go-http-client/1.1"), *headers]
         return headers + self._ingest_extra if self._ingest_extra else headers
-
-
-def _go_path_join(*elems: str) -> str:
-    """Go's path.Join: join the non-empty parts and clean the result."""
-    parts = [e for e in elems if e]
-    if not parts:
-        return ""
-    rooted = parts[0].startswith("/")
-    out: list[str] = []
-    for seg in "/".join(parts).split("/"):
-        if seg in ("", "."):
-            continue
-        if seg == "..":
-            if out and out[-1] != "..":
-                out.pop()
-            elif not rooted:
-                out.append(seg)
-            continue
-        out.append(seg)
-    cleaned = "/".join(out)
-    return ("/" + cleaned) if rooted else (cleaned or ".")
 
 
 def _pair_key(pair: tuple[bytes, str, str]) -> bytes:
