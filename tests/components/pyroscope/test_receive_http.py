@@ -30,8 +30,8 @@ from tests.components.pyroscope.receive_http_support import (
     run,
     running,
     status_error,
-    until,
 )
+from tests.waiting import until
 
 PUSH = "/push.v1.PusherService/Push"
 
