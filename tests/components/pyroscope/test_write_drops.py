@@ -1,7 +1,7 @@
 """Every way pyroscope.write can finally fail, on both paths: which failures are
 retried, and that each final drop is counted once in
 `pyroscope_write_dropped_profiles_total` / `_dropped_bytes_total` and logged once,
-at error level, naming the endpoint and the cause (issue 4, item 1).
+at error level, naming the endpoint and the cause.
 
 Statuses on /ingest are HTTP statuses: every 4xx but 408 and 429 is final.
 Push answers are Connect errors: the code decides (spec alloy-pyroscope.md §2.5),
