@@ -428,7 +428,8 @@ def metrics_of(name: str) -> list[MetricDoc]:
     getattr(importlib.import_module(module), attr_name)(registry)
     out: list[MetricDoc] = []
     # prometheus_client keeps the label names of a metric on the collector
-    # (Counter, Histogram) or on the family a custom collector yields.
+    # (Counter, Histogram) or on the family a custom collector yields. Private attributes:
+    # checked against prometheus-client 0.26.0 (bounded in pyproject.toml).
     for collector in list(registry._collector_to_names):  # noqa: SLF001
         own_labels = getattr(collector, "_labelnames", None)
         if own_labels is not None and hasattr(collector, "_name"):

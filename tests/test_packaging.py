@@ -2,7 +2,7 @@
 
 The build runs on a copy of the project's sources (what an sdist holds), so stale `build/`
 folders or other people's work in the checkout never leak into the wheel. The venv sees the
-system's packages (lark, starlette...: no downloads) but alloylite only from the wheel, and
+tests' own packages (lark, starlette...: no downloads) but alloylite only from the wheel, and
 every command runs from a folder outside the checkout. The same venv then checks the
 grammar cache: it goes to the user's cache folder, never next to the installed package, and
 an unusable cache folder, a read-only install or a corrupt cache file is never fatal.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import site
 import stat
 import subprocess
 import sys
@@ -92,6 +93,27 @@ def _copy_sources(dest: Path) -> None:
     shutil.copytree(ROOT / "alloylite", dest / "alloylite", symlinks=True, ignore=ignore)
 
 
+def _make_venv_seeing_our_dependencies(venv: Path) -> None:
+    """A venv that imports the dependencies the tests run with, so nothing downloads.
+
+    `--system-site-packages` alone shows the *base* interpreter's packages: when the tests
+    themselves run in a virtualenv (where the dependencies usually are), those are missing.
+    So the running interpreter's site-packages folders are appended through a `.pth` file:
+    listed folders join sys.path after the venv's own site-packages (where the wheel goes),
+    and the `.pth` files inside them (an editable install of the checkout) are not run.
+    """
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
+        check=True,
+        timeout=60,
+    )
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    own_site = venv / "lib" / version / "site-packages"
+    (own_site / "_tests_dependencies.pth").write_text(
+        "".join(f"{folder}\n" for folder in site.getsitepackages())
+    )
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     base = tmp_path_factory.mktemp("packaging")
@@ -123,13 +145,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     )
     [wheel] = dist.glob("alloylite-*.whl")
     venv = base / "venv"
-    # --system-site-packages: the dependencies are already installed, so nothing downloads;
-    # the venv's own site-packages (where the wheel goes) comes first on sys.path.
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)],
-        check=True,
-        timeout=60,
-    )
+    _make_venv_seeing_our_dependencies(venv)
     subprocess.run(
         [
             str(venv / "bin" / "python"),

@@ -64,7 +64,10 @@ class Server:
         self.sock = sock
 
         class _QuietServer(uvicorn.Server):
-            """Signals belong to `run` (SIGHUP reload, SIGTERM shutdown), not to uvicorn."""
+            """Signals belong to `run` (SIGHUP reload, SIGTERM shutdown), not to uvicorn.
+
+            Overrides an undocumented method: checked against uvicorn 0.55.0 (bounded in
+            pyproject.toml)."""
 
             def capture_signals(self) -> Any:
                 return contextlib.nullcontext()

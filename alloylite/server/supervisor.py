@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -238,11 +239,30 @@ def _read_line(fd: int) -> str:
         return pipe.readline().decode().strip()
 
 
+# A worker runs the supervisor's own entry point (`alloylite.cli.main`) from the package the
+# supervisor imported, whatever the working directory holds: `-P` keeps the working directory
+# off sys.path (a folder there named `alloylite`, such as a checkout's, would shadow the
+# package), and the package's parent folder is put on sys.path only when the interpreter
+# would not find it by itself (an editable install, or a supervisor started from a checkout).
+_WORKER_ENTRY = """\
+import os, sys
+root = sys.argv.pop(1)
+if root not in map(os.path.realpath, sys.path):
+    sys.path.insert(0, root)
+from alloylite.cli import main
+sys.exit(main())
+"""
+
+
 def worker_argv(args: Any) -> list[str]:
+    """The command line of a worker: the supervisor's interpreter and package."""
+    package_root = str(Path(__file__).resolve().parents[2])  # the folder holding alloylite/
     return [
         sys.executable,
-        "-m",
-        "alloylite",
+        "-P",
+        "-c",
+        _WORKER_ENTRY,
+        package_root,
         "run",
         args.path,
         f"--stability.level={args.stability_level}",

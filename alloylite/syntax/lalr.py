@@ -59,6 +59,7 @@ def build_tables(grammar: str, starts: Sequence[str], callbacks: object) -> Tabl
             raise NotImplementedError
 
     lark = Lark(grammar, parser="lalr", lexer=_NoLexer, start=list(starts), maybe_placeholders=True)
+    # Lark's private parse table: checked against lark 1.3.1 (bounded in pyproject.toml).
     table = lark.parser.parser._parse_table
     rule_index = {rule: i for i, rule in enumerate(lark.rules)}
     rules = [_rule_data(rule, callbacks) for rule in lark.rules]

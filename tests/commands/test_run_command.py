@@ -45,10 +45,13 @@ pyroscope.write "backend" {
 class Agent:
     """A running `alloylite run` process and the lines it has logged so far."""
 
-    def __init__(self, config: Path, *extra: str) -> None:
+    def __init__(self, config: Path, *extra: str, cwd: Path | None = None) -> None:
+        """With `cwd`, the agent runs there as the console script would: the working directory
+        is not on its sys.path (`-P`)."""
         self.proc = subprocess.Popen(
             [
                 sys.executable,
+                *(["-P"] if cwd is not None else []),
                 "-m",
                 "alloylite",
                 "run",
@@ -60,6 +63,7 @@ class Agent:
             stderr=subprocess.PIPE,
             text=True,
             env={**os.environ, "NO_COLOR": "1"},
+            cwd=cwd,
         )
         self.lines: list[str] = []
         self._queue: queue.Queue[str | None] = queue.Queue()
@@ -361,3 +365,33 @@ def test_workers_share_the_receiver_port(tmp_path: Path) -> None:
     finally:
         if running.proc.poll() is None:
             running.proc.kill()
+
+
+def test_workers_start_whatever_folder_they_run_from(tmp_path: Path) -> None:
+    """Workers run the supervisor's own interpreter and package: a folder named `alloylite` in
+    the working directory (an editable checkout's parent, a stray copy) is never imported."""
+    decoy = tmp_path / "alloylite"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('raise ImportError("the decoy package was imported")\n')
+    port = free_port()
+    config = (CONFIG % "w").replace("listen_port    = 0", f"listen_port    = {port}")
+    path = tmp_path / "config.alloy"
+    path.write_text(config)
+    running = Agent(path, "--stability.level=public-preview", "--workers", "2", cwd=tmp_path)
+    try:
+        with httpx.Client(base_url=running.base_url, timeout=WAIT) as client:
+            running.wait_for('msg="alloylite is running".* workers=2')
+            for worker in ("0", "1"):
+                assert running.wait_for(
+                    rf"receive_http listening on 127\.0\.0\.1:{port}.* worker={worker}"
+                )
+            assert client.get("/-/ready").status_code == 200
+            metrics = client.get("/metrics").text
+            for worker in ("0", "1"):
+                assert f'alloy_config_last_load_successful{{worker="{worker}"}} 1.0' in metrics
+        running.proc.send_signal(signal.SIGTERM)
+        assert running.finish()[0] == 0
+    finally:
+        if running.proc.poll() is None:
+            running.proc.kill()
+    assert "decoy" not in "".join(running.lines)

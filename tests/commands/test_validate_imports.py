@@ -1,4 +1,4 @@
-"""`alloylite validate` starts fast: what it must not import (issues 2 and 5).
+"""`alloylite validate` starts fast in CI: what it must not import.
 
 Timing is never asserted; the modules a run loads are. Lark is needed only to analyse the
 grammar when its cached tables are missing; the stdlib's codecs (yaml, json, decimal, the

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from alloylite.eval.errors import EvalError
@@ -90,12 +90,15 @@ def expressions(draw: st.DrawFn, depth: int = 0) -> str:
 @settings(max_examples=300, deadline=None)
 @given(expressions())
 def test_never_crashes(text: str) -> None:
+    """The generator builds only well-formed expressions, so each one parses; evaluating it
+    gives a value that renders, or an EvalError with a message."""
     parsed = parse_expression(text)
-    if parsed.diagnostics:
-        return
+    assert not parsed.diagnostics, [d.message for d in parsed.diagnostics]
     try:
         value = evaluate(parsed.expr)
     except EvalError as err:
+        event("evaluation error")
         assert err.text
         return
+    event("value")
     assert isinstance(render_value(value), str)

@@ -1,4 +1,4 @@
-"""Secrets never leave alloylite except towards the backend (issue 4, item 5).
+"""Secrets never leave alloylite except towards the backend.
 
 One `alloylite run` at log level debug holds every kind of credential
 pyroscope.write takes: basic_auth password, bearer_token, authorization

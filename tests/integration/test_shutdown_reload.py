@@ -1,4 +1,4 @@
-"""Shutdown and reload under load, through `alloylite run` (issue 4, item 4).
+"""Shutdown and reload under load, through `alloylite run`: nothing accepted is lost.
 
 - SIGTERM while uploads are in flight: the listener stops accepting, every
   accepted request completes, exit code 0.

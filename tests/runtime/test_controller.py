@@ -13,6 +13,7 @@ from alloylite.runtime.loader import LoadedConfig, link
 from alloylite.syntax import ast
 from tests.runtime import ast_helpers as A
 from tests.runtime.components import JOURNAL, make_registry
+from tests.waiting import until
 
 
 class Configs:
@@ -43,11 +44,6 @@ def pipeline(writer_name: str = "w", label: str = "") -> tuple[ast.Stmt, ...]:
     )
 
 
-async def settle(cond: Callable[[], bool]) -> None:
-    while not cond():
-        await asyncio.sleep(0.001)
-
-
 def controller_for(configs: Configs) -> Controller:
     """A controller over the test registry that loads `configs` (every stability allowed)."""
     return Controller("main.alloy", make_registry(), Stability.EXPERIMENTAL, load_config=configs)
@@ -66,7 +62,7 @@ def test_writers_start_first_and_stop_last() -> None:
     async def main() -> None:
         ctl = controller_for(Configs(*pipeline()))
         await ctl.load()
-        await settle(lambda: len(JOURNAL.of("start")) == 2)
+        await until(lambda: len(JOURNAL.of("start")) == 2)
         assert JOURNAL.of("build") == ["test.writer.a", "test.receiver.r"]
         assert JOURNAL.of("start") == ["test.writer.a", "test.receiver.r"]
         sink = ctl.components["test.writer.a"].exports["receiver"]
@@ -83,7 +79,7 @@ def test_reload_updates_only_changed_components_and_stops_removed_ones() -> None
         configs = Configs(*pipeline())
         ctl = controller_for(configs)
         await ctl.load()
-        await settle(lambda: len(JOURNAL.of("start")) == 2)
+        await until(lambda: len(JOURNAL.of("start")) == 2)
         first_writer = ctl.components["test.writer.a"].instance
         await ctl.load()  # same config
         assert JOURNAL.of("update") == []
@@ -147,8 +143,13 @@ def test_first_load_with_errors_runs_nothing() -> None:
         assert [d.message for d in info.value.diagnostics] == [
             "Failed to build component: building component: cannot use x"
         ]
-        await asyncio.sleep(0.01)
-        assert JOURNAL.of("start") == []
+        # A good load afterwards: its receiver running proves that the event loop ran every
+        # task created before it, so a component started by the failed load would show too.
+        configs.set(*pipeline())
+        await ctl.load()
+        sink = ctl.components["test.writer.a"].exports["receiver"]
+        await until(lambda: sink.items == ["test.receiver.r"])
+        assert JOURNAL.of("start") == ["test.writer.a", "test.receiver.r"]
         await ctl.stop()
 
     run(main)
@@ -163,7 +164,7 @@ def test_export_changes_reach_dependants() -> None:
         ctl = controller_for(configs)
         await ctl.load()
         assert ctl.components["test.writer.a"].arguments.name in ("early", "late")
-        await settle(lambda: ctl.components["test.writer.a"].arguments.name == "late")
+        await until(lambda: ctl.components["test.writer.a"].arguments.name == "late")
         assert "test.writer.a" in JOURNAL.of("update")
         await ctl.stop()
 

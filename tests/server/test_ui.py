@@ -98,7 +98,7 @@ def test_ui_files_are_served_and_nothing_else() -> None:
             assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
         for path in ("/ui/ui.py", "/ui/%2e%2e/app.py", "/ui/sub/app.js", "/ui/x.html"):
             assert (await client.get(path)).status_code == 404, path
-        # H4's routes are still there next to the UI's.
+        # The agent's own endpoints are still there next to the UI's.
         assert (await client.get("/-/ready")).status_code == 200
 
     serve(scenario)

@@ -71,15 +71,6 @@ async def running(
             await task
 
 
-async def until(predicate: Callable[[], bool], guard: float = 60.0) -> None:
-    """Wait for a condition the test itself causes; the guard only stops a hang."""
-    loop = asyncio.get_running_loop()
-    end = loop.time() + guard
-    while not predicate():
-        assert loop.time() < end, "condition never became true"
-        await asyncio.sleep(0.005)
-
-
 LOOPS: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
     "asyncio": asyncio.new_event_loop,
     "uvloop": uvloop.new_event_loop,

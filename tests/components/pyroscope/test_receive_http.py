@@ -29,9 +29,9 @@ from tests.components.pyroscope.receive_http_support import (
     run,
     running,
     status_error,
-    until,
 )
 from tests.components.pyroscope.recorder import Recorder
+from tests.waiting import until
 
 PUSH = "/push.v1.PusherService/Push"
 

@@ -23,10 +23,10 @@ from tests.components.pyroscope.receive_http_support import (
     run,
     running,
     seconds,
-    until,
 )
 from tests.components.pyroscope.recorder import Recorder
 from tests.integration.agent import free_port
+from tests.waiting import until
 
 
 def ingest_url(port: int, scheme: str = "http") -> str:

@@ -1,5 +1,5 @@
 """The `http` > `tls` block's `min_version` is enforced: a client that cannot speak
-it fails the handshake, and nothing is forwarded (issue 4, item 2)."""
+it fails the handshake, and nothing is forwarded."""
 
 from __future__ import annotations
 

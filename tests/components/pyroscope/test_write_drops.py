@@ -1,7 +1,7 @@
 """Every way pyroscope.write can finally fail, on both paths: which failures are
 retried, and that each final drop is counted once in
 `pyroscope_write_dropped_profiles_total` / `_dropped_bytes_total` and logged once,
-at error level, naming the endpoint and the cause (issue 4, item 1).
+at error level, naming the endpoint and the cause.
 
 Statuses on /ingest are HTTP statuses: every 4xx but 408 and 429 is final.
 Push answers are Connect errors: the code decides (spec alloy-pyroscope.md §2.5),
@@ -24,6 +24,7 @@ from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample
 from alloylite.components.pyroscope.labels import LabelError
 from alloylite.components.pyroscope.write import component as write_module
 from alloylite.components.pyroscope.write.component import WriteError
+from tests.waiting import until
 
 from .write_support import CLOSE, HANG, RESET, Backend, Reply, Step, dead_url, endpoint, make_write
 from .write_support import run as run_loop
@@ -221,8 +222,7 @@ def test_a_caller_that_gives_up_is_a_drop(path: str, caplog: pytest.LogCaptureFi
             h = make_write([endpoint(b.url)])
             with caplog.at_level(logging.DEBUG):
                 task = asyncio.get_running_loop().create_task(send(h, path))
-                while not b.requests:
-                    await asyncio.sleep(0.01)
+                await until(lambda: bool(b.requests))
                 task.cancel()
                 with pytest.raises(asyncio.CancelledError):
                     await task

@@ -160,7 +160,11 @@ class HTTPServer:
     def _protocol_class(self) -> type:
         """uvicorn's httptools protocol plus what Go's server does and uvicorn does not:
         the connection count (and the conn_limit slot), a limit on the request
-        head, and a read deadline covering the head and the body."""
+        head, and a read deadline covering the head and the body.
+
+        Relies on the protocol's internals (`cycle`, its `scope`, `response_complete`,
+        `message_event`, `disconnected`, and the parser callbacks): checked against uvicorn
+        0.55.0 with httptools 0.9.0 (uvicorn is bounded in pyproject.toml)."""
         base = self._config.http_protocol_class
         server = self
         settings = self._settings

@@ -29,7 +29,9 @@ def _register(registry: CollectorRegistry | None, collector: C) -> C:
     try:
         registry.register(collector)
     except ValueError:
-        # Already there (component re-created with the same registry): reuse it.
+        # Already there (component re-created with the same registry): reuse it. The
+        # registry's private index: checked against prometheus-client 0.26.0 (bounded in
+        # pyproject.toml).
         existing: Any = registry._names_to_collectors.get(collector._name)  # noqa: SLF001
         if existing is None:
             existing = registry._names_to_collectors.get(collector._name + "_total")  # noqa: SLF001

@@ -14,6 +14,8 @@ import ssl
 import typing
 
 import httpcore
+
+# A private helper: checked against httpcore 1.0.9 (bounded in pyproject.toml).
 from httpcore._utils import is_socket_readable
 
 
