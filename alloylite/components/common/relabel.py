@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import re2  # type: ignore[import-untyped]
 
+from alloylite.gocompat import go_quote
+
 __all__ = [
     "ACTIONS",
     "DEFAULT_REGEX",
@@ -589,7 +591,7 @@ def _check_replacement_unset(rule: Rule) -> str | None:
 
 def _check_labelmap(rule: Rule) -> str | None:
     if rule.action == "labelmap" and not _is_template(rule.replacement):
-        return f"{_go_quote(rule.replacement)} is invalid 'replacement' for labelmap action"
+        return f"{go_quote(rule.replacement)} is invalid 'replacement' for labelmap action"
     return None
 
 
@@ -643,40 +645,7 @@ _CHECKS = (
 
 
 def _invalid_target(rule: Rule) -> str:
-    return f"{_go_quote(rule.target_label)} is invalid 'target_label' for {rule.action} action"
-
-
-def _go_quote(text: str) -> str:
-    """Go's %q for the strings these messages quote (printable runes kept, escapes as Go)."""
-    out = ['"']
-    for ch in text:
-        out.append(_GO_ESCAPES.get(ch) or (ch if ch.isprintable() else _go_rune_escape(ch)))
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-}
-
-
-def _go_rune_escape(ch: str) -> str:
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:  # an undecodable input byte
-        return f"\\x{code - 0xDC00:02x}"
-    if code < 0x80:
-        return f"\\x{code:02x}"
-    if code <= 0xFFFF:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
+    return f"{go_quote(rule.target_label)} is invalid 'target_label' for {rule.action} action"
 
 
 # --------------------------------------------------------------------------- compiled rules
