@@ -13,6 +13,8 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 
+from alloylite.commands.parser import build_parser
+
 SHELLS = ("bash", "zsh", "fish")
 # Flags whose values argparse does not constrain (the CLI checks them itself, to print
 # Alloy's message) but that have a fixed set worth completing.
@@ -341,8 +343,6 @@ _GENERATORS = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}
 
 
 def completion_command(args: argparse.Namespace) -> int:
-    from alloylite.cli import build_parser
-
     sys.stdout.write(_GENERATORS[args.shell](build_parser()))
     sys.stdout.flush()
     return 0
