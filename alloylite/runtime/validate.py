@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 from alloylite.runtime.component import Stability
-from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, link, load, parse_sources
+from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load, load_sources
 from alloylite.runtime.registry import default_registry, export_names
 from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
@@ -26,13 +26,12 @@ def check(path: str, min_stability: Stability) -> LoadedConfig:
 
 def check_text(text: bytes, filename: str, min_stability: Stability) -> LoadedConfig:
     """Like `check`, for config text that stands for the file `filename`."""
+    module_path = os.path.dirname(filename) or "."
     sources = {filename: text}
-    files, diags = parse_sources(sources)
-    config = LoadedConfig(sources=sources, module_path=os.path.dirname(filename) or ".")
-    if diags:
-        config.diagnostics = diags
-        return config
-    return check_loaded(link(files, config, default_registry(), min_stability, validate_mode=True))
+    registry = default_registry()
+    return check_loaded(
+        load_sources(sources, module_path, registry, min_stability, validate_mode=True)
+    )
 
 
 def check_loaded(config: LoadedConfig) -> LoadedConfig:
