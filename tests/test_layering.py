@@ -12,6 +12,7 @@ check runs each command and looks at `sys.modules`.
 from __future__ import annotations
 
 import ast
+import graphlib
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -109,56 +110,20 @@ def import_graph() -> dict[str, frozenset[str]]:
 
 
 def _cycles(graph: dict[str, frozenset[str]]) -> list[list[str]]:
-    """One cycle through each strongly connected component of more than one module."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[set[str]] = []
-
-    def visit(node: str) -> None:  # Tarjan's algorithm; the graph is small enough to recurse
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph[node]):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = set()
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                component.add(member)
-                if member == node:
-                    break
-            if len(component) > 1:
-                components.append(component)
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return [_cycle_in(graph, component) for component in components]
-
-
-def _cycle_in(graph: dict[str, frozenset[str]], component: set[str]) -> list[str]:
-    """A shortest cycle from the component's first module back to itself."""
-    start = min(component)
-    paths = {start: [start]}
-    frontier = [start]
-    while frontier:
-        following = []
-        for node in frontier:
-            for nxt in sorted(graph[node] & component):
-                if nxt == start:
-                    return paths[node] + [start]
-                if nxt not in paths:
-                    paths[nxt] = paths[node] + [nxt]
-                    following.append(nxt)
-        frontier = following
-    raise AssertionError(f"no cycle through {start}")  # a component always has one
+    """Every cycle graphlib finds, each as `a -> b -> ... -> a` in import order; one edge of
+    each is set aside before looking again, so every cycle shows up once."""
+    remaining = {module: set(targets) for module, targets in graph.items()}
+    found: list[list[str]] = []
+    while True:
+        try:
+            graphlib.TopologicalSorter(remaining).prepare()
+        except graphlib.CycleError as err:
+            # graphlib lists each module before the one importing it.
+            cycle: list[str] = list(reversed(err.args[1]))
+            found.append(cycle)
+            remaining[cycle[0]].discard(cycle[1])
+        else:
+            return found
 
 
 def _is_base(module: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 import pytest
@@ -145,19 +146,15 @@ class Forwarding:
     options: Options | None = block(default=None, doc="Tuning.")
 
 
-def _decode(value: Any, runtime: bool = False) -> tuple[Any, list[str]]:
+BUILD_FAILED = "Failed to build component: decoding configuration: "
+
+
+def _decode(targets: list[Any], prefix: str | None = None) -> tuple[Any, list[str]]:
+    """Decode `forward_to = targets` (validate mode; run mode with `prefix`)."""
     outer = A.block("thing.forward", A.attr("forward_to", A.ref("targets")), label="x")
-    ctx = DecodeContext(
-        evaluate=lambda expr: A.evaluate_literal(expr, {"targets": value}),
-        source=b"",
-        filename="main.alloy",
-        outer=outer,
-        unpositioned_prefix="Failed to build component: decoding configuration: "
-        if runtime
-        else None,
-    )
-    decoded = decode(Forwarding, outer.body, ctx, outer)
-    return decoded, [d.message for d in ctx.diagnostics]
+    evaluate = partial(A.evaluate_literal, scope={"targets": targets})
+    ctx = DecodeContext(evaluate, b"", "main.alloy", outer, prefix)
+    return decode(Forwarding, outer.body, ctx, outer), [d.message for d in ctx.diagnostics]
 
 
 def test_decoded_arguments_hold_the_plain_objects() -> None:
@@ -169,13 +166,8 @@ def test_decoded_arguments_hold_the_plain_objects() -> None:
 
 def test_a_capsule_mismatch_is_named_by_the_field_on_the_block() -> None:
     assert _decode(["nope"]) == (None, ["forward_to[0] should be capsule, got string"])
-    assert _decode(["nope"], runtime=True) == (
-        None,
-        [
-            "Failed to build component: decoding configuration: "
-            "forward_to[0] should be capsule, got string"
-        ],
-    )
+    message = "forward_to[0] should be capsule, got string"
+    assert _decode(["nope"], BUILD_FAILED) == (None, [BUILD_FAILED + message])
 
 
 def test_fields_keep_their_docs_text() -> None:
