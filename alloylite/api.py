@@ -68,7 +68,7 @@ def validate(
     >>> [str(d) for d in alloylite.validate('logging {\\n  colour = "red"\\n}\\n')]
     ['main.alloy:2:3: unrecognized attribute name "colour"']
     """
-    from alloylite.commands.validate import check, check_loaded
+    from alloylite.runtime.validate import check, check_text
 
     if stability_level not in FLAG_VALUES:
         raise ValueError(
@@ -78,18 +78,8 @@ def validate(
     path = _as_path(source)
     if path is not None:
         return list(check(path, minimum).diagnostics)
-    from alloylite.runtime.loader import LoadedConfig, link, parse_sources
-    from alloylite.runtime.registry import default_registry
-
     text = source if isinstance(source, bytes) else str(source).encode("utf-8", "surrogateescape")
-    sources = {filename: text}
-    files, diags = parse_sources(sources)
-    config = LoadedConfig(sources=sources, module_path=os.path.dirname(filename) or ".")
-    if diags:
-        config.diagnostics = diags
-        return list(diags)
-    config = link(files, config, default_registry(), minimum, validate_mode=True)
-    return list(check_loaded(config).diagnostics)
+    return list(check_text(text, filename, minimum).diagnostics)
 
 
 def _as_path(source: str | bytes | os.PathLike[str]) -> str | None:

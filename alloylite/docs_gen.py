@@ -25,18 +25,14 @@ import dataclasses
 import importlib
 import re
 import sys
-import types
-import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from alloylite.eval.values import Secret
 from alloylite.runtime.component import Registration, Stability
 from alloylite.runtime.registry import BUILTIN_MODULES
-from alloylite.runtime.schema import FieldSpec, fields_of, format_duration
+from alloylite.runtime.schema import FieldSpec, alloy_type, fields_of, format_duration
 
 REGENERATE_HINT = "run `python -m alloylite.docs_gen` to regenerate docs/components/"
 
@@ -254,29 +250,6 @@ def export_fields(reg: Registration) -> list[str]:
 
 
 # ----------------------------------------------------------------- rendering
-
-
-def alloy_type(tp: Any) -> str:
-    """The Alloy docs' name of a field's type."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        inner = [a for a in typing.get_args(tp) if a is not type(None)]
-        return alloy_type(inner[0]) if len(inner) == 1 else "any"
-    if origin is list:
-        (elem,) = typing.get_args(tp) or (Any,)
-        return f"list({alloy_type(elem)})"
-    if origin is dict:
-        _, elem = typing.get_args(tp) or (str, Any)
-        return f"map({alloy_type(elem)})"
-    simple = {
-        str: "string",
-        int: "number",
-        float: "number",
-        bool: "bool",
-        timedelta: "duration",
-        Secret: "secret",
-    }
-    return simple.get(tp, "any")
 
 
 def _short_duration(value: timedelta) -> str:

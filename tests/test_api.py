@@ -12,8 +12,8 @@ import pytest
 
 import alloylite
 import alloylite.api
-from alloylite.commands.validate import check
 from alloylite.runtime.component import Stability
+from alloylite.runtime.validate import check
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, DiagnosticError, Severity
 

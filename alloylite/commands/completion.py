@@ -13,6 +13,7 @@ import argparse
 import sys
 from dataclasses import dataclass, field
 
+from alloylite.commands.parser import build_parser
 from alloylite.stability import FLAG_VALUES
 
 SHELLS = ("bash", "zsh", "fish")
@@ -343,8 +344,6 @@ _GENERATORS = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}
 
 
 def completion_command(args: argparse.Namespace) -> int:
-    from alloylite.cli import build_parser
-
     sys.stdout.write(_GENERATORS[args.shell](build_parser()))
     sys.stdout.flush()
     return 0

@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from alloylite.commands.report import plain, write_pretty
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.component import Stability
 from alloylite.runtime.controller import Controller, LoadFailed
 from alloylite.runtime.registry import default_registry
-from alloylite.runtime.report import plain, write_pretty
 
 
 class _Signals:

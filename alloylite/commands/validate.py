@@ -1,9 +1,7 @@
-"""`alloylite validate PATH`: every problem of a config, without starting anything.
+"""`alloylite validate PATH`: print every problem of a config, without starting anything.
 
-Checks syntax, top-level structure, component names, the stability gate,
-references, cycles and every component's arguments (expressions are
-evaluated where they do not read another component's exports; they are pure,
-so `sys.env` is fine). Imports no HTTP stack, so it starts fast in CI.
+The checks are the runtime's validation core (`alloylite.runtime.validate`); this module
+parses the flags and prints the diagnostics in the form asked for.
 """
 
 from __future__ import annotations
@@ -11,79 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from alloylite.commands.report import as_github, as_json, write_pretty
 from alloylite.runtime.component import Stability
-from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load
-from alloylite.runtime.registry import default_registry, export_names
-from alloylite.runtime.report import as_github, as_json, write_pretty
-from alloylite.syntax.ast import Pos
-from alloylite.syntax.diag import Diagnostic, Severity
-
-
-def check(path: str, min_stability: Stability) -> LoadedConfig:
-    """Load `path` in validate mode and decode every node's arguments into its diagnostics."""
-    return check_loaded(load(path, default_registry(), min_stability, validate_mode=True))
-
-
-def check_loaded(config: LoadedConfig) -> LoadedConfig:
-    """The checks after loading (shared with `alloylite.validate` on config text)."""
-    from alloylite.runtime.arguments import decode_node
-
-    known = RootNames()
-    component_ids = {nid for nid, n in config.nodes.items() if n.kind is NodeKind.COMPONENT}
-    config.diagnostics.extend(_unknown_exports(config))
-    for node_id in config.order:
-        node = config.nodes[node_id]
-        _, diags = decode_node(
-            node,
-            config.sources.get(node.filename, b""),
-            None,
-            unknown_ids=component_ids,
-            known_names=known,
-        )
-        config.diagnostics.extend(diags)
-    config.diagnostics[:] = _sorted(config.diagnostics, list(config.sources))
-    return config
-
-
-def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
-    """References to exports a component does not have (`pyroscope.write.a.recever`).
-
-    At run time the evaluator finds these; validate does not evaluate
-    references to components, so it checks the export name statically, with
-    the evaluator's message and position.
-    """
-    out: list[Diagnostic] = []
-    for node in config.nodes.values():
-        for ref in config.graph.deps.get(node.id, []):
-            target = config.nodes[ref.target]
-            if target.registration is None:
-                continue
-            trav = ref.traversal
-            depth = ref.target.count(".") + 1
-            if len(trav.names) <= depth or len(trav.positions) <= depth:
-                continue
-            name = trav.names[depth]
-            if name in export_names(target.registration):
-                continue
-            start = trav.positions[depth]
-            n = len(name.encode()) - 1
-            end = Pos(start.offset + n, start.line, start.col + n)
-            out.append(
-                Diagnostic(
-                    Severity.ERROR, f'field "{name}" does not exist', start, end, node.filename
-                )
-            )
-    return out
-
-
-def _sorted(diags: list[Diagnostic], files: list[str]) -> list[Diagnostic]:
-    def key(d: Diagnostic) -> tuple[int, int, int, int]:
-        if d.start is None:
-            return (1, 0, 0, 0)
-        index = files.index(d.filename) if d.filename in files else len(files)
-        return (0, index, d.start.line, d.start.col)
-
-    return sorted(diags, key=key)
+from alloylite.runtime.validate import check
+from alloylite.syntax.diag import Severity
 
 
 def validate_command(args: argparse.Namespace) -> int:

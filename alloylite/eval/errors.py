@@ -122,3 +122,11 @@ class ArgFault(Fault):
 
 class PlainFault(Exception):
     """A builtin's error that Alloy passes through without any position."""
+
+
+class CallError(Exception):
+    """Raised by a builtin for an error Alloy reports as `<function expr> <message>`.
+
+    Here rather than in the evaluator so builtins can raise it without importing the
+    evaluator, which imports the stdlib through its scope.
+    """

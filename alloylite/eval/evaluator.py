@@ -14,6 +14,7 @@ from typing import Any
 from alloylite.eval import numbers as num
 from alloylite.eval.errors import (
     ArgFault,
+    CallError,
     ElementFault,
     EvalError,
     Fault,
@@ -33,10 +34,6 @@ from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
 Value = Any
-
-
-class CallError(Exception):
-    """Raised by a builtin for an error Alloy reports as `<function expr> <message>`."""
 
 
 _CAPSULE_NOT_OBJECT = "expected object or array or a capsule convertible to an object, got capsule"

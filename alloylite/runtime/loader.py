@@ -121,7 +121,8 @@ def parse_sources(sources: dict[str, bytes]) -> tuple[dict[str, ast.File], list[
     for filename, data in sources.items():
         result = parse_file(data, filename)
         diags.extend(result.diagnostics)
-        files[filename] = result.file
+        if result.file is not None:  # None only with diagnostics, which stop the load
+            files[filename] = result.file
     return files, diags
 
 
@@ -174,8 +175,22 @@ def load(
         sources = read_sources(path)
     except ConfigReadError as err:
         return LoadedConfig(diagnostics=[Diagnostic(Severity.ERROR, str(err))], read_error=str(err))
+    return load_sources(
+        sources, module_path_of(path), registry, min_stability, validate_mode=validate_mode
+    )
+
+
+def load_sources(
+    sources: dict[str, bytes],
+    module_path: str,
+    registry: Registry,
+    min_stability: Stability,
+    *,
+    validate_mode: bool,
+) -> LoadedConfig:
+    """Parse and link config texts already read (file name -> bytes)."""
     files, diags = parse_sources(sources)
-    config = LoadedConfig(sources=sources, module_path=module_path_of(path))
+    config = LoadedConfig(sources=sources, module_path=module_path)
     if diags:
         config.diagnostics = diags
         return config

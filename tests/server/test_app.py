@@ -8,9 +8,9 @@ from collections.abc import Awaitable, Callable
 import httpx
 import pytest
 
+from alloylite.commands.report import plain
 from alloylite.runtime.component import Stability
 from alloylite.runtime.controller import Controller, LoadFailed
-from alloylite.runtime.report import plain
 from alloylite.server.app import build_app
 from alloylite.server.listener import ListenAddrError, Server, address_of, bind, parse_listen_addr
 from tests.runtime import ast_helpers as A

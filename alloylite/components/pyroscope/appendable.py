@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from alloylite.runtime.schema import capsule_type
+
 # A Prometheus-style label set: (name, value) pairs sorted by name, names unique,
 # no empty values.
 Labels = tuple[tuple[str, str], ...]
@@ -52,6 +54,7 @@ class WriteStatusError(Exception):
         self.status_code = status_code
 
 
+@capsule_type("ProfilesReceiver")
 @runtime_checkable
 class Appendable(Protocol):
     """The value in a `forward_to` list (Alloy's type name: ProfilesReceiver)."""

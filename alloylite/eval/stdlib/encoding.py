@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from alloylite.eval.decode import arg, to_string
-from alloylite.eval.evaluator import CallError
+from alloylite.eval.errors import CallError
 from alloylite.eval.gostr import decode, encode
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Bytes, Function, UInt

@@ -7,8 +7,7 @@ from typing import Any
 
 from alloylite.eval import numbers as num
 from alloylite.eval.decode import arg, to_string
-from alloylite.eval.errors import TypeFault
-from alloylite.eval.evaluator import CallError
+from alloylite.eval.errors import CallError, TypeFault
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Function, Secret
 

@@ -7,6 +7,7 @@ import re
 import sys
 from typing import Any
 
+from alloylite._version import __version__
 from alloylite.eval.decode import arg, to_string
 from alloylite.eval.stdlib.builtin import builtin
 from alloylite.eval.values import Function
@@ -38,8 +39,6 @@ _GOARCH = {
 
 
 def _version() -> str:
-    from alloylite import __version__
-
     match = re.match(r"v?(\d+)\.(\d+)\.(\d+)", __version__)
     return f"v{match.group(1)}.{match.group(2)}.{match.group(3)}" if match else "v0.0.0"
 

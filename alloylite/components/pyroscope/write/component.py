@@ -24,7 +24,7 @@ from urllib.parse import quote, quote_plus, unquote_to_bytes, urlsplit
 
 import httpcore
 
-import alloylite
+from alloylite._version import __version__
 from alloylite.components.pyroscope import labels as lbl
 from alloylite.components.pyroscope.appendable import (
     IncomingProfile,
@@ -104,7 +104,7 @@ class _Failure:
 def _user_agent() -> str:
     os_name = {"win32": "windows", "cygwin": "windows"}.get(sys.platform, sys.platform)
     mode = os.environ.get("ALLOY_DEPLOY_MODE", "") or "binary"
-    return f"Alloy/v{alloylite.__version__} ({os_name}; {mode})"
+    return f"Alloy/v{__version__} ({os_name}; {mode})"
 
 
 def _log(logger: Any, level: int, msg: str, **kv: Any) -> None:

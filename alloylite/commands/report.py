@@ -1,24 +1,19 @@
-"""Printing diagnostics for `run` and `validate`: pretty (Alloy's), JSON, GitHub annotations."""
+"""Printing diagnostics for `run` and `validate`: pretty (Alloy's), JSON, GitHub annotations.
+
+Presentation for the commands; the runtime and the API hand over `Diagnostic`s as data.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TextIO
 
-from alloylite.syntax.diag import Diagnostic, Severity
+from alloylite.runtime.redact import redact_sources
+from alloylite.syntax.diag import Diagnostic, Severity, render_pretty, use_color
 
 
 def pretty(diags: Sequence[Diagnostic], sources: dict[str, bytes], color: bool = False) -> str:
-    """Alloy's pretty form; falls back to the plain form if the printer is unavailable."""
-    try:
-        from alloylite.syntax.diag import render_pretty  # type: ignore[attr-defined]
-    except ImportError:
-        return (
-            "\n\n".join(
-                f"{'Error' if d.severity is Severity.ERROR else 'Warning'}: {d}" for d in diags
-            )
-            + "\n"
-        )
+    """Alloy's pretty form: each diagnostic with its source context."""
     return render_pretty(list(diags), sources, color=color)
 
 
@@ -80,9 +75,6 @@ def plain(diags: Sequence[Diagnostic]) -> str:
 
 
 def write_pretty(stream: TextIO, diags: Sequence[Diagnostic], sources: dict[str, bytes]) -> None:
-    from alloylite.runtime.redact import redact_sources
-    from alloylite.syntax.diag import use_color
-
     text = pretty(diags, redact_sources(sources), color=use_color(stream))
     stream.write(text if text.endswith("\n") else text + "\n")
     stream.flush()

@@ -1,0 +1,41 @@
+"""Component argument schemas: declaring fields, converting and decoding values into them,
+encoding them for the API, and naming their types.
+
+Arguments are dataclasses whose fields carry Alloy metadata through `attr()` and
+`block()`. Each concern has its module; this package re-exports the names callers use.
+"""
+
+from alloylite.runtime.schema.convert import (
+    CapsuleMismatch,
+    ConvertError,
+    convert,
+    converter_for,
+    zero_value,
+)
+from alloylite.runtime.schema.decode import DecodeContext, UnknownValue, decode
+from alloylite.runtime.schema.durations import format_duration, parse_duration
+from alloylite.runtime.schema.encode import encode
+from alloylite.runtime.schema.fields import FieldSpec, attr, block, defaults_of, fields_of
+from alloylite.runtime.schema.naming import alloy_type, capsule_name, capsule_type
+
+__all__ = [
+    "CapsuleMismatch",
+    "ConvertError",
+    "DecodeContext",
+    "FieldSpec",
+    "UnknownValue",
+    "alloy_type",
+    "attr",
+    "block",
+    "capsule_name",
+    "capsule_type",
+    "convert",
+    "converter_for",
+    "decode",
+    "defaults_of",
+    "encode",
+    "fields_of",
+    "format_duration",
+    "parse_duration",
+    "zero_value",
+]

@@ -1,0 +1,196 @@
+"""Decoding a block body into an argument dataclass, Alloy's struct decoder.
+
+Defaults first, then the body laid over them, then the dataclass's `validate()`;
+problems become `Diagnostic`s with Alloy's messages and positions (spec
+alloy-syntax.md §4.4). The runtime keeps only the first problem of a block
+(as Alloy's decoder stops there); `validate` keeps them all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from alloylite.runtime.schema.convert import CapsuleMismatch, ConvertError, convert
+from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of
+from alloylite.syntax import ast
+from alloylite.syntax.diag import Diagnostic, Severity
+
+
+@dataclass
+class DecodeContext:
+    """What decoding one component's body needs from the loader.
+
+    `evaluate` turns an expression into an Alloy value and raises an exception
+    with a `.diagnostic` on failure. `unpositioned_prefix` set means runtime
+    mode: problems with no position of their own (missing fields, `validate()`)
+    are wrapped with it onto `outer`, Alloy's
+    `Failed to build component: decoding configuration: ...`. Unset means
+    validate mode: they are placed on the innermost block.
+    """
+
+    evaluate: Callable[[ast.Expr], Any]
+    source: bytes
+    filename: str | None
+    outer: ast.BlockStmt | None = None
+    unpositioned_prefix: str | None = None
+    diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
+    partial: bool = False  # some value was UnknownValue: nothing can be built
+
+    def expr_text(self, expr: ast.Expr) -> str:
+        start, end = ast.start_pos(expr), ast.end_pos(expr)
+        if 0 <= start.offset <= end.offset < len(self.source):
+            raw = self.source[start.offset : end.offset + 1]
+            return raw.decode("utf-8", "surrogateescape")
+        from alloylite.syntax.printer import format_expr  # a tree built without its source
+
+        return format_expr(expr)
+
+    def error(self, message: str, start: ast.Pos | None, end: ast.Pos | None) -> None:
+        self.diagnostics.append(
+            Diagnostic(Severity.ERROR, message, start, end, self.filename if start else None)
+        )
+
+    def unpositioned(self, message: str, inner: ast.BlockStmt | None) -> None:
+        where = inner
+        if self.unpositioned_prefix is not None:
+            message = self.unpositioned_prefix + message
+            where = self.outer or inner
+        if where is None:
+            self.error(message, None, None)
+        else:
+            self.error(message, where.name_pos, where.rcurly)
+
+
+class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
+    """Raised by `DecodeContext.evaluate` for a value only known at run time.
+
+    `validate` raises it for expressions that read another component's
+    exports: the attribute counts as present, but the instance is not built.
+    """
+
+
+def decode(cls: type, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None) -> Any:
+    """Decode a block body into a new `cls` instance laid over its defaults.
+
+    Returns None when any problem was found (the diagnostics are in `ctx`).
+    """
+    return _decode_over(cls, None, body, ctx, where)
+
+
+def _decode_over(
+    cls: type, base: Any, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None
+) -> Any:
+    specs = fields_of(cls)
+    if base is not None:
+        values = {f.name: getattr(base, f.name) for f in dataclasses.fields(cls)}
+    else:
+        values = defaults_of(cls)
+    before = len(ctx.diagnostics)
+    seen: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.AttributeStmt):
+            _decode_attr(stmt, specs, values, seen, ctx, where)
+        else:
+            _decode_block(stmt, specs, values, seen, ctx)
+    if len(ctx.diagnostics) > before:
+        return None
+    for spec in specs.values():
+        if not spec.required or spec.alloy_name in seen:
+            continue
+        if spec.kind == "attr":
+            ctx.unpositioned(f'missing required attribute "{spec.alloy_name}"', where)
+        else:
+            ctx.unpositioned(f'missing required block "{spec.alloy_name}"', where)
+    if len(ctx.diagnostics) > before or ctx.partial:
+        return None
+    instance = cls(**values)
+    check = getattr(instance, "validate", None)
+    if callable(check):
+        try:
+            check()
+        except ValueError as err:
+            ctx.unpositioned(str(err), where)
+            return None
+    return instance
+
+
+def _decode_attr(
+    stmt: ast.AttributeStmt,
+    specs: dict[str, FieldSpec],
+    values: dict[str, Any],
+    seen: set[str],
+    ctx: DecodeContext,
+    where: ast.BlockStmt | None,
+) -> None:
+    name = stmt.name.name
+    start, end = ast.start_pos(stmt), ast.end_pos(stmt)
+    spec = specs.get(name)
+    if spec is None:
+        ctx.error(f'unrecognized attribute name "{name}"', start, end)
+        return
+    if spec.kind != "attr":
+        ctx.error(f'"{name}" must be a block, but is used as an attribute', start, end)
+        return
+    if name in seen:
+        ctx.error(f'attribute "{name}" may only be provided once', start, end)
+        return
+    seen.add(name)
+    try:
+        value = ctx.evaluate(stmt.value)
+    except UnknownValue:
+        ctx.partial = True
+        return
+    except Exception as err:  # the evaluator's error carries its own diagnostic
+        diag = getattr(err, "diagnostic", None)
+        if diag is None:
+            raise
+        ctx.diagnostics.append(diag)
+        return
+    try:
+        values[spec.py_name] = convert(value, spec.type)
+    except CapsuleMismatch as err:
+        ctx.unpositioned(f"{name}{err.path} {err.message}", where)
+    except ConvertError as err:
+        text = ctx.expr_text(stmt.value) + err.path
+        ctx.error(f"{text} {err.message}", ast.start_pos(stmt.value), ast.end_pos(stmt.value))
+
+
+def _decode_block(
+    stmt: ast.BlockStmt,
+    specs: dict[str, FieldSpec],
+    values: dict[str, Any],
+    seen: set[str],
+    ctx: DecodeContext,
+) -> None:
+    name = stmt.full_name
+    spec = specs.get(name)
+    whole = (stmt.name_pos, stmt.rcurly)
+    if spec is None:
+        ctx.error(f'unrecognized block name "{name}"', *whole)
+        return
+    if spec.kind != "block":
+        ctx.error(f'"{name}" must be an attribute, but is used as a block', *whole)
+        return
+    if stmt.label is not None:
+        ctx.error(f'block "{name}" does not support specifying labels', stmt.name_pos, stmt.lcurly)
+        return
+    if spec.repeated:
+        decoded = _decode_over(spec.element, None, stmt.body, ctx, stmt)
+        if name not in seen:
+            values[spec.py_name] = []
+            seen.add(name)
+        if decoded is not None:
+            values[spec.py_name].append(decoded)
+        return
+    if name in seen:
+        ctx.error(f'block "{name}" may only be specified once', *whole)
+        return
+    seen.add(name)
+    current = values.get(spec.py_name)
+    base = current if dataclasses.is_dataclass(current) else None
+    decoded = _decode_over(spec.element, base, stmt.body, ctx, stmt)
+    if decoded is not None:
+        values[spec.py_name] = decoded

@@ -1,0 +1,143 @@
+"""Declaring the Alloy fields of an argument dataclass, and reading them back.
+
+`attr()` and `block()` are `dataclasses.field`s carrying Alloy metadata (name, required,
+docs text); `fields_of()` gives the decoder, the encoder and the docs one view of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import MISSING, dataclass
+from functools import cache
+from typing import Any, Literal
+
+META_KEY = "alloy"
+
+FieldKind = Literal["attr", "block"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldMeta:
+    """What `attr()` / `block()` store in a dataclass field's metadata."""
+
+    kind: FieldKind
+    name: str | None
+    required: bool
+    doc: str = ""
+
+
+def attr(
+    name: str | None = None,
+    *,
+    required: bool = False,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    doc: str = "",
+) -> Any:
+    """An attribute field (`name = value` in the block body); `doc` is its docs text."""
+    return _field(FieldMeta("attr", name, required, doc), default, default_factory)
+
+
+def block(
+    name: str | None = None,
+    *,
+    required: bool = False,
+    default: Any = MISSING,
+    default_factory: Any = MISSING,
+    doc: str = "",
+) -> Any:
+    """A block field: `X | None` optional single, `list[X]` repeatable, `X` required single."""
+    return _field(FieldMeta("block", name, required, doc), default, default_factory)
+
+
+def _field(meta: FieldMeta, default: Any, factory: Any) -> Any:
+    metadata = {META_KEY: meta}
+    if default is MISSING and factory is MISSING:
+        # Required fields have no default; kw_only lets them follow defaulted fields.
+        return dataclasses.field(kw_only=True, metadata=metadata)
+    if factory is not MISSING:
+        return dataclasses.field(default_factory=factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    """One field of an argument dataclass, as the decoder sees it."""
+
+    alloy_name: str
+    py_name: str
+    kind: FieldKind
+    required: bool
+    type: Any  # the full annotation
+    element: Any  # for blocks: the dataclass of one block
+    repeated: bool  # for blocks: list[X]
+    field: dataclasses.Field[Any]
+    doc: str = ""
+
+    def has_default(self) -> bool:
+        return self.field.default is not MISSING or self.field.default_factory is not MISSING
+
+    def default(self) -> Any:
+        if self.field.default_factory is not MISSING:
+            return self.field.default_factory()
+        return self.field.default
+
+
+@cache
+def fields_of(cls: type) -> dict[str, FieldSpec]:
+    """The Alloy-visible fields of an argument dataclass, keyed by Alloy name."""
+    hints = typing.get_type_hints(cls)
+    out: dict[str, FieldSpec] = {}
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get(META_KEY)
+        if meta is None:
+            continue
+        tp = hints[f.name]
+        element, repeated = None, False
+        if meta.kind == "block":
+            element, repeated = _block_element(tp)
+        out[meta.name or f.name] = FieldSpec(
+            alloy_name=meta.name or f.name,
+            py_name=f.name,
+            kind=meta.kind,
+            required=meta.required,
+            type=tp,
+            element=element,
+            repeated=repeated,
+            field=f,
+            doc=meta.doc,
+        )
+    return out
+
+
+def defaults_of(cls: type) -> dict[str, Any]:
+    """Field values of `cls` before any body is applied (MISSING for required ones)."""
+    return {
+        spec.py_name: spec.default() if spec.has_default() else MISSING
+        for spec in fields_of(cls).values()
+    } | {
+        f.name: (f.default_factory() if f.default_factory is not MISSING else f.default)
+        for f in dataclasses.fields(cls)
+        if META_KEY not in f.metadata
+    }
+
+
+def _block_element(tp: Any) -> tuple[Any, bool]:
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return typing.get_args(tp)[0], True
+    if is_union(tp):
+        return union_members(tp)[0], False
+    return tp, False
+
+
+def is_union(tp: Any) -> bool:
+    """`X | Y` or `Optional[X]`, however it was written."""
+    return typing.get_origin(tp) in (typing.Union, types.UnionType)
+
+
+def union_members(tp: Any) -> list[Any]:
+    """The members of a union other than `None`."""
+    return [a for a in typing.get_args(tp) if a is not type(None)]
