@@ -10,33 +10,12 @@ its docs (and the catalogue) say `username` and `uid` default to true, the code 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
+from alloylite.components.discovery.process.arguments import Arguments, DiscoverConfig
 from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
-from alloylite.runtime.schema import attr, block
 
 __all__ = ["REGISTRATION", "Arguments", "DiscoverConfig", "Exports"]
-
-
-@dataclass
-class DiscoverConfig:
-    """Which facts to read per process; each enabled one costs a /proc read per PID."""
-
-    cwd: bool = attr(default=True)
-    exe: bool = attr(default=True)
-    commandline: bool = attr(default=True)
-    username: bool = attr(default=False)
-    uid: bool = attr(default=False)
-    container_id: bool = attr(default=True)
-    cgroup_path: bool = attr(default=False)
-
-
-@dataclass
-class Arguments:
-    join: list[dict[str, str]] = attr(default_factory=list)
-    refresh_interval: timedelta = attr(default=timedelta(seconds=60))
-    discover_config: DiscoverConfig = block(default_factory=DiscoverConfig)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import asyncio
 import errno
 import sys
 
-from alloylite.components.discovery.process import Arguments
+from alloylite.components.discovery.process.arguments import Arguments
 from alloylite.components.discovery.process.join import Target, join
 from alloylite.components.discovery.process.procfs import Discovery, ReadError, discover
 from alloylite.runtime.component import ComponentOptions

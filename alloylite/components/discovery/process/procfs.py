@@ -17,7 +17,7 @@ import pwd
 import re
 from dataclasses import dataclass, field
 
-from alloylite.components.discovery.process import DiscoverConfig
+from alloylite.components.discovery.process.arguments import DiscoverConfig
 from alloylite.components.discovery.process.join import CONTAINER_ID, Target
 
 PID = "__process_pid__"

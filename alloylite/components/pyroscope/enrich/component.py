@@ -18,7 +18,7 @@ from alloylite.components.pyroscope.appendable import (
     Labels,
     RawSample,
 )
-from alloylite.components.pyroscope.enrich import Arguments
+from alloylite.components.pyroscope.enrich.arguments import Arguments
 from alloylite.components.pyroscope.enrich.enrichment import Enrichment
 from alloylite.components.pyroscope.fanout import as_appendable, fan_out
 from alloylite.runtime.component import ComponentOptions

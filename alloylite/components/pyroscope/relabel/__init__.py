@@ -10,18 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from alloylite.components.common.rule_block import RuleBlock
+from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
-from alloylite.runtime.schema import attr, block
 
 __all__ = ["REGISTRATION", "Arguments", "Exports"]
-
-
-@dataclass
-class Arguments:
-    forward_to: list[Any] = attr(required=True)
-    rule: list[RuleBlock] = block(default_factory=list)
-    max_cache_size: int = attr(default=10_000)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
 )
 from alloylite.components.pyroscope.fanout import as_appendable, fan_out
-from alloylite.components.pyroscope.relabel import Arguments
+from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
 from alloylite.runtime.component import ComponentOptions
