@@ -1,28 +1,28 @@
-"""Generate the reference part of docs/components/<name>.md from the component schemas.
+"""Generate the reference part of docs/components/<name>.md from the component registrations.
 
-Run `python -m alloylite.docs_gen` from a checkout to rewrite the pages, or
-`python -m alloylite.docs_gen --check` to fail when a page is stale.
+Run `python docs/generate.py` from a checkout to rewrite the pages, or
+`python docs/generate.py --check` to fail when a page is stale. It lives out of
+the package: an installed alloylite has no docs/ to write.
 
 A page mixes two kinds of text. Prose (routes, status codes, metrics,
 behaviour) is written by hand in the page itself; the parts that would drift
-if written by hand (stability, arguments, blocks, types, defaults, exports)
-sit between `<!-- BEGIN GENERATED: ... -->` and `<!-- END GENERATED: ... -->`
-markers and are rewritten from the registration and its argument dataclasses.
+if written by hand (stability, arguments, blocks, types, defaults, exports,
+metrics) sit between `<!-- BEGIN GENERATED: ... -->` and
+`<!-- END GENERATED: ... -->` markers and are rewritten from the registration.
 tests/test_docs_generated.py fails when a committed page differs from what
-this module produces, and when a schema field has no description here.
+this script produces, and when a schema field has no description.
 
-`schema.attr()`/`block()` take no documentation parameter, so the one-line
-description of every field lives in `DESCRIPTIONS`, keyed by the field's path
-in the config (`endpoint.basic_auth.password`). A field without an entry, or an
-entry without a field, is an error: a new argument cannot go undocumented and a
-removed one cannot linger in the docs.
+Every text comes from the component's own package: the `doc=` of each
+`attr()`/`block()` field, and the registration's `docs` (type names the
+annotation cannot tell, path-specific overrides, exports, metrics). A field
+without a text, or an override naming no field, is an error: a new argument
+cannot go undocumented and a removed one cannot linger in the docs.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
 import re
 import sys
 import types
@@ -33,182 +33,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from alloylite.eval.values import Secret
-from alloylite.runtime.component import Registration, Stability
-from alloylite.runtime.registry import BUILTIN_MODULES
-from alloylite.runtime.schema import FieldSpec, fields_of, format_duration
+if __name__ == "__main__":  # document the checkout this script belongs to
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-REGENERATE_HINT = "run `python -m alloylite.docs_gen` to regenerate docs/components/"
+from alloylite.eval.values import Secret  # noqa: E402
+from alloylite.runtime.component import Registration, Stability  # noqa: E402
+from alloylite.runtime.registry import builtin_modules, default_registry  # noqa: E402
+from alloylite.runtime.schema import DOC_KEY, FieldSpec, fields_of, format_duration  # noqa: E402
 
-# ----------------------------------------------------------------- descriptions
-
-_TLS_SERVER = {
-    "cert_pem": "PEM-encoded server certificate (with any intermediates).",
-    "cert_file": "Path of the PEM server certificate; excludes `cert_pem`.",
-    "key_pem": "PEM-encoded private key of the certificate.",
-    "key_file": "Path of the PEM private key; excludes `key_pem`.",
-    "client_auth_type": "How client certificates are requested and verified: `NoClientCert`, "
-    "`RequestClientCert`, `RequireAnyClientCert`, `VerifyClientCertIfGiven` or "
-    "`RequireAndVerifyClientCert` (mTLS).",
-    "client_ca_file": "Path of the PEM CA bundle that verifies client certificates.",
-    "client_ca": "PEM CA bundle that verifies client certificates; excludes `client_ca_file` "
-    "(Alloy's docs call it `client_ca_pem`, its code `client_ca`).",
-    "cipher_suites": "TLS 1.2 cipher suites by their Go names "
-    "(`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`, ...); empty means the defaults.",
-    "curve_preferences": "Accepted for compatibility; alloylite keeps OpenSSL's curve order.",
-    "min_version": "Oldest TLS version accepted: `TLS10`, `TLS11`, `TLS12` or `TLS13`; "
-    "empty means `TLS12`.",
-    "max_version": "Newest TLS version accepted (same values); empty means the newest.",
-}
-
-_TLS_CLIENT = {
-    "ca_pem": "PEM CA bundle that verifies the server; excludes `ca_file`.",
-    "ca_file": "Path of the PEM CA bundle that verifies the server.",
-    "cert_pem": "PEM client certificate for mTLS; excludes `cert_file`.",
-    "cert_file": "Path of the PEM client certificate for mTLS.",
-    "key_pem": "PEM private key of the client certificate; excludes `key_file`.",
-    "key_file": "Path of the PEM private key of the client certificate.",
-    "server_name": "Server name to verify the certificate against (and send as SNI).",
-    "insecure_skip_verify": "Do not verify the server's certificate.",
-    "min_version": "Oldest TLS version used: `TLS10` to `TLS13`; empty means `TLS12`.",
-}
-
-_IGNORED = "Accepted for compatibility with Alloy and ignored."
-
-DESCRIPTIONS: dict[str, dict[str, str]] = {
-    "pyroscope.receive_http": {
-        "forward_to": "Receivers the profiles are forwarded to, all at once. May be empty: "
-        "requests then succeed and nothing is forwarded.",
-        "http": "Where and how the HTTP server listens.",
-        "http.listen_address": "Address to listen on; empty means every interface.",
-        "http.listen_port": "Port to listen on; `0` picks a free port.",
-        "http.conn_limit": "Most connections open at once; `0` means no limit. Connections "
-        "above the limit wait to be accepted, as in Alloy.",
-        "http.server_read_timeout": "Time allowed to read a request, headers and body.",
-        "http.server_write_timeout": "Time allowed to answer a request, including the time "
-        "spent waiting for every `forward_to` receiver (and their retries).",
-        "http.server_idle_timeout": "How long an idle keep-alive connection stays open.",
-        "http.tls": "Serve HTTPS (and optionally require client certificates).",
-        **{f"http.tls.{k}": v for k, v in _TLS_SERVER.items()},
-        "http.http2": "Alloy's h2c settings. " + _IGNORED + " The server speaks HTTP/1.1 "
-        "(and HTTP/2 is never negotiated); a warning is logged when `enabled = true`.",
-        "http.http2.enabled": "Accept cleartext HTTP/2 (h2c) in Alloy; ignored here.",
-        "http.http2.max_concurrent_streams": _IGNORED,
-        "http.http2.max_decoder_header_table_size": _IGNORED,
-        "http.http2.max_encoder_header_table_size": _IGNORED,
-        "http.http2.max_read_frame_size": _IGNORED,
-        "http.http2.max_upload_buffer_per_connection": _IGNORED,
-        "http.http2.max_upload_buffer_per_stream": _IGNORED,
-        "http.http2.permit_prohibited_cipher_suites": _IGNORED,
-        "http.http2.read_idle_timeout": _IGNORED,
-        "http.http2.ping_timeout": _IGNORED,
-        "http.http2.write_byte_timeout": _IGNORED,
-        "grpc": "Alloy's gRPC server settings, which receive_http inherits but never uses. "
-        + _IGNORED
-        + " No gRPC port is opened (Alloy opens one with no services).",
-        "grpc.listen_address": _IGNORED,
-        "grpc.listen_port": _IGNORED,
-        "grpc.conn_limit": _IGNORED,
-        "grpc.max_connection_age": _IGNORED,
-        "grpc.max_connection_age_grace": _IGNORED,
-        "grpc.max_connection_idle": _IGNORED,
-        "grpc.server_max_recv_msg_size": _IGNORED,
-        "grpc.server_max_send_msg_size": _IGNORED,
-        "grpc.server_max_concurrent_streams": _IGNORED,
-        "grpc.tls": _IGNORED + " Its fields are checked as in the `http` > `tls` block.",
-        **{f"grpc.tls.{k}": _IGNORED for k in _TLS_SERVER},
-        "graceful_shutdown_timeout": "On shutdown or when the listener moves, how long "
-        "requests already accepted may take to finish.",
-        "debug_info_upload_timeout": "Alloy's timeout for debug-info uploads (the "
-        "debug-info routes are not served). " + _IGNORED,
-        "max_request_body_size": "alloylite only: a body larger than this many bytes is "
-        "refused before it is read (413 on `/ingest`, `resource_exhausted` on push). `0` "
-        "means no limit (Alloy has none).",
-    },
-    "pyroscope.write": {
-        "endpoint": "A Pyroscope server to send every profile to. Repeat the block to send "
-        "to several servers; with none, profiles are accepted and discarded.",
-        "endpoint.url": "Base URL of the server (`http://pyroscope:4040`, "
-        "`https://host/prefix`). Push goes to `<url>/push.v1.PusherService/Push`, ingest to "
-        "the URL's path joined with `/ingest`.",
-        "endpoint.name": "Name of the endpoint. As in Alloy's code, metrics use the URL.",
-        "endpoint.remote_timeout": "Time limit of each attempt (not of all retries together).",
-        "endpoint.headers": "Extra headers on every request, e.g. `X-Scope-OrgID`.",
-        "endpoint.min_backoff_period": "First retry delay; each next delay doubles, jittered.",
-        "endpoint.max_backoff_period": "Longest retry delay (also caps a `Retry-After`).",
-        "endpoint.max_backoff_retries": "Total number of attempts (not retries) before the "
-        "profile is dropped; `0` retries forever (within the caller's deadline).",
-        "endpoint.retry_on_http_429": "Retry a 429 (ingest) or `resource_exhausted` (push).",
-        "endpoint.debug_info_upload_timeout": "Alloy's timeout for debug-info uploads. " + _IGNORED,
-        "endpoint.bearer_token": "Sends `Authorization: Bearer <token>`.",
-        "endpoint.bearer_token_file": "File holding the bearer token (re-read when it changes).",
-        "endpoint.basic_auth": "HTTP basic authentication.",
-        "endpoint.basic_auth.username": "User name (for Grafana Cloud, the stack's user ID).",
-        "endpoint.basic_auth.password": "Password or API token.",
-        "endpoint.basic_auth.password_file": "File holding the password (re-read when it "
-        "changes); excludes `password`.",
-        "endpoint.authorization": "A custom `Authorization` header.",
-        "endpoint.authorization.type": "Scheme, e.g. `Bearer`; `Basic` is refused (use "
-        "`basic_auth`). Empty means `Bearer`.",
-        "endpoint.authorization.credentials": "Credentials sent after the scheme.",
-        "endpoint.authorization.credentials_file": "File holding the credentials; excludes "
-        "`credentials`.",
-        "endpoint.oauth2": "OAuth 2.0 client-credentials flow; the token is cached and "
-        "fetched again shortly before it expires.",
-        "endpoint.oauth2.client_id": "Client ID.",
-        "endpoint.oauth2.client_secret": "Client secret.",
-        "endpoint.oauth2.client_secret_file": "File holding the client secret; excludes "
-        "`client_secret`.",
-        "endpoint.oauth2.scopes": "Scopes requested with the token.",
-        "endpoint.oauth2.token_url": "URL the token is fetched from (required in the block).",
-        "endpoint.oauth2.endpoint_params": "Extra form parameters of the token request.",
-        "endpoint.oauth2.tls_config": "TLS settings of the token request.",
-        **{f"endpoint.oauth2.tls_config.{k}": v for k, v in _TLS_CLIENT.items()},
-        "endpoint.tls_config": "TLS settings of the connection to the server.",
-        **{f"endpoint.tls_config.{k}": v for k, v in _TLS_CLIENT.items()},
-        "endpoint.proxy_url": "HTTP proxy to connect through.",
-        "endpoint.no_proxy": "Comma-separated hosts, domains and CIDRs that bypass `proxy_url`.",
-        "endpoint.proxy_from_environment": "Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` "
-        "from the environment.",
-        "endpoint.proxy_connect_header": "Headers sent to the proxy in `CONNECT` requests.",
-        "endpoint.follow_redirects": "Follow 3xx redirects from the server.",
-        "endpoint.enable_http2": "Negotiate HTTP/2 with the server over TLS (ALPN); "
-        "cleartext connections use HTTP/1.1.",
-        "endpoint.http_headers": "Headers added by the HTTP client, values kept secret; "
-        "reserved names such as `Authorization` or `Content-Type` are refused.",
-        "external_labels": "Labels added to every profile, replacing a label of the same "
-        "name. An empty value removes the label.",
-        "tracing": "Alloy's trace propagation settings. " + _IGNORED,
-        "tracing.jaeger_propagator": _IGNORED,
-        "tracing.trace_context_propagator": _IGNORED,
-    },
-}
-
-# Types the annotation cannot tell (capsules of other components).
-TYPE_OVERRIDES: dict[str, dict[str, str]] = {
-    "pyroscope.receive_http": {"forward_to": "list(ProfilesReceiver)"},
-    "pyroscope.write": {},
-}
-
-# Exports: name -> (type, description), checked against the exports dataclass.
-EXPORTS: dict[str, dict[str, tuple[str, str]]] = {
-    "pyroscope.receive_http": {},
-    "pyroscope.write": {
-        "receiver": (
-            "ProfilesReceiver",
-            "Receiver to put in another component's `forward_to`: what it gets is sent to "
-            "every `endpoint`.",
-        ),
-    },
-}
-
-# Where each component's metrics are defined: a class built with a
-# prometheus_client CollectorRegistry, as the component builds it. The metrics
-# table is read from what it registers, so a new metric shows up by itself.
-METRICS_SOURCES: dict[str, str] = {
-    "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http.metrics:ReceiveMetrics",
-    "pyroscope.write": "alloylite.components.pyroscope.write.metrics:WriteMetrics",
-}
+COMMAND = "python docs/generate.py"
+REGENERATE_HINT = f"run `{COMMAND}` to regenerate docs/components/"
 
 # ----------------------------------------------------------------- schema walk
 
@@ -229,22 +63,35 @@ def walk(cls: type, prefix: str = "") -> Iterator[FieldDoc]:
 
 
 def registration(name: str) -> Registration:
-    reg: Registration = importlib.import_module(BUILTIN_MODULES[name]).REGISTRATION
+    reg = default_registry().get(name)
+    if reg is None:
+        raise DocsError(f"no component named {name}")
     return reg
 
 
-def missing_descriptions(name: str, arguments: type | None = None) -> list[str]:
-    """Field paths of the schema with no entry in DESCRIPTIONS."""
-    cls = arguments or registration(name).arguments
-    known = DESCRIPTIONS.get(name, {})
-    return [f.path for f in walk(cls) if f.path not in known]
+def component_names() -> list[str]:
+    return sorted(builtin_modules())
 
 
-def stale_descriptions(name: str, arguments: type | None = None) -> list[str]:
-    """Entries of DESCRIPTIONS that name no field of the schema."""
-    cls = arguments or registration(name).arguments
-    paths = {f.path for f in walk(cls)}
-    return sorted(p for p in DESCRIPTIONS.get(name, {}) if p not in paths)
+def description(reg: Registration, doc: FieldDoc) -> str:
+    """A field's reference text: the registration's override, else the field's `doc=`."""
+    override = reg.docs.overrides.get(doc.path)
+    if override is not None:
+        return override
+    text: str = doc.spec.field.metadata.get(DOC_KEY, "")
+    return text
+
+
+def missing_descriptions(reg: Registration) -> list[str]:
+    """Field paths of the schema with no reference text."""
+    return [f.path for f in walk(reg.arguments) if not description(reg, f)]
+
+
+def stale_descriptions(reg: Registration) -> list[str]:
+    """Paths the registration's docs name that are no field of the schema."""
+    paths = {f.path for f in walk(reg.arguments)}
+    named = {*reg.docs.overrides, *reg.docs.type_names}
+    return sorted(p for p in named if p not in paths)
 
 
 def export_fields(reg: Registration) -> list[str]:
@@ -316,17 +163,15 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _attr_table(name: str, docs: list[FieldDoc]) -> list[str]:
-    descriptions = DESCRIPTIONS.get(name, {})
-    overrides = TYPE_OVERRIDES.get(name, {})
+def _attr_table(reg: Registration, docs: list[FieldDoc]) -> list[str]:
     lines = [
         "| Name | Type | Description | Default | Required |",
         "|------|------|-------------|---------|----------|",
     ]
     for doc in docs:
-        tp = overrides.get(doc.path) or alloy_type(doc.spec.type)
+        tp = reg.docs.type_names.get(doc.path) or alloy_type(doc.spec.type)
         lines.append(
-            f"| `{doc.spec.alloy_name}` | `{tp}` | {_cell(descriptions.get(doc.path, ''))} "
+            f"| `{doc.spec.alloy_name}` | `{tp}` | {_cell(description(reg, doc))} "
             f"| {default_text(doc.spec)} | {'yes' if doc.spec.required else 'no'} |"
         )
     return lines
@@ -340,20 +185,19 @@ def _anchor(path: str) -> str:
     return re.sub(r"[^a-z0-9_-]", "", _block_title(path).lower().replace(" ", "-"))
 
 
-def render_reference(name: str) -> str:
+def render_reference(reg: Registration) -> str:
     """The generated reference section of a component page (no trailing newline)."""
-    reg = registration(name)
-    descriptions = DESCRIPTIONS.get(name, {})
-    missing = missing_descriptions(name)
+    name = reg.name
+    missing = missing_descriptions(reg)
     if missing:
         raise DocsError(
             f"{name}: no description for {', '.join(missing)} "
-            "(add them to DESCRIPTIONS in alloylite/docs_gen.py)"
+            "(give the fields a `doc=` in the component's arguments)"
         )
-    stale = stale_descriptions(name)
+    stale = stale_descriptions(reg)
     if stale:
         raise DocsError(
-            f"{name}: DESCRIPTIONS names fields that no longer exist: " + ", ".join(stale)
+            f"{name}: the registration's docs name fields that no longer exist: " + ", ".join(stale)
         )
     fields = list(walk(reg.arguments))
     top_attrs = [f for f in fields if "." not in f.path and f.spec.kind == "attr"]
@@ -362,7 +206,7 @@ def render_reference(name: str) -> str:
     if top_attrs:
         out.append(f"`{name}` supports the following arguments:")
         out.append("")
-        out += _attr_table(name, top_attrs)
+        out += _attr_table(reg, top_attrs)
     else:
         out.append(f"`{name}` has no arguments outside its blocks.")
     out += ["", "## Blocks", ""]
@@ -377,32 +221,32 @@ def render_reference(name: str) -> str:
             kind = "no, repeatable" if b.spec.repeated else ("yes" if b.spec.required else "no")
             out.append(
                 f"| [`{_block_title(b.path)}`](#{_anchor(b.path)}) "
-                f"| {_cell(descriptions[b.path])} | {kind} |"
+                f"| {_cell(description(reg, b))} | {kind} |"
             )
         for b in blocks:
-            out += ["", f"### {_block_title(b.path)}", "", _cell(descriptions[b.path]), ""]
+            out += ["", f"### {_block_title(b.path)}", "", _cell(description(reg, b)), ""]
             attrs = [
                 f for f in fields if f.spec.kind == "attr" and f.path.rpartition(".")[0] == b.path
             ]
             if attrs:
-                out += _attr_table(name, attrs)
+                out += _attr_table(reg, attrs)
             else:
                 out.append("This block has no arguments of its own.")
     else:
         out.append(f"`{name}` has no blocks.")
     out += ["", "## Exported fields", ""]
     names = export_fields(reg)
-    documented = EXPORTS.get(name, {})
+    documented = reg.docs.exports
     if set(names) != set(documented):
         raise DocsError(
-            f"{name}: EXPORTS in alloylite/docs_gen.py lists {sorted(documented)}, "
+            f"{name}: the registration documents the exports {sorted(documented)}, "
             f"the component exports {sorted(names)}"
         )
     if names:
         out += ["| Name | Type | Description |", "|------|------|-------------|"]
         for export in names:
-            tp, text = documented[export]
-            out.append(f"| `{export}` | `{tp}` | {_cell(text)} |")
+            export_doc = documented[export]
+            out.append(f"| `{export}` | `{export_doc.type_name}` | {_cell(export_doc.doc)} |")
     else:
         out.append(f"`{name}` does not export any fields.")
     return "\n".join(out)
@@ -416,30 +260,30 @@ class MetricDoc:
     help: str
 
 
-def metrics_of(name: str) -> list[MetricDoc]:
+def metrics_of(reg: Registration) -> list[MetricDoc]:
     """The metrics a component registers, read from a fresh registry."""
     from prometheus_client import CollectorRegistry
+    from prometheus_client.metrics import MetricWrapperBase
 
-    source = METRICS_SOURCES.get(name)
-    if source is None:
+    if reg.docs.metrics is None:
         return []
-    module, _, attr_name = source.partition(":")
     registry = CollectorRegistry()
-    getattr(importlib.import_module(module), attr_name)(registry)
+    reg.docs.metrics(registry)
     out: list[MetricDoc] = []
     # prometheus_client keeps the label names of a metric on the collector
     # (Counter, Histogram) or on the family a custom collector yields.
+    # prometheus_client 0.x private internals: the collectors of a registry, and
+    # their `_name`/`_type`/`_labelnames`/`_documentation`.
     for collector in list(registry._collector_to_names):  # noqa: SLF001
-        own_labels = getattr(collector, "_labelnames", None)
-        if own_labels is not None and hasattr(collector, "_name"):
+        if isinstance(collector, MetricWrapperBase):
             out.append(
                 _metric_doc(
-                    collector._name,
-                    collector._type,
-                    tuple(own_labels),  # noqa: SLF001
-                    collector._documentation,
+                    collector._name,  # noqa: SLF001
+                    collector._type or "untyped",  # noqa: SLF001
+                    tuple(collector._labelnames),  # noqa: SLF001
+                    collector._documentation,  # noqa: SLF001
                 )
-            )  # noqa: SLF001
+            )
             continue
         for family in collector.collect():
             labels = getattr(family, "_labelnames", None)
@@ -454,10 +298,10 @@ def _metric_doc(name: str, kind: str, labels: tuple[str, ...], text: str) -> Met
     return MetricDoc(exposed, kind, labels, text)
 
 
-def render_metrics(name: str) -> str:
-    rows = metrics_of(name)
+def render_metrics(reg: Registration) -> str:
+    rows = metrics_of(reg)
     if not rows:
-        return f"`{name}` does not expose any metrics."
+        return f"`{reg.name}` does not expose any metrics."
     out = [
         "Exposed on the agent's `/metrics`; the runtime adds the labels `component_id` and "
         "`component_path` to each. The help texts are the ones `/metrics` shows.",
@@ -471,8 +315,7 @@ def render_metrics(name: str) -> str:
     return "\n".join(out)
 
 
-def render_stability(name: str) -> str:
-    reg = registration(name)
+def render_stability(reg: Registration) -> str:
     level = reg.stability.flag_value
     if reg.stability is Stability.GENERALLY_AVAILABLE:
         return f"**Stability:** {level}. Usable with the default `--stability.level`."
@@ -499,7 +342,7 @@ class DocsError(Exception):
     """The schema and the documentation tables do not fit together."""
 
 
-def render_page(name: str, text: str) -> str:
+def render_page(reg: Registration, text: str) -> str:
     """`text` with every generated region rewritten from the schema."""
     seen: set[str] = set()
 
@@ -508,13 +351,13 @@ def render_page(name: str, text: str) -> str:
         if section not in SECTIONS:
             raise DocsError(f"unknown generated section {section!r}")
         seen.add(section)
-        return m.group(1) + SECTIONS[section](name) + "\n" + m.group(4)
+        return m.group(1) + SECTIONS[section](reg) + "\n" + m.group(4)
 
     result = _REGION.sub(replace, text)
     absent = set(SECTIONS) - seen
     if absent:
         raise DocsError(
-            f"the page of {name} lacks the generated section(s) " + ", ".join(sorted(absent))
+            f"the page of {reg.name} lacks the generated section(s) " + ", ".join(sorted(absent))
         )
     return result
 
@@ -532,7 +375,7 @@ def skeleton(name: str) -> str:
 
 
 def _marker(section: str) -> str:
-    return f"<!-- BEGIN GENERATED: {section} (python -m alloylite.docs_gen; do not edit) -->"
+    return f"<!-- BEGIN GENERATED: {section} ({COMMAND}; do not edit) -->"
 
 
 def page_path(docs_dir: Path, name: str) -> Path:
@@ -540,12 +383,12 @@ def page_path(docs_dir: Path, name: str) -> Path:
 
 
 def default_docs_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "docs"
+    return Path(__file__).resolve().parent
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m alloylite.docs_gen",
+        prog=COMMAND,
         description="Regenerate the reference tables of docs/components/*.md from the "
         "component schemas.",
     )
@@ -553,14 +396,14 @@ def main(argv: list[str] | None = None) -> int:
         "--docs-dir",
         type=Path,
         default=default_docs_dir(),
-        help="the docs/ folder of a checkout (default: next to the package)",
+        help="the docs/ folder of a checkout (default: the folder of this script)",
     )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a page is not up to date"
     )
     args = parser.parse_args(argv)
     if not args.docs_dir.is_dir():
-        # An installed package has no docs/ next to it: never write into site-packages.
+        # Never create a docs folder somewhere unexpected.
         print(
             f"Error: {args.docs_dir} is not a directory; run from a checkout of alloylite "
             "or pass --docs-dir",
@@ -568,11 +411,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     stale: list[str] = []
-    for name in sorted(BUILTIN_MODULES):
+    for name in component_names():
         path = page_path(args.docs_dir, name)
         try:
             current = path.read_text(encoding="utf-8") if path.exists() else skeleton(name)
-            wanted = render_page(name, current)
+            wanted = render_page(registration(name), current)
         except DocsError as err:
             print(f"Error: {err}", file=sys.stderr)
             return 1

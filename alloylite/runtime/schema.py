@@ -41,9 +41,10 @@ def attr(
     required: bool = False,
     default: Any = MISSING,
     default_factory: Any = MISSING,
+    doc: str = "",
 ) -> Any:
-    """An attribute field (`name = value` in the block body)."""
-    return _field("attr", name, required, default, default_factory)
+    """An attribute field (`name = value` in the block body); `doc` is its reference text."""
+    return _field("attr", name, required, default, default_factory, doc)
 
 
 def block(
@@ -52,13 +53,20 @@ def block(
     required: bool = False,
     default: Any = MISSING,
     default_factory: Any = MISSING,
+    doc: str = "",
 ) -> Any:
     """A block field: `X | None` optional single, `list[X]` repeatable, `X` required single."""
-    return _field("block", name, required, default, default_factory)
+    return _field("block", name, required, default, default_factory, doc)
 
 
-def _field(kind: str, name: str | None, required: bool, default: Any, factory: Any) -> Any:
-    meta = {_META_KEY: _Meta(kind, name, required)}
+# Metadata key of a field's reference text (read by docs/generate.py).
+DOC_KEY = "doc"
+
+
+def _field(
+    kind: str, name: str | None, required: bool, default: Any, factory: Any, doc: str
+) -> Any:
+    meta = {_META_KEY: _Meta(kind, name, required), DOC_KEY: doc}
     if default is MISSING and factory is MISSING:
         # Required fields have no default; kw_only lets them follow defaulted fields.
         return dataclasses.field(kw_only=True, metadata=meta)
