@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 if TYPE_CHECKING:  # `validate` uses registrations but never logs nor serves metrics
     import logging
 
     from prometheus_client import CollectorRegistry
+
+# What a component logs through: runtime/logging.py's logfmt adapter, or a plain logger.
+ComponentLogger: TypeAlias = "logging.Logger | logging.LoggerAdapter[logging.Logger]"
 
 
 class Stability(IntEnum):
@@ -46,7 +49,7 @@ class ComponentOptions:
 
     id: str  # e.g. "pyroscope.write.backend"
     # A logfmt-style logger bound to component=<id> (runtime/logging.py's adapter).
-    logger: logging.Logger | logging.LoggerAdapter[logging.Logger]
+    logger: ComponentLogger
     # Called with the new exports (a dict of Alloy values) whenever they change;
     # the runtime re-evaluates every component that references them.
     on_state_change: Callable[[dict[str, Any]], None]
