@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpcore
 import pytest
 
-from alloylite.components.pyroscope.write.client import ClientError
+from alloylite.components.pyroscope.write.errors import ClientError
 from alloylite.components.pyroscope.write.retry import Verdict, classify, describe
 
 RETRY, NO = True, False

@@ -24,13 +24,7 @@ from alloylite.components.pyroscope.connect import parse_error
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH
 from alloylite.components.pyroscope.write.arguments import Endpoint
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write.client import (
-    EndpointClient,
-    Response,
-    Target,
-    redact_url,
-    target_of,
-)
+from alloylite.components.pyroscope.write.client import EndpointClient, Response, redact_url
 from alloylite.components.pyroscope.write.metrics import (
     INGEST_DOWNSTREAM,
     INGEST_ENDPOINT,
@@ -39,6 +33,7 @@ from alloylite.components.pyroscope.write.metrics import (
     WriteMetrics,
 )
 from alloylite.components.pyroscope.write.retry import classify, describe
+from alloylite.components.pyroscope.write.target import Target, target_of
 from alloylite.components.pyroscope.write.urls import ingest_query, join_path, quoted_path
 from alloylite.runtime.component import ComponentLogger
 
