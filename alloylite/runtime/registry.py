@@ -1,28 +1,27 @@
 """Component registry: name -> Registration.
 
-Built-in components register lazily: the registry knows which package defines
-each name and imports it only when a config uses the name. A component package's
-`__init__` holds only its registration and argument schema, so `validate` never
-imports the HTTP stack of a component it does not build.
+Built-in components are found by convention, not by a table: the component
+`a.b.c` is the package `alloylite.components.a.b.c`, whose `__init__` exposes a
+module-level `REGISTRATION`. Adding a component therefore touches only its own
+package. The registry imports a package only when a config uses its name, and
+a package's `__init__` holds only its registration and argument schema, so
+`validate` never imports the HTTP stack of a component it does not build.
+`names()` finds the packages by walking the source tree without importing them.
 """
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib
 import re
+from functools import cache
+from pathlib import Path
 
 from alloylite.runtime.component import Registration
 
-# name -> module exposing a module-level `REGISTRATION`.
-BUILTIN_MODULES: dict[str, str] = {
-    "pyroscope.write": "alloylite.components.pyroscope.write",
-    "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http",
-    "pyroscope.relabel": "alloylite.components.pyroscope.relabel",
-    "discovery.relabel": "alloylite.components.discovery.relabel",
-    "pyroscope.enrich": "alloylite.components.pyroscope.enrich",
-    "discovery.process": "alloylite.components.discovery.process",
-}
+BUILTIN_PACKAGE = "alloylite.components"
+_BUILTIN_ROOT = Path(__file__).resolve().parent.parent / "components"
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -31,9 +30,35 @@ class RegistryError(Exception):
     """A programming mistake in a registration (Alloy panics at init for these)."""
 
 
+def _defines_registration(init: Path) -> bool:
+    """Whether a package `__init__` assigns a module-level `REGISTRATION` (read, not run)."""
+    tree = ast.parse(init.read_text(encoding="utf-8"), str(init))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id == "REGISTRATION" for t in targets):
+            return True
+    return False
+
+
+@cache
+def builtin_modules(root: Path = _BUILTIN_ROOT, package: str = BUILTIN_PACKAGE) -> dict[str, str]:
+    """Component name -> package, for every package under `root` that registers one."""
+    found: dict[str, str] = {}
+    for init in sorted(root.rglob("__init__.py")):
+        parts = init.parent.relative_to(root).parts
+        if parts and _defines_registration(init):
+            name = ".".join(parts)
+            found[name] = f"{package}.{name}"
+    return found
+
+
 class Registry:
+    """Registrations by name: the built-ins (or `modules`, name -> package) plus registered ones."""
+
     def __init__(self, modules: dict[str, str] | None = None) -> None:
-        self._modules = dict(BUILTIN_MODULES if modules is None else modules)
+        self._modules = dict(builtin_modules() if modules is None else modules)
         self._loaded: dict[str, Registration] = {}
 
     def register(self, registration: Registration) -> None:

@@ -8,8 +8,7 @@ probes and scripts written for Alloy work unchanged. Arguments are shown via
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -17,38 +16,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from alloylite.runtime.controller import ComponentState, Controller
-from alloylite.runtime.schema import encode
+from alloylite.runtime.controller import Controller
+from alloylite.server.component_info import component_info
 from alloylite.server.metrics import build_registry, exposition
 from alloylite.server.ui import ui_routes
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 # Reload callback: returns None on success, else the error text.
 Reloader = Callable[[], Awaitable[str | None]]
 
 
-def _component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict[str, Any]:
-    node = state.node
-    info: dict[str, Any] = {
-        "name": node.name,
-        "type": "block",
-        "localID": node.id,
-        "moduleID": "",
-        "label": node.block.label or "",
-        "referencesTo": ctl.dependencies(node.id),
-        "referencedBy": ctl.dependants(node.id),
-        "health": {
-            "state": state.health.value,
-            "message": state.message,
-            "updatedTime": datetime.fromtimestamp(state.updated, UTC).isoformat(),
-        },
-    }
-    if detail:
-        info["arguments"] = encode(state.arguments) if state.arguments is not None else None
-        info["exports"] = encode(state.exports)
-    return info
-
-
-def build_app(controller: Controller, reload: Reloader, metrics_registry: Any = None) -> Starlette:
+def build_app(
+    controller: Controller, reload: Reloader, metrics_registry: CollectorRegistry | None = None
+) -> Starlette:
     registry = metrics_registry or build_registry(controller)
 
     async def ready(_: Request) -> Response:
@@ -73,13 +55,13 @@ def build_app(controller: Controller, reload: Reloader, metrics_registry: Any = 
 
     async def components(_: Request) -> Response:
         states = list(controller.components.values())
-        return JSONResponse([_component_info(controller, s, False) for s in states])
+        return JSONResponse([component_info(controller, s, False) for s in states])
 
     async def component(request: Request) -> Response:
         state = controller.components.get(request.path_params["id"])
         if state is None:
             return PlainTextResponse("component not found\n", status_code=404)
-        return JSONResponse(_component_info(controller, state, True))
+        return JSONResponse(component_info(controller, state, True))
 
     routes = [
         Route("/-/ready", ready),

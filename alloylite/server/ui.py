@@ -4,23 +4,27 @@ The UI is plain HTML/JS/CSS shipped in the package (alloylite/server/ui/): the
 network may be closed and there is no build step, so nothing is fetched from a
 CDN. One JSON route feeds it: the graph (nodes with health, arguments and
 exports, edges in data-flow direction) plus per-component counters read from
-each component's own metrics registry, so one poll every few seconds is enough.
-Arguments go through H4's `_component_info` (and so through `schema.encode`),
-which prints secrets as `(secret)`.
+each component's own metrics registry (the counters each registration declares
+in `ui_counters`), so one poll every few seconds is enough. Nodes are described
+by `component_info` (through `schema.encode`, which prints secrets as `(secret)`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from alloylite.runtime.component import CounterRule
 from alloylite.runtime.controller import Controller
+from alloylite.server.component_info import component_info
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 # Static files the UI consists of; anything else under /ui/ is a 404, so a
 # request path can never reach outside the package folder.
@@ -32,66 +36,15 @@ _STATIC: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class CounterRule:
-    """Which metric samples add up to one UI counter of a component.
-
-    `sample` is the exposition sample name; `labels` must all match; a
-    `status_class` (e.g. "2") additionally filters on the first digit of the
-    `status_code` label, and `negate` inverts that filter.
-    """
-
-    counter: str
-    sample: str
-    labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    status_class: str | None = None
-    negate: bool = False
-
-    @property
-    def family(self) -> str:
-        """The metric family the sample belongs to, as prometheus_client names it."""
-        for suffix in ("_total", "_count"):
-            if self.sample.endswith(suffix):
-                return self.sample[: -len(suffix)]
-        return self.sample
-
-    def matches(self, name: str, labels: dict[str, str]) -> bool:
-        if name != self.sample:
-            return False
-        if any(labels.get(key) not in allowed for key, allowed in self.labels):
-            return False
-        if self.status_class is not None:
-            ok = labels.get("status_code", "").startswith(self.status_class)
-            return ok != self.negate
-        return True
-
-
-_PROFILE_ROUTES = ("route", ("ingest", "push_v1_pusherservice"))
-_REQUESTS = "pyroscope_receive_http_request_duration_seconds_count"
-
-# The counters shown per component, from the metrics the components register
-# (spec alloy-pyroscope.md: receive_http's dskit server metrics, write's
-# pyroscope_write_* counters). A receive_http request on /ingest carries one
-# profile; a push request may carry several series, so its counter counts requests.
-COUNTER_RULES: tuple[CounterRule, ...] = (
-    CounterRule("received", _REQUESTS, (_PROFILE_ROUTES,)),
-    CounterRule("accepted", _REQUESTS, (_PROFILE_ROUTES,), status_class="2"),
-    CounterRule("rejected", _REQUESTS, (_PROFILE_ROUTES,), status_class="2", negate=True),
-    CounterRule("forwarded", "pyroscope_write_sent_profiles_total"),
-    CounterRule("dropped", "pyroscope_write_dropped_profiles_total"),
-    CounterRule("retries", "pyroscope_write_retries_total"),
-    CounterRule("bytes_sent", "pyroscope_write_sent_bytes_total"),
-)
-
-
 def component_counters(
-    registry: Any, rules: Iterable[CounterRule] = COUNTER_RULES
+    registry: CollectorRegistry | None, rules: Iterable[CounterRule]
 ) -> dict[str, float]:
     """Sum a component registry's samples into the UI counters it has metrics for.
 
-    A counter appears as soon as the component registers its metric family
-    (at 0 before the first labelled sample exists), so a receiver shows no
-    "forwarded" and an unknown component shows nothing.
+    `rules` are the counters the component's registration declares. A counter
+    appears as soon as the component registers its metric family (at 0 before
+    the first labelled sample exists), so a counter whose metric is absent
+    shows nothing.
     """
     if registry is None:
         return {}
@@ -109,21 +62,21 @@ def component_counters(
 
 
 def graph_view(controller: Controller) -> dict[str, Any]:
-    """Nodes (H4's component detail plus counters) and data-flow edges.
+    """Nodes (`component_info` plus counters) and data-flow edges.
 
     An edge points from the component holding a reference to the component
     it references (receive_http's `forward_to` -> write's `receiver`), which
     is the way profiles travel.
     """
-    from alloylite.server.app import _component_info
-
     states = dict(controller.components)
-    nodes = []
-    edges = []
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, str]] = []
     for cid, state in states.items():
-        info = _component_info(controller, state, True)
+        info = component_info(controller, state, True)
         info["id"] = cid
-        info["counters"] = component_counters(state.metrics)
+        registration = state.node.registration
+        rules = registration.ui_counters if registration is not None else ()
+        info["counters"] = component_counters(state.metrics, rules)
         nodes.append(info)
         edges.extend(
             {"from": cid, "to": target}

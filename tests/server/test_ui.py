@@ -1,16 +1,19 @@
 """The UI's server side: `/api/v0/web/graph` over a running controller, the
 counters read from the components' real metric definitions, the static files.
-The browser test is tests/ui/test_web_ui.py."""
+Each component's registration declares its counters (`ui_counters`); the
+server knows no component's metric names. The browser test is tests/ui/test_web_ui.py."""
 
 from __future__ import annotations
 
 import httpx
 from prometheus_client import CollectorRegistry, Counter
 
-from alloylite.components.pyroscope.receive_http.app import _Metrics as ReceiveMetrics
+from alloylite.components.pyroscope import receive_http, write
+from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
 from alloylite.components.pyroscope.write.metrics import WriteMetrics
+from alloylite.runtime.component import CounterRule
 from alloylite.runtime.controller import Controller
-from alloylite.server.ui import CounterRule, component_counters
+from alloylite.server.ui import component_counters
 from tests.runtime import ast_helpers as A
 from tests.runtime.test_controller import Configs, pipeline
 from tests.server.test_app import serve
@@ -19,7 +22,8 @@ from tests.server.test_app import serve
 def test_write_counters_sum_over_endpoints() -> None:
     registry = CollectorRegistry()
     metrics = WriteMetrics(registry)
-    assert component_counters(registry) == {
+    counters = write.REGISTRATION.ui_counters
+    assert component_counters(registry, counters) == {
         "forwarded": 0,
         "dropped": 0,
         "retries": 0,
@@ -30,7 +34,7 @@ def test_write_counters_sum_over_endpoints() -> None:
     metrics.dropped_profiles.labels("http://b").inc()
     metrics.retries.labels("http://b").inc(4)
     metrics.sent_bytes.labels("http://a").inc(300)
-    assert component_counters(registry) == {
+    assert component_counters(registry, counters) == {
         "forwarded": 3,
         "dropped": 1,
         "retries": 4,
@@ -41,23 +45,32 @@ def test_write_counters_sum_over_endpoints() -> None:
 def test_receive_counters_count_profile_routes_by_status() -> None:
     registry = CollectorRegistry()
     metrics = ReceiveMetrics(registry)
-    assert component_counters(registry) == {"received": 0, "accepted": 0, "rejected": 0}
+    counters = receive_http.REGISTRATION.ui_counters
+    assert component_counters(registry, counters) == {"received": 0, "accepted": 0, "rejected": 0}
     metrics.observe("POST", "ingest", 200, 0.01)
     metrics.observe("POST", "ingest", 200, 0.01)
     metrics.observe("POST", "push_v1_pusherservice", 200, 0.01)
     metrics.observe("POST", "ingest", 400, 0.01)
     metrics.observe("POST", "push_v1_pusherservice", 503, 0.01)
     metrics.observe("GET", "notfound", 404, 0.01)  # not a profile: not counted
-    assert component_counters(registry) == {"received": 5, "accepted": 3, "rejected": 2}
+    assert component_counters(registry, counters) == {"received": 5, "accepted": 3, "rejected": 2}
 
 
-def test_components_without_known_metrics_have_no_counters() -> None:
+def test_counters_are_only_those_the_registration_declares() -> None:
     registry = CollectorRegistry()
     Counter("something_else_total", "other", registry=registry).inc()
-    assert component_counters(registry) == {}
-    assert component_counters(None) == {}
+    assert component_counters(registry, write.REGISTRATION.ui_counters) == {}
+    assert component_counters(registry, ()) == {}
+    assert component_counters(None, write.REGISTRATION.ui_counters) == {}
     rule = CounterRule("others", "something_else_total")
     assert component_counters(registry, [rule]) == {"others": 1}
+
+
+def test_the_server_names_no_component_metric() -> None:
+    import alloylite.server.ui as ui
+
+    source = open(ui.__file__, encoding="utf-8").read()
+    assert "pyroscope_" not in source and "CounterRule(" not in source
 
 
 def test_graph_route_has_nodes_edges_and_no_secret() -> None:

@@ -95,7 +95,8 @@ def test_the_stability_gate_needs_public_preview(tmp_path: Path) -> None:
             'unknown min_version "TLS99"',
         ),
         ("forward_to = []\nmax_request_body_size = -1", "must not be negative"),
-        ('forward_to = ["nope"]', "forward_to[0] should be capsule, got string"),
+        # The decoder's message, as for any attribute: the expression, then the index.
+        ('forward_to = ["nope"]', '2:14: ["nope"][0] should be capsule, got string'),
     ],
 )
 def test_config_errors(tmp_path: Path, body: str, message: str) -> None:

@@ -18,6 +18,7 @@ from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample
 from alloylite.components.pyroscope.labels import LabelError
 from alloylite.components.pyroscope.push import decode_push_request
 from alloylite.components.pyroscope.write import component as write_module
+from alloylite.components.pyroscope.write import endpoint as write_endpoint
 from alloylite.components.pyroscope.write.arguments import BasicAuth
 from alloylite.components.pyroscope.write.component import WriteError
 from alloylite.eval.values import Secret
@@ -62,7 +63,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     async def fake_sleep(delay: float) -> None:
         recorded.append(delay)
 
-    monkeypatch.setattr(write_module, "_sleep", fake_sleep)
+    monkeypatch.setattr(write_endpoint, "_sleep", fake_sleep)
     return recorded
 
 

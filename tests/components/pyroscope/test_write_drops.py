@@ -22,7 +22,7 @@ import pytest
 
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
 from alloylite.components.pyroscope.labels import LabelError
-from alloylite.components.pyroscope.write import component as write_module
+from alloylite.components.pyroscope.write import endpoint as write_endpoint
 from alloylite.components.pyroscope.write.component import WriteError
 from tests.waiting import until
 
@@ -116,7 +116,7 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     async def fake_sleep(_delay: float) -> None:
         return None
 
-    monkeypatch.setattr(write_module, "_sleep", fake_sleep)
+    monkeypatch.setattr(write_endpoint, "_sleep", fake_sleep)
 
 
 def final_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

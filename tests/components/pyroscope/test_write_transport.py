@@ -393,7 +393,7 @@ def test_enable_http2_negotiates_h2_over_tls(pki: Path) -> None:
 
 
 def test_bad_tls_material_fails_the_build_with_a_clean_message(pki: Path) -> None:
-    from alloylite.components.pyroscope.write.client import ClientError
+    from alloylite.components.pyroscope.write.errors import ClientError
 
     with pytest.raises(ClientError, match="unable to load tls_config ca_file /nonexistent"):
         make_write([endpoint("https://127.0.0.1:1", tls_config=TLSConfig(ca_file="/nonexistent"))])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import timedelta
 from email.utils import formatdate
@@ -15,12 +16,10 @@ from alloylite.components.pyroscope.write.arguments import (
     TLSConfig,
 )
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
-from alloylite.components.pyroscope.write.component import (
-    _EndpointRuntime,
-    _go_parse_query,
-)
+from alloylite.components.pyroscope.write.endpoint import EndpointRuntime
 from alloylite.components.pyroscope.write.metrics import WriteMetrics
 from alloylite.components.pyroscope.write.proxy import ProxySelector
+from alloylite.components.pyroscope.write.urls import ingest_query
 from alloylite.eval.values import Secret
 
 
@@ -55,18 +54,15 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
 
 
-def test_go_parse_query_drops_what_go_rejects() -> None:
-    assert _go_parse_query("a=1&a=2&b=%7B&c=%zz&d;e=1&f&=g&h=x+y") == {
-        b"a": [b"1", b"2"],
-        b"b": [b"{"],
-        b"f": [b""],
-        b"": [b"g"],
-        b"h": [b"x y"],
-    }
+def test_ingest_query_drops_what_go_rejects_and_sorts_by_key() -> None:
+    query = "h=x+y&a=1&name=old&a=2&b=%7B&c=%zz&d;e=1&f&=g"
+    assert ingest_query(query, "n") == "=g&a=1&a=2&b=%7B&f=&h=x+y&name=n"
 
 
 def test_ingest_target_encoding() -> None:
-    ep = _EndpointRuntime(Endpoint(url="http://h:4040/base?x=1"), "id", WriteMetrics(None))
+    ep = EndpointRuntime(
+        Endpoint(url="http://h:4040/base?x=1"), "id", WriteMetrics(None), logging.getLogger()
+    )
     target = ep.ingest_target("/ingest?z=1&name=old&a=%2F&a=b", "app{k=v w,x=/}")
     assert target.path == b"/base/ingest?a=%2F&a=b&name=app%7Bk%3Dv+w%2Cx%3D%2F%7D&z=1"
     assert target.host_header == b"h:4040"

@@ -8,8 +8,9 @@ behaviour lives in app.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
+from alloylite.components.doc_texts import IGNORED
 from alloylite.components.pyroscope.receive_http.arguments import (
     Arguments,
     GRPCArguments,
@@ -17,7 +18,18 @@ from alloylite.components.pyroscope.receive_http.arguments import (
     HTTPArguments,
     TLSArguments,
 )
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    CounterRule,
+    Registration,
+    Stability,
+)
+from alloylite.runtime.schema import fields_of
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = [
     "REGISTRATION",
@@ -29,11 +41,22 @@ __all__ = [
 ]
 
 
-def _build(opts: ComponentOptions, args: Any) -> Component:
+def _build(opts: ComponentOptions, args: Arguments) -> Component:
     from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
 
     return ReceiveHTTP(opts, args)
 
+
+def _metrics(registry: CollectorRegistry) -> object:
+    from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
+
+    return ReceiveMetrics(registry)
+
+
+# A request on /ingest carries one profile; a push request may carry several
+# series, so the counters count requests (from dskit's request duration histogram).
+_PROFILE_ROUTES = ("route", ("ingest", "push_v1_pusherservice"))
+_REQUESTS = "pyroscope_receive_http_request_duration_seconds_count"
 
 REGISTRATION = Registration(
     name="pyroscope.receive_http",
@@ -42,4 +65,15 @@ REGISTRATION = Registration(
     arguments=Arguments,
     build=_build,
     exports=None,
+    ui_counters=(
+        CounterRule("received", _REQUESTS, (_PROFILE_ROUTES,)),
+        CounterRule("accepted", _REQUESTS, (_PROFILE_ROUTES,), status_class="2"),
+        CounterRule("rejected", _REQUESTS, (_PROFILE_ROUTES,), status_class="2", negate=True),
+    ),
+    docs=ComponentDocs(
+        type_names={"forward_to": "list(ProfilesReceiver)"},
+        # The `grpc` block reuses the `http` block's TLS schema, but nothing reads it.
+        overrides={f"grpc.tls.{name}": IGNORED for name in fields_of(TLSArguments)},
+        metrics=_metrics,
+    ),
 )

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from alloylite.eval.values import Secret, type_name
+from alloylite.components.doc_texts import IGNORED
+from alloylite.components.pyroscope.appendable import Appendable
+from alloylite.eval.values import Secret
 from alloylite.runtime.schema import attr, block
 
 # Pyroscope's own ingestion body limit (distributor.ingestion-body-limit-mb):
@@ -34,17 +35,43 @@ TLS_VERSIONS = ("TLS10", "TLS11", "TLS12", "TLS13")
 class TLSArguments:
     """The `http` > `tls` block (Alloy's server TLS config)."""
 
-    cert_pem: str = attr(default="")
-    cert_file: str = attr(default="")
-    key_pem: Secret | None = attr(default=None)
-    key_file: str = attr(default="")
-    client_auth_type: str = attr(default="NoClientCert")
-    client_ca_file: str = attr(default="")
-    client_ca: str = attr(default="")
-    cipher_suites: list[str] = attr(default_factory=list)
-    curve_preferences: list[str] = attr(default_factory=list)
-    min_version: str = attr(default="")
-    max_version: str = attr(default="")
+    cert_pem: str = attr(default="", doc="PEM-encoded server certificate (with any intermediates).")
+    cert_file: str = attr(
+        default="", doc="Path of the PEM server certificate; excludes `cert_pem`."
+    )
+    key_pem: Secret | None = attr(default=None, doc="PEM-encoded private key of the certificate.")
+    key_file: str = attr(default="", doc="Path of the PEM private key; excludes `key_pem`.")
+    client_auth_type: str = attr(
+        default="NoClientCert",
+        doc="How client certificates are requested and verified: `NoClientCert`, "
+        "`RequestClientCert`, `RequireAnyClientCert`, `VerifyClientCertIfGiven` or "
+        "`RequireAndVerifyClientCert` (mTLS).",
+    )
+    client_ca_file: str = attr(
+        default="", doc="Path of the PEM CA bundle that verifies client certificates."
+    )
+    client_ca: str = attr(
+        default="",
+        doc="PEM CA bundle that verifies client certificates; excludes `client_ca_file` (Alloy's "
+        "docs call it `client_ca_pem`, its code `client_ca`).",
+    )
+    cipher_suites: list[str] = attr(
+        default_factory=list,
+        doc="TLS 1.2 cipher suites by their Go names (`TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256`, "
+        "...); empty means the defaults.",
+    )
+    curve_preferences: list[str] = attr(
+        default_factory=list,
+        doc="Accepted for compatibility; alloylite keeps OpenSSL's curve order.",
+    )
+    min_version: str = attr(
+        default="",
+        doc="Oldest TLS version accepted: `TLS10`, `TLS11`, `TLS12` or `TLS13`; empty means "
+        "`TLS12`.",
+    )
+    max_version: str = attr(
+        default="", doc="Newest TLS version accepted (same values); empty means the newest."
+    )
 
     def validate(self) -> None:
         if self.cert_pem and self.cert_file:
@@ -76,31 +103,51 @@ class TLSArguments:
 class HTTP2Arguments:
     """The `http` > `http2` block. Accepted for compatibility; h2c is not served."""
 
-    enabled: bool = attr(default=False)
-    max_concurrent_streams: int = attr(default=100)
-    max_decoder_header_table_size: int = attr(default=4096)
-    max_encoder_header_table_size: int = attr(default=4096)
-    max_read_frame_size: int = attr(default=0)
-    max_upload_buffer_per_connection: int = attr(default=0)
-    max_upload_buffer_per_stream: int = attr(default=0)
-    permit_prohibited_cipher_suites: bool = attr(default=False)
-    read_idle_timeout: timedelta = attr(default=timedelta(0))
-    ping_timeout: timedelta = attr(default=timedelta(seconds=15))
-    write_byte_timeout: timedelta = attr(default=timedelta(0))
+    enabled: bool = attr(default=False, doc="Accept cleartext HTTP/2 (h2c) in Alloy; ignored here.")
+    max_concurrent_streams: int = attr(default=100, doc=IGNORED)
+    max_decoder_header_table_size: int = attr(default=4096, doc=IGNORED)
+    max_encoder_header_table_size: int = attr(default=4096, doc=IGNORED)
+    max_read_frame_size: int = attr(default=0, doc=IGNORED)
+    max_upload_buffer_per_connection: int = attr(default=0, doc=IGNORED)
+    max_upload_buffer_per_stream: int = attr(default=0, doc=IGNORED)
+    permit_prohibited_cipher_suites: bool = attr(default=False, doc=IGNORED)
+    read_idle_timeout: timedelta = attr(default=timedelta(0), doc=IGNORED)
+    ping_timeout: timedelta = attr(default=timedelta(seconds=15), doc=IGNORED)
+    write_byte_timeout: timedelta = attr(default=timedelta(0), doc=IGNORED)
 
 
 @dataclass
 class HTTPArguments:
     """The `http` block; omitted fields keep Alloy's receive_http defaults."""
 
-    listen_address: str = attr(default="")
-    listen_port: int = attr(default=8080)
-    conn_limit: int = attr(default=16384)
-    server_read_timeout: timedelta = attr(default=timedelta(seconds=30))
-    server_write_timeout: timedelta = attr(default=timedelta(seconds=30))
-    server_idle_timeout: timedelta = attr(default=timedelta(seconds=120))
-    tls: TLSArguments | None = block(default=None)
-    http2: HTTP2Arguments | None = block(default=None)
+    listen_address: str = attr(default="", doc="Address to listen on; empty means every interface.")
+    listen_port: int = attr(default=8080, doc="Port to listen on; `0` picks a free port.")
+    conn_limit: int = attr(
+        default=16384,
+        doc="Most connections open at once; `0` means no limit. Connections above the limit wait "
+        "to be accepted, as in Alloy.",
+    )
+    server_read_timeout: timedelta = attr(
+        default=timedelta(seconds=30), doc="Time allowed to read a request, headers and body."
+    )
+    server_write_timeout: timedelta = attr(
+        default=timedelta(seconds=30),
+        doc="Time allowed to answer a request, including the time spent waiting for every "
+        "`forward_to` receiver (and their retries).",
+    )
+    server_idle_timeout: timedelta = attr(
+        default=timedelta(seconds=120), doc="How long an idle keep-alive connection stays open."
+    )
+    tls: TLSArguments | None = block(
+        default=None, doc="Serve HTTPS (and optionally require client certificates)."
+    )
+    http2: HTTP2Arguments | None = block(
+        default=None,
+        doc="Alloy's h2c settings. "
+        + IGNORED
+        + " The server speaks HTTP/1.1 (and HTTP/2 is never negotiated); a warning is logged when "
+        "`enabled = true`.",
+    )
 
     def validate(self) -> None:
         if not 0 <= self.listen_port <= 65535:
@@ -113,36 +160,57 @@ class HTTPArguments:
 class GRPCArguments:
     """The `grpc` block: accepted (Alloy flattens it in) and not served."""
 
-    listen_address: str = attr(default="")
-    listen_port: int = attr(default=0)
-    conn_limit: int = attr(default=0)
-    max_connection_age: timedelta | None = attr(default=None)
-    max_connection_age_grace: timedelta | None = attr(default=None)
-    max_connection_idle: timedelta | None = attr(default=None)
-    server_max_recv_msg_size: int = attr(default=4 * 1024 * 1024)
-    server_max_send_msg_size: int = attr(default=4 * 1024 * 1024)
-    server_max_concurrent_streams: int = attr(default=100)
-    tls: TLSArguments | None = block(default=None)
+    listen_address: str = attr(default="", doc=IGNORED)
+    listen_port: int = attr(default=0, doc=IGNORED)
+    conn_limit: int = attr(default=0, doc=IGNORED)
+    max_connection_age: timedelta | None = attr(default=None, doc=IGNORED)
+    max_connection_age_grace: timedelta | None = attr(default=None, doc=IGNORED)
+    max_connection_idle: timedelta | None = attr(default=None, doc=IGNORED)
+    server_max_recv_msg_size: int = attr(default=4 * 1024 * 1024, doc=IGNORED)
+    server_max_send_msg_size: int = attr(default=4 * 1024 * 1024, doc=IGNORED)
+    server_max_concurrent_streams: int = attr(default=100, doc=IGNORED)
+    tls: TLSArguments | None = block(
+        default=None, doc=IGNORED + " Its fields are checked as in the `http` > `tls` block."
+    )
 
 
 @dataclass
 class Arguments:
     """`pyroscope.receive_http` arguments."""
 
-    forward_to: list[Any] = attr(required=True)
-    http: HTTPArguments = block(default_factory=HTTPArguments)
-    grpc: GRPCArguments = block(default_factory=GRPCArguments)
-    graceful_shutdown_timeout: timedelta = attr(default=timedelta(seconds=30))
-    debug_info_upload_timeout: timedelta = attr(default=timedelta(minutes=2))
+    forward_to: list[Appendable] = attr(
+        required=True,
+        doc="Receivers the profiles are forwarded to, all at once. May be empty: requests then "
+        "succeed and nothing is forwarded.",
+    )
+    http: HTTPArguments = block(
+        default_factory=HTTPArguments, doc="Where and how the HTTP server listens."
+    )
+    grpc: GRPCArguments = block(
+        default_factory=GRPCArguments,
+        doc="Alloy's gRPC server settings, which receive_http inherits but never uses. "
+        + IGNORED
+        + " No gRPC port is opened (Alloy opens one with no services).",
+    )
+    graceful_shutdown_timeout: timedelta = attr(
+        default=timedelta(seconds=30),
+        doc="On shutdown or when the listener moves, how long requests already accepted may take "
+        "to finish.",
+    )
+    debug_info_upload_timeout: timedelta = attr(
+        default=timedelta(minutes=2),
+        doc="Alloy's timeout for debug-info uploads (the debug-info routes are not served). "
+        + IGNORED,
+    )
     # alloylite extension (Alloy has no limit): bodies above it get 413 before
     # they are read. 0 means no limit.
-    max_request_body_size: int = attr(default=DEFAULT_MAX_REQUEST_BODY_SIZE)
+    max_request_body_size: int = attr(
+        default=DEFAULT_MAX_REQUEST_BODY_SIZE,
+        doc="alloylite only: a body larger than this many bytes is refused before it is read (413 "
+        "on `/ingest`, `resource_exhausted` on push). `0` means no limit (Alloy has none).",
+    )
 
     def validate(self) -> None:
-        for i, item in enumerate(self.forward_to):
-            # Receivers are capsules; a plain Alloy value can never be one.
-            if item is None or isinstance(item, str | bool | int | float | list | dict):
-                raise ValueError(f"forward_to[{i}] should be capsule, got {type_name(item)}")
         if self.max_request_body_size < 0:
             raise ValueError("max_request_body_size must not be negative")
         if self.graceful_shutdown_timeout < timedelta(0):

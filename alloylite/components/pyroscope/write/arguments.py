@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from alloylite.components.doc_texts import IGNORED
 from alloylite.eval.values import Secret
 from alloylite.runtime.schema import attr, block
 
@@ -23,9 +24,11 @@ def _has(secret: Secret | None) -> bool:
 
 @dataclass
 class BasicAuth:
-    username: str = attr(default="")
-    password: Secret | None = attr(default=None)
-    password_file: str = attr(default="")
+    username: str = attr(default="", doc="User name (for Grafana Cloud, the stack's user ID).")
+    password: Secret | None = attr(default=None, doc="Password or API token.")
+    password_file: str = attr(
+        default="", doc="File holding the password (re-read when it changes); excludes `password`."
+    )
 
     def validate(self) -> None:
         if _has(self.password) and self.password_file:
@@ -36,9 +39,14 @@ class BasicAuth:
 
 @dataclass
 class Authorization:
-    type: str = attr(default="")
-    credentials: Secret | None = attr(default=None)
-    credentials_file: str = attr(default="")
+    type: str = attr(
+        default="",
+        doc="Scheme, e.g. `Bearer`; `Basic` is refused (use `basic_auth`). Empty means `Bearer`.",
+    )
+    credentials: Secret | None = attr(default=None, doc="Credentials sent after the scheme.")
+    credentials_file: str = attr(
+        default="", doc="File holding the credentials; excludes `credentials`."
+    )
 
     def validate(self) -> None:
         if _has(self.credentials) and self.credentials_file:
@@ -53,15 +61,23 @@ class Authorization:
 
 @dataclass
 class TLSConfig:
-    ca_pem: str = attr(default="")
-    ca_file: str = attr(default="")
-    cert_pem: str = attr(default="")
-    cert_file: str = attr(default="")
-    key_pem: Secret | None = attr(default=None)
-    key_file: str = attr(default="")
-    server_name: str = attr(default="")
-    insecure_skip_verify: bool = attr(default=False)
-    min_version: str = attr(default="")
+    ca_pem: str = attr(
+        default="", doc="PEM CA bundle that verifies the server; excludes `ca_file`."
+    )
+    ca_file: str = attr(default="", doc="Path of the PEM CA bundle that verifies the server.")
+    cert_pem: str = attr(default="", doc="PEM client certificate for mTLS; excludes `cert_file`.")
+    cert_file: str = attr(default="", doc="Path of the PEM client certificate for mTLS.")
+    key_pem: Secret | None = attr(
+        default=None, doc="PEM private key of the client certificate; excludes `key_file`."
+    )
+    key_file: str = attr(default="", doc="Path of the PEM private key of the client certificate.")
+    server_name: str = attr(
+        default="", doc="Server name to verify the certificate against (and send as SNI)."
+    )
+    insecure_skip_verify: bool = attr(default=False, doc="Do not verify the server's certificate.")
+    min_version: str = attr(
+        default="", doc="Oldest TLS version used: `TLS10` to `TLS13`; empty means `TLS12`."
+    )
 
     def validate(self) -> None:
         if self.ca_pem and self.ca_file:
@@ -90,13 +106,17 @@ class TLSConfig:
 class OAuth2:
     """The client-credentials flow; the token is fetched from `token_url` and cached."""
 
-    client_id: str = attr(default="")
-    client_secret: Secret | None = attr(default=None)
-    client_secret_file: str = attr(default="")
-    scopes: list[str] = attr(default_factory=list)
-    token_url: str = attr(default="")
-    endpoint_params: dict[str, str] = attr(default_factory=dict)
-    tls_config: TLSConfig | None = block(default=None)
+    client_id: str = attr(default="", doc="Client ID.")
+    client_secret: Secret | None = attr(default=None, doc="Client secret.")
+    client_secret_file: str = attr(
+        default="", doc="File holding the client secret; excludes `client_secret`."
+    )
+    scopes: list[str] = attr(default_factory=list, doc="Scopes requested with the token.")
+    token_url: str = attr(default="", doc="URL the token is fetched from (required in the block).")
+    endpoint_params: dict[str, str] = attr(
+        default_factory=dict, doc="Extra form parameters of the token request."
+    )
+    tls_config: TLSConfig | None = block(default=None, doc="TLS settings of the token request.")
 
     def validate(self) -> None:
         if _has(self.client_secret) and self.client_secret_file:
@@ -110,28 +130,75 @@ class OAuth2:
 
 @dataclass
 class Endpoint:
-    url: str = attr(required=True)
-    name: str = attr(default="")
-    remote_timeout: timedelta = attr(default=timedelta(seconds=10))
-    headers: dict[str, str] = attr(default_factory=dict)
-    min_backoff_period: timedelta = attr(default=timedelta(milliseconds=500))
-    max_backoff_period: timedelta = attr(default=timedelta(minutes=5))
-    max_backoff_retries: int = attr(default=10)
-    retry_on_http_429: bool = attr(default=True)
-    debug_info_upload_timeout: timedelta = attr(default=timedelta(minutes=2))
-    bearer_token: Secret | None = attr(default=None)
-    bearer_token_file: str = attr(default="")
-    basic_auth: BasicAuth | None = block(default=None)
-    authorization: Authorization | None = block(default=None)
-    oauth2: OAuth2 | None = block(default=None)
-    tls_config: TLSConfig | None = block(default=None)
-    proxy_url: str = attr(default="")
-    no_proxy: str = attr(default="")
-    proxy_from_environment: bool = attr(default=False)
-    proxy_connect_header: dict[str, list[Secret]] = attr(default_factory=dict)
-    follow_redirects: bool = attr(default=True)
-    enable_http2: bool = attr(default=True)
-    http_headers: dict[str, list[Secret]] = attr(default_factory=dict)
+    url: str = attr(
+        required=True,
+        doc="Base URL of the server (`http://pyroscope:4040`, `https://host/prefix`). Push goes to"
+        " `<url>/push.v1.PusherService/Push`, ingest to the URL's path joined with `/ingest`.",
+    )
+    name: str = attr(
+        default="", doc="Name of the endpoint. As in Alloy's code, metrics use the URL."
+    )
+    remote_timeout: timedelta = attr(
+        default=timedelta(seconds=10),
+        doc="Time limit of each attempt (not of all retries together).",
+    )
+    headers: dict[str, str] = attr(
+        default_factory=dict, doc="Extra headers on every request, e.g. `X-Scope-OrgID`."
+    )
+    min_backoff_period: timedelta = attr(
+        default=timedelta(milliseconds=500),
+        doc="First retry delay; each next delay doubles, jittered.",
+    )
+    max_backoff_period: timedelta = attr(
+        default=timedelta(minutes=5), doc="Longest retry delay (also caps a `Retry-After`)."
+    )
+    max_backoff_retries: int = attr(
+        default=10,
+        doc="Total number of attempts (not retries) before the profile is dropped; `0` retries "
+        "forever (within the caller's deadline).",
+    )
+    retry_on_http_429: bool = attr(
+        default=True, doc="Retry a 429 (ingest) or `resource_exhausted` (push)."
+    )
+    debug_info_upload_timeout: timedelta = attr(
+        default=timedelta(minutes=2), doc="Alloy's timeout for debug-info uploads. " + IGNORED
+    )
+    bearer_token: Secret | None = attr(default=None, doc="Sends `Authorization: Bearer <token>`.")
+    bearer_token_file: str = attr(
+        default="", doc="File holding the bearer token (re-read when it changes)."
+    )
+    basic_auth: BasicAuth | None = block(default=None, doc="HTTP basic authentication.")
+    authorization: Authorization | None = block(
+        default=None, doc="A custom `Authorization` header."
+    )
+    oauth2: OAuth2 | None = block(
+        default=None,
+        doc="OAuth 2.0 client-credentials flow; the token is cached and fetched again shortly "
+        "before it expires.",
+    )
+    tls_config: TLSConfig | None = block(
+        default=None, doc="TLS settings of the connection to the server."
+    )
+    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
+    no_proxy: str = attr(
+        default="", doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`."
+    )
+    proxy_from_environment: bool = attr(
+        default=False, doc="Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` from the environment."
+    )
+    proxy_connect_header: dict[str, list[Secret]] = attr(
+        default_factory=dict, doc="Headers sent to the proxy in `CONNECT` requests."
+    )
+    follow_redirects: bool = attr(default=True, doc="Follow 3xx redirects from the server.")
+    enable_http2: bool = attr(
+        default=True,
+        doc="Negotiate HTTP/2 with the server over TLS (ALPN); cleartext connections use HTTP/1.1.",
+    )
+    http_headers: dict[str, list[Secret]] = attr(
+        default_factory=dict,
+        doc="Headers added by the HTTP client, values kept secret; reserved names such as "
+        "`Authorization` or `Content-Type` are refused.",
+    )
 
     def validate(self) -> None:
         methods = [
@@ -253,12 +320,23 @@ def _latin1(text: str) -> bool:
 class Tracing:
     """Accepted for compatibility; alloylite does not propagate traces."""
 
-    jaeger_propagator: bool = attr(default=True)
-    trace_context_propagator: bool = attr(default=True)
+    jaeger_propagator: bool = attr(default=True, doc=IGNORED)
+    trace_context_propagator: bool = attr(default=True, doc=IGNORED)
 
 
 @dataclass
 class Arguments:
-    endpoints: list[Endpoint] = block(name="endpoint", default_factory=list)
-    external_labels: dict[str, str] = attr(default_factory=dict)
-    tracing: Tracing | None = block(default=None)
+    endpoints: list[Endpoint] = block(
+        name="endpoint",
+        default_factory=list,
+        doc="A Pyroscope server to send every profile to. Repeat the block to send to several "
+        "servers; with none, profiles are accepted and discarded.",
+    )
+    external_labels: dict[str, str] = attr(
+        default_factory=dict,
+        doc="Labels added to every profile, replacing a label of the same name. An empty value "
+        "removes the label.",
+    )
+    tracing: Tracing | None = block(
+        default=None, doc="Alloy's trace propagation settings. " + IGNORED
+    )

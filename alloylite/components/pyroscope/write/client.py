@@ -19,24 +19,23 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import ssl
-import tempfile
 import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
-from alloylite.components.pyroscope.write.arguments import Endpoint, TLSConfig
+from alloylite.components.pyroscope.write.arguments import Endpoint
+from alloylite.components.pyroscope.write.errors import ClientError
 from alloylite.components.pyroscope.write.net import BACKEND
+from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
 from alloylite.components.pyroscope.write.proxy import ProxySelector
-
-if TYPE_CHECKING:
-    from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
+from alloylite.components.pyroscope.write.secret_file import FileSecret
+from alloylite.components.pyroscope.write.target import Target, target_of
+from alloylite.components.pyroscope.write.tls import build_ssl_context
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -47,16 +46,6 @@ _IDLE_EXPIRY = 300.0  # Go transport IdleConnTimeout 5m (promhttp2)
 _MAX_IDLE = 1000  # Go MaxIdleConnsPerHost in Alloy's write client
 _SWEEP_INTERVAL = 5.0
 _STALE_ERRORS = (httpcore.RemoteProtocolError, httpcore.ReadError, httpcore.WriteError)
-_TLS_VERSIONS = {
-    "TLS10": ssl.TLSVersion.TLSv1,
-    "TLS11": ssl.TLSVersion.TLSv1_1,
-    "TLS12": ssl.TLSVersion.TLSv1_2,
-    "TLS13": ssl.TLSVersion.TLSv1_3,
-}
-
-
-class ClientError(Exception):
-    """A request could not complete; the text never contains a credential."""
 
 
 @dataclass(slots=True)
@@ -72,35 +61,6 @@ class Response:
         return ""
 
 
-class FileSecret:
-    """A credential read from a file, re-read when the file changes (rotation),
-    trimmed as Prometheus' client does."""
-
-    __slots__ = ("_key", "_path", "_value", "_what")
-
-    def __init__(self, path: str, what: str) -> None:
-        self._path = path
-        self._what = what
-        self._key: tuple[int, int] | None = None
-        self._value = ""
-
-    def get(self) -> str:
-        try:
-            st = os.stat(self._path)
-            key = (st.st_mtime_ns, st.st_size)
-            if key != self._key:
-                with open(self._path, encoding="utf-8") as f:
-                    self._value = f.read().strip()
-                self._key = key
-        except (OSError, UnicodeDecodeError) as err:
-            # The path is configuration, not a secret; the content never appears.
-            reason = (
-                err.strerror if isinstance(err, OSError) and err.strerror else type(err).__name__
-            )
-            raise ClientError(f"unable to read {self._what} file {self._path}: {reason}") from None
-        return self._value
-
-
 class Auth:
     """Produces the Authorization header value of one endpoint."""
 
@@ -109,9 +69,6 @@ class Auth:
     def __init__(self, endpoint: Endpoint) -> None:
         self.oauth2: OAuth2Token | None = None
         if endpoint.oauth2 is not None:
-            # Imported here: the module needs this one, and oauth2 is rare.
-            from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
-
             self.oauth2 = OAuth2Token(endpoint.oauth2)
         self._static: bytes | None = None
         self._file: FileSecret | None = None
@@ -155,84 +112,6 @@ class Auth:
 def _basic(username: str, password: str) -> bytes:
     token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
     return ("Basic " + token).encode("ascii")
-
-
-def build_ssl_context(tls: TLSConfig | None) -> ssl.SSLContext:
-    """Go's tls.Config from Alloy's `tls_config` block."""
-    if tls is None:
-        return ssl.create_default_context()
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    if tls.ca_pem or tls.ca_file:
-        # As in Go, a configured CA replaces the system roots.
-        try:
-            ctx.load_verify_locations(cafile=tls.ca_file or None, cadata=tls.ca_pem or None)
-        except (ssl.SSLError, OSError) as err:
-            what = f"ca_file {tls.ca_file}" if tls.ca_file else "ca_pem"
-            reason = getattr(err, "strerror", None) or getattr(err, "reason", None) or "invalid"
-            raise ClientError(f"unable to load tls_config {what}: {reason}") from None
-    else:
-        ctx.load_default_certs()
-    ctx.minimum_version = _TLS_VERSIONS.get(tls.min_version, ssl.TLSVersion.TLSv1_2)
-    if tls.insecure_skip_verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    has_key = tls.key_file or (tls.key_pem is not None and tls.key_pem.reveal())
-    if (tls.cert_pem or tls.cert_file) and has_key:
-        _load_cert_chain(ctx, tls)
-    return ctx
-
-
-def _load_cert_chain(ctx: ssl.SSLContext, tls: TLSConfig) -> None:
-    # ssl only loads certificates from files: PEM text goes through a private
-    # temporary directory that is removed straight after.
-    with tempfile.TemporaryDirectory(prefix="alloylite-tls-") as tmp:
-        cert_file = tls.cert_file
-        key_file = tls.key_file
-        if not cert_file:
-            cert_file = os.path.join(tmp, "cert.pem")
-            _write_private(cert_file, tls.cert_pem)
-        if not key_file:
-            key_file = os.path.join(tmp, "key.pem")
-            _write_private(key_file, tls.key_pem.reveal() if tls.key_pem is not None else "")
-        try:
-            ctx.load_cert_chain(cert_file, key_file)
-        except (ssl.SSLError, OSError):
-            raise ClientError("unable to load the tls_config client certificate and key") from None
-
-
-def _write_private(path: str, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-
-
-@dataclass(frozen=True, slots=True)
-class Target:
-    """Where one request goes: scheme, host, port and the request target."""
-
-    scheme: bytes
-    host: bytes
-    port: int
-    path: bytes  # path plus query
-
-    @property
-    def host_header(self) -> bytes:
-        default = 443 if self.scheme == b"https" else 80
-        host = self.host if b":" not in self.host else b"[" + self.host + b"]"
-        return host if self.port == default else host + b":" + str(self.port).encode()
-
-    def url(self) -> str:
-        return (self.scheme + b"://" + self.host_header + self.path).decode("latin-1")
-
-
-def target_of(url: str) -> Target:
-    parts = urlsplit(url)
-    scheme = parts.scheme.encode("ascii")
-    port = parts.port or (443 if scheme == b"https" else 80)
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    return Target(scheme, (parts.hostname or "").encode("idna"), port, path.encode("latin-1"))
 
 
 class EndpointClient:

@@ -17,7 +17,9 @@ from urllib.parse import parse_qs, quote_plus, urlencode
 import httpcore
 
 from alloylite.components.pyroscope.write.arguments import OAuth2
-from alloylite.components.pyroscope.write.client import FileSecret, build_ssl_context, target_of
+from alloylite.components.pyroscope.write.secret_file import FileSecret
+from alloylite.components.pyroscope.write.target import target_of
+from alloylite.components.pyroscope.write.tls import build_ssl_context
 
 _EXPIRY_DELTA = 10.0
 _MAX_BODY = 1 << 20

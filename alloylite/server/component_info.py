@@ -1,0 +1,37 @@
+"""A component as the agent's API shows it (Alloy's web/api `componentInfo`).
+
+Both the component API (app.py) and the UI's graph (ui.py) describe components
+this way. Arguments and exports go through `schema.encode`, which prints
+secrets as `(secret)`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from alloylite.runtime.controller import ComponentState, Controller
+from alloylite.runtime.schema import encode
+
+
+def component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict[str, Any]:
+    """The JSON of one component; `detail` adds its arguments and exports."""
+    node = state.node
+    info: dict[str, Any] = {
+        "name": node.name,
+        "type": "block",
+        "localID": node.id,
+        "moduleID": "",
+        "label": node.block.label or "",
+        "referencesTo": ctl.dependencies(node.id),
+        "referencedBy": ctl.dependants(node.id),
+        "health": {
+            "state": state.health.value,
+            "message": state.message,
+            "updatedTime": datetime.fromtimestamp(state.updated, UTC).isoformat(),
+        },
+    }
+    if detail:
+        info["arguments"] = encode(state.arguments) if state.arguments is not None else None
+        info["exports"] = encode(state.exports)
+    return info
