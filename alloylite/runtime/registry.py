@@ -20,6 +20,7 @@ BUILTIN_MODULES: dict[str, str] = {
     "pyroscope.receive_http": "alloylite.components.pyroscope.receive_http",
     "pyroscope.relabel": "alloylite.components.pyroscope.relabel",
     "discovery.relabel": "alloylite.components.discovery.relabel",
+    "pyroscope.scrape": "alloylite.components.pyroscope.scrape",
 }
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")

@@ -57,6 +57,23 @@ def block(
     return _field("block", name, required, default, default_factory)
 
 
+def label() -> Any:
+    """The field that receives a block's label (Go's `alloy:",label"`): `x "label" { }`.
+
+    A block type with a label field requires a non-empty label; one without rejects labels.
+    """
+    return dataclasses.field(default="", metadata={_META_KEY: _Meta("label", None, True)})
+
+
+def label_field_of(cls: type) -> str | None:
+    """The Python name of `cls`'s label field, if it has one."""
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get(_META_KEY)
+        if meta is not None and meta.kind == "label":
+            return f.name
+    return None
+
+
 def _field(kind: str, name: str | None, required: bool, default: Any, factory: Any) -> Any:
     meta = {_META_KEY: _Meta(kind, name, required)}
     if default is MISSING and factory is MISSING:
@@ -99,7 +116,7 @@ def fields_of(cls: type) -> dict[str, FieldSpec]:
     out: dict[str, FieldSpec] = {}
     for f in dataclasses.fields(cls):
         meta = f.metadata.get(_META_KEY)
-        if meta is None:
+        if meta is None or meta.kind == "label":
             continue
         tp = hints[f.name]
         element, repeated = None, False
@@ -391,7 +408,12 @@ def defaults_of(cls: type) -> dict[str, Any]:
 
 
 def _decode_over(
-    cls: type, base: Any, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None
+    cls: type,
+    base: Any,
+    body: ast.Body,
+    ctx: DecodeContext,
+    where: ast.BlockStmt | None,
+    label: str | None = None,
 ) -> Any:
     specs = fields_of(cls)
     if base is not None:
@@ -416,6 +438,9 @@ def _decode_over(
             ctx.unpositioned(f'missing required block "{spec.alloy_name}"', where)
     if len(ctx.diagnostics) > before or ctx.partial:
         return None
+    label_name = label_field_of(cls)
+    if label_name is not None:
+        values[label_name] = label or ""
     instance = cls(**values)
     check = getattr(instance, "validate", None)
     if callable(check):
@@ -481,11 +506,15 @@ def _decode_block(
     if spec.kind != "block":
         ctx.error(f'"{name}" must be an attribute, but is used as a block', *whole)
         return
-    if stmt.label is not None:
+    labeled = label_field_of(spec.element) is not None
+    if stmt.label is not None and not labeled:
         ctx.error(f'block "{name}" does not support specifying labels', stmt.name_pos, stmt.lcurly)
         return
+    if stmt.label is None and labeled:
+        ctx.error(f'block "{name}" requires non-empty label', stmt.name_pos, stmt.lcurly)
+        return
     if spec.repeated:
-        decoded = _decode_over(spec.element, None, stmt.body, ctx, stmt)
+        decoded = _decode_over(spec.element, None, stmt.body, ctx, stmt, stmt.label)
         if name not in seen:
             values[spec.py_name] = []
             seen.add(name)
@@ -498,7 +527,7 @@ def _decode_block(
     seen.add(name)
     current = values.get(spec.py_name)
     base = current if dataclasses.is_dataclass(current) else None
-    decoded = _decode_over(spec.element, base, stmt.body, ctx, stmt)
+    decoded = _decode_over(spec.element, base, stmt.body, ctx, stmt, stmt.label)
     if decoded is not None:
         values[spec.py_name] = decoded
 

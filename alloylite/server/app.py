@@ -45,6 +45,9 @@ def _component_info(ctl: Controller, state: ComponentState, detail: bool) -> dic
     if detail:
         info["arguments"] = encode(state.arguments) if state.arguments is not None else None
         info["exports"] = encode(state.exports)
+        debug_info = getattr(state.instance, "debug_info", None)
+        if callable(debug_info):
+            info["debugInfo"] = debug_info()
     return info
 
 
