@@ -34,4 +34,7 @@ def component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict
     if detail:
         info["arguments"] = encode(state.arguments) if state.arguments is not None else None
         info["exports"] = encode(state.exports)
+        debug_info = getattr(state.instance, "debug_info", None)
+        if callable(debug_info):  # a component's own status (e.g. scrape targets)
+            info["debugInfo"] = debug_info()
     return info

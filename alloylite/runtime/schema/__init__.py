@@ -6,7 +6,6 @@ Arguments are dataclasses whose fields carry Alloy metadata through `attr()` and
 """
 
 from alloylite.runtime.schema.convert import (
-    CapsuleMismatch,
     ConvertError,
     convert,
     converter_for,
@@ -15,11 +14,18 @@ from alloylite.runtime.schema.convert import (
 from alloylite.runtime.schema.decode import DecodeContext, UnknownValue, decode
 from alloylite.runtime.schema.durations import format_duration, parse_duration
 from alloylite.runtime.schema.encode import encode
-from alloylite.runtime.schema.fields import FieldSpec, attr, block, defaults_of, fields_of
+from alloylite.runtime.schema.fields import (
+    FieldSpec,
+    attr,
+    block,
+    defaults_of,
+    fields_of,
+    label,
+    label_field_of,
+)
 from alloylite.runtime.schema.naming import alloy_type, capsule_name, capsule_type
 
 __all__ = [
-    "CapsuleMismatch",
     "ConvertError",
     "DecodeContext",
     "FieldSpec",
@@ -35,6 +41,8 @@ __all__ = [
     "defaults_of",
     "encode",
     "fields_of",
+    "label",
+    "label_field_of",
     "format_duration",
     "parse_duration",
     "zero_value",

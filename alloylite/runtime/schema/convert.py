@@ -33,14 +33,6 @@ class ConvertError(Exception):
         self.message = message
 
 
-class CapsuleMismatch(ConvertError):
-    """A value is not a capsule of the field's class.
-
-    Reported named by the field (`forward_to[0] should be capsule, got string`), on the
-    whole block, as alloylite reported it when components checked their receivers.
-    """
-
-
 def convert(value: Any, tp: Any, path: str = "") -> Any:
     """Convert an Alloy value to the Python type `tp` (alloy-syntax.md §3.6)."""
     converter = converter_for(tp)
@@ -161,8 +153,8 @@ def _to_instance(value: Any, tp: type, path: str) -> Any:
     if isinstance(value, Capsule) and isinstance(value.payload, tp):
         return value.payload
     if type_name(value) != "capsule":
-        raise CapsuleMismatch(path, f"should be capsule, got {type_name(value)}")
-    raise CapsuleMismatch(
+        raise ConvertError(path, f"should be capsule, got {type_name(value)}")
+    raise ConvertError(
         path, f'expected capsule("{capsule_name(tp)}"), got capsule("{capsule_name_of(value)}")'
     )
 

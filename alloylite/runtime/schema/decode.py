@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from alloylite.runtime.schema.convert import CapsuleMismatch, ConvertError, convert
-from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of
+from alloylite.runtime.schema.convert import ConvertError, convert
+from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of, label_field_of
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -81,7 +81,12 @@ def decode(cls: type, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt |
 
 
 def _decode_over(
-    cls: type, base: Any, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None
+    cls: type,
+    base: Any,
+    body: ast.Body,
+    ctx: DecodeContext,
+    where: ast.BlockStmt | None,
+    label: str | None = None,
 ) -> Any:
     specs = fields_of(cls)
     if base is not None:
@@ -106,6 +111,9 @@ def _decode_over(
             ctx.unpositioned(f'missing required block "{spec.alloy_name}"', where)
     if len(ctx.diagnostics) > before or ctx.partial:
         return None
+    label_name = label_field_of(cls)
+    if label_name is not None:
+        values[label_name] = label or ""
     instance = cls(**values)
     check = getattr(instance, "validate", None)
     if callable(check):
@@ -151,8 +159,6 @@ def _decode_attr(
         return
     try:
         values[spec.py_name] = convert(value, spec.type)
-    except CapsuleMismatch as err:
-        ctx.unpositioned(f"{name}{err.path} {err.message}", where)
     except ConvertError as err:
         text = ctx.expr_text(stmt.value) + err.path
         ctx.error(f"{text} {err.message}", ast.start_pos(stmt.value), ast.end_pos(stmt.value))
@@ -174,11 +180,15 @@ def _decode_block(
     if spec.kind != "block":
         ctx.error(f'"{name}" must be an attribute, but is used as a block', *whole)
         return
-    if stmt.label is not None:
+    labeled = label_field_of(spec.element) is not None
+    if stmt.label is not None and not labeled:
         ctx.error(f'block "{name}" does not support specifying labels', stmt.name_pos, stmt.lcurly)
         return
+    if stmt.label is None and labeled:
+        ctx.error(f'block "{name}" requires non-empty label', stmt.name_pos, stmt.lcurly)
+        return
     if spec.repeated:
-        decoded = _decode_over(spec.element, None, stmt.body, ctx, stmt)
+        decoded = _decode_over(spec.element, None, stmt.body, ctx, stmt, stmt.label)
         if name not in seen:
             values[spec.py_name] = []
             seen.add(name)
@@ -191,6 +201,6 @@ def _decode_block(
     seen.add(name)
     current = values.get(spec.py_name)
     base = current if dataclasses.is_dataclass(current) else None
-    decoded = _decode_over(spec.element, base, stmt.body, ctx, stmt)
+    decoded = _decode_over(spec.element, base, stmt.body, ctx, stmt, stmt.label)
     if decoded is not None:
         values[spec.py_name] = decoded

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 META_KEY = "alloy"
 
-FieldKind = Literal["attr", "block"]
+FieldKind = Literal["attr", "block", "label"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,24 @@ def _field(meta: FieldMeta, default: Any, factory: Any) -> Any:
     return dataclasses.field(default=default, metadata=metadata)
 
 
+def label() -> Any:
+    """The field that receives a block's label (Go's `alloy:",label"`): `x "label" { }`.
+
+    A block type with a label field requires a non-empty label; one without rejects labels.
+    """
+    return dataclasses.field(default="", metadata={META_KEY: FieldMeta("label", None, True)})
+
+
+@cache
+def label_field_of(cls: type) -> str | None:
+    """The Python name of `cls`'s label field, if it has one."""
+    for f in dataclasses.fields(cls):
+        meta = f.metadata.get(META_KEY)
+        if meta is not None and meta.kind == "label":
+            return f.name
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     """One field of an argument dataclass, as the decoder sees it."""
@@ -92,7 +110,7 @@ def fields_of(cls: type) -> dict[str, FieldSpec]:
     out: dict[str, FieldSpec] = {}
     for f in dataclasses.fields(cls):
         meta = f.metadata.get(META_KEY)
-        if meta is None:
+        if meta is None or meta.kind == "label":
             continue
         tp = hints[f.name]
         element, repeated = None, False

@@ -74,7 +74,7 @@ class Failure:
     status: int | None
 
 
-def _user_agent() -> str:
+def user_agent() -> str:
     os_name = {"win32": "windows", "cygwin": "windows"}.get(sys.platform, sys.platform)
     mode = os.environ.get("ALLOY_DEPLOY_MODE", "") or "binary"
     return f"Alloy/v{__version__} ({os_name}; {mode})"
@@ -130,7 +130,7 @@ class EndpointRuntime:
         push: Headers = [
             (k, v)
             for k, v in (
-                (b"User-Agent", _user_agent().encode()),
+                (b"User-Agent", user_agent().encode()),
                 (b"Content-Type", CONTENT_TYPE_PROTO.encode()),
                 (b"Connect-Protocol-Version", b"1"),
                 (b"Accept-Encoding", b"gzip"),

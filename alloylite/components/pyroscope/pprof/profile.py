@@ -1,0 +1,211 @@
+"""The parts of a pprof `Profile` the delta computation reads and rewrites.
+
+Samples, locations, functions, sample types, the string table and the time fields are
+decoded; every other field (mappings, period, comments, ...) is kept as raw bytes and
+written back unchanged, so a re-encoded profile loses nothing it did not mean to drop.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from dataclasses import dataclass, field
+
+from alloylite.components.pyroscope.pprof.wire import (
+    BYTES,
+    WireError,
+    bytes_field,
+    fields,
+    packed_field,
+    packed_varints,
+    raw_field,
+    signed,
+    varint_field,
+)
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+# Profile field numbers (profile.proto).
+_SAMPLE_TYPE, _SAMPLE, _LOCATION, _FUNCTION, _STRING = 1, 2, 4, 5, 6
+_TIME_NANOS, _DURATION_NANOS = 9, 10
+
+
+@dataclass(slots=True)
+class Label:
+    key: int
+    str: int = 0
+    num: int = 0
+    num_unit: int = 0
+
+
+@dataclass(slots=True)
+class Sample:
+    location_ids: list[int]
+    values: list[int]
+    labels: list[Label]
+
+
+@dataclass(slots=True)
+class Location:
+    address: int
+    function_ids: list[int]
+    raw: bytes
+
+
+@dataclass
+class Profile:
+    sample_types: list[tuple[int, int]]  # (type, unit) string indices
+    samples: list[Sample]
+    locations: dict[int, Location]
+    functions: dict[int, bytes]  # id -> raw Function message
+    strings: list[str]
+    time_nanos: int = 0
+    duration_nanos: int = 0
+    sample_type_raw: list[bytes] = field(default_factory=list)
+    others: list[tuple[int, int, int | bytes]] = field(default_factory=list)
+
+    def string(self, index: int) -> str:
+        if not 0 <= index < len(self.strings):
+            raise WireError(f"string index {index} out of range")
+        return self.strings[index]
+
+
+def gunzip(data: bytes) -> bytes:
+    """The pprof bytes, whether `data` is gzip'd or raw."""
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as err:
+        raise WireError(str(err) or "invalid gzip data") from None
+
+
+def decode(data: bytes) -> Profile:
+    """Decode an uncompressed pprof Profile message; raises WireError on bad input."""
+    profile = Profile([], [], {}, {}, [])
+    for number, wire, value in fields(data):
+        if number == _SAMPLE and isinstance(value, bytes):
+            profile.samples.append(_sample(value))
+        elif number == _LOCATION and isinstance(value, bytes):
+            location_id, location = _location(value)
+            profile.locations[location_id] = location
+        elif number == _FUNCTION and isinstance(value, bytes):
+            profile.functions[_first_varint(value, 1)] = value
+        elif number == _STRING and isinstance(value, bytes):
+            try:
+                profile.strings.append(value.decode("utf-8"))
+            except UnicodeDecodeError:
+                raise WireError("string table entry is not valid UTF-8") from None
+        elif number == _SAMPLE_TYPE and isinstance(value, bytes):
+            profile.sample_types.append((_first_varint(value, 1), _first_varint(value, 2)))
+            profile.sample_type_raw.append(value)
+        elif number == _TIME_NANOS and isinstance(value, int):
+            profile.time_nanos = signed(value)
+        elif number == _DURATION_NANOS and isinstance(value, int):
+            profile.duration_nanos = signed(value)
+        elif number in (_SAMPLE, _LOCATION, _FUNCTION, _STRING, _SAMPLE_TYPE):
+            raise WireError(f"field {number} has wire type {wire}, expected {BYTES}")
+        else:
+            profile.others.append((number, wire, value))
+    if not profile.strings or profile.strings[0] != "":
+        raise WireError("string table must start with the empty string")
+    return profile
+
+
+def encode(profile: Profile) -> bytes:
+    """Encode `profile`; only the locations and functions its samples reference are kept."""
+    used_locations = {i for s in profile.samples for i in s.location_ids}
+    used_functions = {
+        f
+        for i in used_locations
+        if i in profile.locations
+        for f in profile.locations[i].function_ids
+    }
+    out = bytearray()
+    for raw in profile.sample_type_raw:
+        out += bytes_field(_SAMPLE_TYPE, raw)
+    for sample in profile.samples:
+        out += bytes_field(_SAMPLE, _encode_sample(sample))
+    others = sorted(profile.others, key=lambda item: item[0])
+    for number, wire, value in others:
+        if number < _LOCATION:
+            out += raw_field(number, wire, value)
+    for location_id, location in profile.locations.items():
+        if location_id in used_locations:
+            out += bytes_field(_LOCATION, location.raw)
+    for function_id, raw in profile.functions.items():
+        if function_id in used_functions:
+            out += bytes_field(_FUNCTION, raw)
+    for text in profile.strings:
+        out += bytes_field(_STRING, text.encode("utf-8"))
+    for number, wire, value in others:
+        if _STRING < number < _TIME_NANOS:
+            out += raw_field(number, wire, value)
+    out += varint_field(_TIME_NANOS, profile.time_nanos)
+    out += varint_field(_DURATION_NANOS, profile.duration_nanos)
+    for number, wire, value in others:
+        if number > _DURATION_NANOS:
+            out += raw_field(number, wire, value)
+    return bytes(out)
+
+
+def _first_varint(message: bytes, number: int) -> int:
+    for n, _, value in fields(message):
+        if n == number and isinstance(value, int):
+            return value
+    return 0
+
+
+def _sample(message: bytes) -> Sample:
+    sample = Sample([], [], [])
+    for number, wire, value in fields(message):
+        if number == 1:
+            sample.location_ids.extend(packed_varints(wire, value))
+        elif number == 2:
+            sample.values.extend(signed(v) for v in packed_varints(wire, value))
+        elif number == 3 and isinstance(value, bytes):
+            sample.labels.append(_label(value))
+    return sample
+
+
+def _label(message: bytes) -> Label:
+    label = Label(0)
+    for number, _, value in fields(message):
+        if not isinstance(value, int):
+            continue
+        if number == 1:
+            label.key = value
+        elif number == 2:
+            label.str = value
+        elif number == 3:
+            label.num = signed(value)
+        elif number == 4:
+            label.num_unit = value
+    return label
+
+
+def _location(message: bytes) -> tuple[int, Location]:
+    location_id = address = 0
+    function_ids: list[int] = []
+    for number, _, value in fields(message):
+        if number == 1 and isinstance(value, int):
+            location_id = value
+        elif number == 3 and isinstance(value, int):
+            address = value
+        elif number == 4 and isinstance(value, bytes):
+            function_ids.append(_first_varint(value, 1))
+    return location_id, Location(address, function_ids, message)
+
+
+def _encode_sample(sample: Sample) -> bytes:
+    out = packed_field(1, sample.location_ids) + packed_field(2, sample.values)
+    for label in sample.labels:
+        body = varint_field(1, label.key)
+        if label.str:
+            body += varint_field(2, label.str)
+        if label.num:
+            body += varint_field(3, label.num)
+        if label.num_unit:
+            body += varint_field(4, label.num_unit)
+        out += bytes_field(3, body)
+    return out

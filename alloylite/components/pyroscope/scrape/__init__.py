@@ -1,0 +1,30 @@
+"""`pyroscope.scrape`: pull pprof profiles from targets and forward them (spec §1).
+
+The registry imports this package also for `alloylite validate`, so it holds only the
+registration and the argument schema; the HTTP client and the scrape loops live in
+component.py and are imported when a component is actually built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alloylite.components.pyroscope.scrape.arguments import Arguments
+from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+
+__all__ = ["REGISTRATION", "Arguments"]
+
+
+def _build(options: ComponentOptions, args: Any) -> Component:
+    from alloylite.components.pyroscope.scrape.component import PyroscopeScrape
+
+    return PyroscopeScrape(options, args)
+
+
+REGISTRATION = Registration(
+    name="pyroscope.scrape",
+    stability=Stability.GENERALLY_AVAILABLE,
+    arguments=Arguments,
+    build=_build,
+    exports=None,  # no exports (§1.8)
+)
