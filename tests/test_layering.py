@@ -30,14 +30,7 @@ TOP = len(LAYERS)  # commands/, cli, api, the package root and any other top-lev
 
 # Edges still present on this branch that another branch removes; the test ignores them
 # until that branch is merged. Each entry is (importer, imported).
-KNOWN_EDGES: frozenset[tuple[str, str]] = frozenset(
-    {
-        # fixed by the components branch
-        (f"{ROOT}.server.ui", f"{ROOT}.server.app"),
-        # fixed by the components branch
-        (f"{ROOT}.components.pyroscope.write.client", f"{ROOT}.components.pyroscope.write.oauth2"),
-    }
-)
+KNOWN_EDGES: frozenset[tuple[str, str]] = frozenset()
 
 HTTP_STACK = ("starlette", "uvicorn", "httpx", "httpcore", "h2", "anyio")
 

@@ -63,6 +63,7 @@ def _format(filename: str, data: bytes, *, write: bool, test: bool) -> None:
         for diagnostic in result.diagnostics:
             print(str(diagnostic), file=sys.stderr)
         raise _FmtError("encountered errors during formatting")
+    assert result.file is not None  # no diagnostics means a tree
     formatted = (format_file(result.file) + "\n").encode("utf-8", "surrogateescape")
     if test:
         if formatted != data:

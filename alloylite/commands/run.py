@@ -155,8 +155,12 @@ async def _supervise(args: argparse.Namespace) -> int:
         stopped = asyncio.create_task(stop.wait())
         await asyncio.wait({starting, stopped}, return_when=asyncio.FIRST_COMPLETED)
         if starting.done() and starting.exception() is not None:
-            err = starting.exception()
-            code = err.returncode if isinstance(err, WorkerFailed) and err.returncode else 1
+            failure = starting.exception()
+            code = (
+                failure.returncode
+                if isinstance(failure, WorkerFailed) and failure.returncode
+                else 1
+            )
         elif not stop.is_set():
             log.info("alloylite is running", kv={"config_path": args.path, "workers": args.workers})
             await stop.wait()

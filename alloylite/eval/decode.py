@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from alloylite.eval import numbers as num
 from alloylite.eval.errors import ArgFault, ElementFault, Fault, FieldFault, TypeFault
-from alloylite.eval.values import Bytes, Secret
+from alloylite.eval.values import Bytes, Secret, UInt
 
 T = TypeVar("T")
 
@@ -83,7 +83,7 @@ def to_number(value: Any) -> int | float:
                 if f not in (float("inf"), float("-inf")):
                     return f
         elif _DIGITS.fullmatch(value) and int(value) <= num.UINT64_MAX:
-            return num.UInt(int(value))
+            return UInt(int(value))
     raise TypeFault(value, "number")
 
 

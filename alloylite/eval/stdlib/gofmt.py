@@ -14,7 +14,7 @@ from typing import Any
 
 from alloylite.eval import numbers as num
 from alloylite.eval.gostr import encode
-from alloylite.eval.values import Function, Secret
+from alloylite.eval.values import Function, Secret, UInt
 from alloylite.gocompat import go_quote
 
 
@@ -25,7 +25,7 @@ def go_type(v: Any) -> str:
         return "bool"
     if isinstance(v, float):
         return "float64"
-    if isinstance(v, num.UInt):  # Alloy decodes a uint that fits into Go's int
+    if isinstance(v, UInt):  # Alloy decodes a uint that fits into Go's int
         return "int" if v <= num.INT64_MAX else "uint64"
     if isinstance(v, int):
         return "int"
@@ -151,7 +151,7 @@ def _go_syntax(v: Any, nested: bool = False) -> str:
         return "true" if v else "false"
     if isinstance(v, float):
         return ("-" if math.copysign(1.0, v) < 0 else "") + _shortest_g(abs(v))
-    if isinstance(v, num.UInt) and v > num.INT64_MAX:
+    if isinstance(v, UInt) and v > num.INT64_MAX:
         return f"0x{int(v):x}"
     if isinstance(v, int):
         return str(int(v))

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from alloylite.eval import numbers as num
-from alloylite.eval.values import Capsule
+from alloylite.eval.values import Capsule, UInt
 from alloylite.gocompat import go_quote
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -26,7 +26,7 @@ class YAMLError(Exception):
     pass
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     yaml_implicit_resolvers: dict[Any, Any] = {}
 
 
@@ -87,7 +87,7 @@ def _number(loader: Any, node: Any) -> Any:
         if num.INT64_MIN <= n <= num.INT64_MAX:
             return n
         if 0 <= n <= num.UINT64_MAX:
-            return num.UInt(n)
+            return UInt(n)
     if _GO_FLOAT.match(plain):
         f = float(plain)
         if not math.isinf(f):

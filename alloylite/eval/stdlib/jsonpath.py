@@ -259,7 +259,8 @@ def _filter(expr: str, parser: _Parser) -> Step:
     def operand() -> Callable[[Any], Any]:
         kind, value = take()
         if kind == "lit":
-            return lambda _root, v=value: (True, v)
+            literal = value
+            return lambda _root: (True, literal)
         if kind == "path":
 
             def get(node: Any, path: Any = value) -> tuple[bool, Any]:
@@ -321,7 +322,7 @@ def _compare(op: str, left: tuple[bool, Any], right: tuple[bool, Any]) -> bool:
     numeric = all(isinstance(x, int | float) and not isinstance(x, bool) for x in (lv, rv))
     if not numeric and not (isinstance(lv, str) and isinstance(rv, str)):
         return False
-    return {"<": lv < rv, "<=": lv <= rv, ">": lv > rv, ">=": lv >= rv}[op]
+    return bool({"<": lv < rv, "<=": lv <= rv, ">": lv > rv, ">=": lv >= rv}[op])
 
 
 def compile_path(path: str) -> list[Step | tuple[str, Step]]:

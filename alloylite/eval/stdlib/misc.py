@@ -19,7 +19,7 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, float):
         return value == 0 and math.copysign(1.0, value) > 0  # Go's IsZero: -0.0 is not zero
     if num.is_number(value):
-        return value == 0
+        return bool(value == 0)
     if isinstance(value, list | tuple | dict):
         return len(value) == 0
     return False

@@ -270,19 +270,19 @@ class ReceiveApp:
             else:
                 series = decode_push_request_json(body)
         except _BodyTooLarge:
-            err = connect.ConnectError(
+            too_large = connect.ConnectError(
                 "resource_exhausted", f"request body too large: limit is {c.body_limit} bytes"
             )
-            return await _connect_error(send, err)
+            return await _connect_error(send, too_large)
         except _ClientGone:
             return 499
         except connect.ConnectError as err:
             return await _connect_error(send, err)
         except DecodeError as exc:
-            err = connect.ConnectError(
+            invalid = connect.ConnectError(
                 "invalid_argument", f"unmarshal into push.v1.PushRequest: {exc}"
             )
-            return await _connect_error(send, err)
+            return await _connect_error(send, invalid)
         deadline = time.monotonic() + c.write_timeout
         if call.deadline is not None:
             deadline = min(deadline, call.deadline)

@@ -18,7 +18,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from uvicorn.server import ServerState
@@ -265,7 +265,7 @@ class HTTPServer:
         def make() -> asyncio.Protocol:
             protocol = cls(config=config, server_state=state, app_state={})
             protocol.slot = slot
-            return protocol
+            return cast(asyncio.Protocol, protocol)
 
         return make
 

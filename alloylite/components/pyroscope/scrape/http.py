@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import httpx
 
 from alloylite.components.pyroscope.write.arguments import Endpoint
-from alloylite.components.pyroscope.write.client import Auth, build_ssl_context
+from alloylite.components.pyroscope.write.client import Auth
+from alloylite.components.pyroscope.write.tls import build_ssl_context
 
 MAX_BODY = 64 << 20  # bytes; far above any real pprof, small enough to bound memory
 

@@ -222,11 +222,11 @@ class Endpoint:
         for key, values in self.http_headers.items():
             if key.lower() in _RESERVED_HEADERS:
                 raise ValueError(f'setting header "{_canonical(key)}" is not allowed')
-            for value in values:
-                _check_header(key, value.reveal())
+            for secret in values:
+                _check_header(key, secret.reveal())
         for key, values in self.proxy_connect_header.items():
-            for value in values:
-                _check_header(key, value.reveal())
+            for secret in values:
+                _check_header(key, secret.reveal())
         if self.remote_timeout <= timedelta(0):
             raise ValueError("remote_timeout must be greater than 0")
         if self.max_backoff_retries < 0:

@@ -36,7 +36,7 @@ def _register(registry: CollectorRegistry | None, collector: C) -> C:
         if existing is None:
             existing = registry._names_to_collectors.get(collector._name + "_total")  # noqa: SLF001
         if isinstance(existing, type(collector)):
-            return existing  # type: ignore[return-value]
+            return existing
         raise
     return collector
 
