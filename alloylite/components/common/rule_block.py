@@ -30,13 +30,39 @@ RULES_TYPE = "relabel.Rules"
 class RuleBlock:
     """One `rule { ... }` block."""
 
-    source_labels: list[str] | None = attr(default=None)
-    separator: str = attr(default=DEFAULT_SEPARATOR)
-    regex: str = attr(default=DEFAULT_REGEX)
-    modulus: int = attr(default=0)
-    target_label: str = attr(default="")
-    replacement: str = attr(default=DEFAULT_REPLACEMENT)
-    action: str = attr(default="replace")
+    source_labels: list[str] | None = attr(
+        default=None,
+        doc="Labels whose values, joined with `separator`, are the value the rule matches; a "
+        "missing label contributes an empty string.",
+    )
+    separator: str = attr(
+        default=DEFAULT_SEPARATOR,
+        doc="Text put between the `source_labels` values; may be empty.",
+    )
+    regex: str = attr(
+        default=DEFAULT_REGEX,
+        doc="RE2 regular expression that must match the whole value (or, for `labelmap`, "
+        "`labeldrop` and `labelkeep`, the whole label name); its groups feed `replacement`.",
+    )
+    modulus: int = attr(
+        default=0,
+        doc="Divisor of the hash for `hashmod`; must be greater than 0 there.",
+    )
+    target_label: str = attr(
+        default="",
+        doc="Label the result is written to (`replace`, `hashmod`, `lowercase`, `uppercase`) or "
+        "compared with (`keepequal`, `dropequal`); `$1`-style references allowed for `replace`.",
+    )
+    replacement: str = attr(
+        default=DEFAULT_REPLACEMENT,
+        doc="Value written by `replace` (or new name by `labelmap`), with `$1`-style references "
+        "to the groups of `regex`; an empty result deletes the target label.",
+    )
+    action: str = attr(
+        default="replace",
+        doc="What the rule does: `replace`, `keep`, `drop`, `keepequal`, `dropequal`, `hashmod`, "
+        "`labelmap`, `labeldrop`, `labelkeep`, `lowercase` or `uppercase`.",
+    )
 
     def to_rule(self) -> Rule:
         return Rule(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 
 from alloylite.components.pyroscope.appendable import Appendable
-from alloylite.eval.values import Capsule
 
 
 class ForwardError(Exception):
@@ -30,15 +29,3 @@ async def fan_out(
         raise errors[0]
     if errors:
         raise ForwardError("\n".join(str(e) for e in errors))
-
-
-def as_appendable(target: object) -> Appendable:
-    """A `forward_to` entry as the Appendable it holds.
-
-    TODO(runtime merge): the decoder hands over plain Appendables once capsule types are
-    decoded by annotation; until then a receiver may arrive as a Capsule.
-    """
-    payload = target.payload if isinstance(target, Capsule) else target
-    if not isinstance(payload, Appendable):
-        raise TypeError(f"forward_to entry is not a profiles receiver: {type(payload).__name__}")
-    return payload

@@ -10,10 +10,20 @@ its docs (and the catalogue) say `username` and `uid` default to true, the code 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alloylite.components.discovery.process.arguments import Arguments, DiscoverConfig
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    ExportDoc,
+    Registration,
+    Stability,
+)
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = ["REGISTRATION", "Arguments", "DiscoverConfig", "Exports"]
 
@@ -29,10 +39,25 @@ def _build(options: ComponentOptions, args: Any) -> Component:
     return DiscoveryProcess(options, args)
 
 
+def _metrics(registry: CollectorRegistry) -> object:
+    """None: as in Alloy, discovery.process registers no metrics of its own (spec §4.2)."""
+    return None
+
+
 REGISTRATION = Registration(
     name="discovery.process",
     stability=Stability.GENERALLY_AVAILABLE,
     arguments=Arguments,
     build=_build,
     exports=Exports,
+    docs=ComponentDocs(
+        exports={
+            "targets": ExportDoc(
+                "list(map(string))",
+                "One target per process (merged with the `join` target of its container, if "
+                "any), and the `join` targets; unset until the first discovery.",
+            ),
+        },
+        metrics=_metrics,
+    ),
 )

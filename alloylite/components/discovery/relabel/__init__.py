@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alloylite.components.common.relabel import UTF8, relabel
 from alloylite.components.common.rule_block import RuleBlock, compile_blocks, export_rules
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    ExportDoc,
+    Registration,
+    Stability,
+)
 from alloylite.runtime.schema import attr, block
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = ["REGISTRATION", "Arguments", "DiscoveryRelabel", "Exports", "relabel_targets"]
 
@@ -24,8 +34,14 @@ Target = dict[str, str]
 
 @dataclass
 class Arguments:
-    targets: list[Target] = attr(required=True)
-    rule: list[RuleBlock] = block(default_factory=list)
+    targets: list[Target] = attr(
+        required=True, doc="Targets to relabel, for example a discovery component's `targets`."
+    )
+    rule: list[RuleBlock] = block(
+        default_factory=list,
+        doc="A relabeling rule; rules apply in order and the first one that drops a target ends "
+        "processing.",
+    )
 
 
 @dataclass
@@ -69,10 +85,29 @@ def _build(options: ComponentOptions, args: Any) -> Component:
     return DiscoveryRelabel(options, args)
 
 
+def _metrics(registry: CollectorRegistry) -> object:
+    """None: as in Alloy, discovery.relabel registers no metrics of its own (spec §4.1)."""
+    return None
+
+
 REGISTRATION = Registration(
     name="discovery.relabel",
     stability=Stability.GENERALLY_AVAILABLE,
     arguments=Arguments,
     build=_build,
     exports=Exports,
+    docs=ComponentDocs(
+        exports={
+            "output": ExportDoc(
+                "list(map(string))",
+                "The targets the rules kept, relabeled, in input order; a target whose labels "
+                "were all removed is kept as an empty map.",
+            ),
+            "rules": ExportDoc(
+                "RelabelRules",
+                "The `rule` blocks, for reuse by other components that accept relabel rules.",
+            ),
+        },
+        metrics=_metrics,
+    ),
 )

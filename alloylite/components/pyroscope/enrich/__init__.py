@@ -8,10 +8,20 @@ Facts: spec alloy-profiling-components.md §4.3.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alloylite.components.pyroscope.enrich.arguments import Arguments
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    ExportDoc,
+    Registration,
+    Stability,
+)
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = ["REGISTRATION", "Arguments", "Exports"]
 
@@ -27,10 +37,25 @@ def _build(options: ComponentOptions, args: Any) -> Component:
     return PyroscopeEnrich(options, args)
 
 
+def _metrics(registry: CollectorRegistry) -> object:
+    """None: pyroscope.enrich registers no metrics of its own (spec §4.3)."""
+    return None
+
+
 REGISTRATION = Registration(
     name="pyroscope.enrich",
     stability=Stability.EXPERIMENTAL,
     arguments=Arguments,
     build=_build,
     exports=Exports,
+    docs=ComponentDocs(
+        exports={
+            "receiver": ExportDoc(
+                "ProfilesReceiver",
+                "Receiver to put in another component's `forward_to`: what it gets is enriched "
+                "and forwarded to every `forward_to` receiver.",
+            ),
+        },
+        metrics=_metrics,
+    ),
 )

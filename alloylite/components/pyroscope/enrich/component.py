@@ -20,7 +20,7 @@ from alloylite.components.pyroscope.appendable import (
 )
 from alloylite.components.pyroscope.enrich.arguments import Arguments
 from alloylite.components.pyroscope.enrich.enrichment import Enrichment
-from alloylite.components.pyroscope.fanout import as_appendable, fan_out
+from alloylite.components.pyroscope.fanout import fan_out
 from alloylite.runtime.component import ComponentOptions
 
 
@@ -43,7 +43,7 @@ class PyroscopeEnrich:
 
     def _apply(self, args: Arguments) -> None:
         # Build both before swapping either in: a bad forward_to entry leaves the old state.
-        forward_to = tuple(as_appendable(target) for target in args.forward_to)
+        forward_to = tuple(args.forward_to)
         self.enrichment = Enrichment.build(
             args.targets, args.target_match_label, args.profiles_match_label, args.labels_to_copy
         )

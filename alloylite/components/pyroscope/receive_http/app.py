@@ -20,7 +20,7 @@ import http
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 
@@ -47,7 +47,6 @@ from alloylite.components.pyroscope.receive_http.http_server import (
 )
 from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
 from alloylite.components.pyroscope.receive_http.server_tls import build_server_context
-from alloylite.eval.values import Capsule
 from alloylite.gocompat import go_quote
 from alloylite.runtime.component import ComponentLogger, ComponentOptions
 
@@ -90,16 +89,6 @@ def _first_status_error(errors: Sequence[BaseException]) -> WriteStatusError | N
 def labels_string(labels: Labels) -> str:
     """Prometheus' `labels.String()` form, used in push error messages."""
     return "{" + ", ".join(f"{k}={go_quote(v)}" for k, v in labels) + "}"
-
-
-def _appendables(items: Sequence[object]) -> list[Appendable]:
-    """The `forward_to` receivers, unwrapped from the evaluator's capsules once per
-    (re)configuration.
-
-    TODO(runtime): the schema decoder hands over a capsule's payload for a field
-    annotated with a class (RUNTIME's part of issue 9); drop this adapter then.
-    """
-    return [cast(Appendable, x.payload if isinstance(x, Capsule) else x) for x in items]
 
 
 class ReceiveApp:
@@ -514,7 +503,7 @@ class ReceiveHTTP:
     # Values the request path reads on every request, kept flat for speed.
     def _apply(self, args: Arguments) -> None:
         self.args = args
-        self.forward_to: list[Appendable] = _appendables(args.forward_to)
+        self.forward_to: list[Appendable] = list(args.forward_to)
         self.body_limit = args.max_request_body_size
         self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
         self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()

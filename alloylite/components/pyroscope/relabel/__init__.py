@@ -8,10 +8,21 @@ Facts: spec alloy-profiling-components.md §2.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alloylite.components.pyroscope.relabel.arguments import Arguments
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    CounterRule,
+    ExportDoc,
+    Registration,
+    Stability,
+)
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = ["REGISTRATION", "Arguments", "Exports"]
 
@@ -28,10 +39,35 @@ def _build(options: ComponentOptions, args: Any) -> Component:
     return PyroscopeRelabel(options, args)
 
 
+def _metrics(registry: CollectorRegistry) -> object:
+    from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
+
+    return RelabelMetrics(registry)
+
+
 REGISTRATION = Registration(
     name="pyroscope.relabel",
     stability=Stability.GENERALLY_AVAILABLE,
     arguments=Arguments,
     build=_build,
     exports=Exports,
+    ui_counters=(
+        CounterRule("received", "pyroscope_relabel_profiles_processed"),
+        CounterRule("forwarded", "pyroscope_relabel_profiles_written"),
+        CounterRule("dropped", "pyroscope_relabel_profiles_dropped"),
+    ),
+    docs=ComponentDocs(
+        exports={
+            "receiver": ExportDoc(
+                "ProfilesReceiver",
+                "Receiver to put in another component's `forward_to`: what it gets is relabeled "
+                "and forwarded to every `forward_to` receiver.",
+            ),
+            "rules": ExportDoc(
+                "RelabelRules",
+                "The `rule` blocks, for reuse by other components that accept relabel rules.",
+            ),
+        },
+        metrics=_metrics,
+    ),
 )

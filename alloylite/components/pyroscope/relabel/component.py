@@ -21,7 +21,7 @@ from alloylite.components.pyroscope.appendable import (
     Labels,
     RawSample,
 )
-from alloylite.components.pyroscope.fanout import as_appendable, fan_out
+from alloylite.components.pyroscope.fanout import fan_out
 from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
@@ -63,7 +63,7 @@ class PyroscopeRelabel:
             self._metrics.cache_size = 0
         self._rules = rules
         self._cache.resize(args.max_cache_size)
-        self._forward_to = [as_appendable(target) for target in args.forward_to]
+        self._forward_to = list(args.forward_to)
         self._options.on_state_change({"receiver": self.receiver, "rules": export_rules(args.rule)})
 
     # ------------------------------------------------------------ the receiver's work

@@ -7,10 +7,19 @@ component.py and are imported when a component is actually built.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alloylite.components.pyroscope.scrape.arguments import Arguments
-from alloylite.runtime.component import Component, ComponentOptions, Registration, Stability
+from alloylite.runtime.component import (
+    Component,
+    ComponentDocs,
+    ComponentOptions,
+    Registration,
+    Stability,
+)
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 __all__ = ["REGISTRATION", "Arguments"]
 
@@ -21,10 +30,16 @@ def _build(options: ComponentOptions, args: Any) -> Component:
     return PyroscopeScrape(options, args)
 
 
+def _metrics(registry: CollectorRegistry) -> object:
+    """None: pyroscope.scrape registers no metrics of its own (target health is on its page)."""
+    return None
+
+
 REGISTRATION = Registration(
     name="pyroscope.scrape",
     stability=Stability.GENERALLY_AVAILABLE,
     arguments=Arguments,
     build=_build,
     exports=None,  # no exports (§1.8)
+    docs=ComponentDocs(metrics=_metrics),
 )

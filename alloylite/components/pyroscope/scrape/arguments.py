@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from alloylite.components.pyroscope.appendable import Appendable
 from alloylite.components.pyroscope.write.arguments import (
     Authorization,
     BasicAuth,
@@ -29,9 +30,13 @@ ALLOY_DELTA_TYPES = frozenset({"memory", "mutex", "block"})
 class ProfilingTarget:
     """One built-in `profile.<type>` block; only the fields written replace the defaults."""
 
-    enabled: bool = attr(default=True)
-    path: str = attr(default="")
-    delta: bool = attr(default=False)
+    enabled: bool = attr(default=True, doc="Scrape this profile type.")
+    path: str = attr(default="", doc="Path the profile is requested from.")
+    delta: bool = attr(
+        default=False,
+        doc="Ask the target for a profile over a span of time: the request gets `seconds=<N>` "
+        "(see `delta_profiling_duration`).",
+    )
 
 
 @dataclass
@@ -39,15 +44,22 @@ class CustomProfilingTarget:
     """`profile.custom "<name>"`: the label is the profile type name (`__name__`)."""
 
     name: str = label()
-    enabled: bool = attr(required=True)
-    path: str = attr(required=True)
-    delta: bool = attr(default=False)
+    enabled: bool = attr(required=True, doc="Scrape this profile type.")
+    path: str = attr(required=True, doc="Path the profile is requested from.")
+    delta: bool = attr(
+        default=False,
+        doc="Ask the target for a profile over a span of time: the request gets `seconds=<N>` "
+        "(see `delta_profiling_duration`).",
+    )
 
 
 def _target(kind: str, path: str, enabled: bool = True, delta: bool = False) -> Any:
+    state = "enabled" if enabled else "disabled"
     return block(
         f"profile.{kind}",
         default_factory=lambda: ProfilingTarget(enabled=enabled, path=path, delta=delta),
+        doc=f"The `{kind}` profile type: {state} by default, from `{path}`"
+        + (", as a delta profile." if delta else "."),
     )
 
 
@@ -71,8 +83,15 @@ class ProfilingConfig:
     godeltaprof_block: ProfilingTarget = _target(
         "godeltaprof_block", "/debug/pprof/delta_block", enabled=False
     )
-    custom: list[CustomProfilingTarget] = block("profile.custom", default_factory=list)
-    path_prefix: str = attr(default="")
+    custom: list[CustomProfilingTarget] = block(
+        "profile.custom",
+        default_factory=list,
+        doc="A profile type of your own, named by the block's label (the `__name__` label); a "
+        "label equal to a built-in type's name replaces that type.",
+    )
+    path_prefix: str = attr(
+        default="", doc="Path put before the path of every profile type (`/v1` + `/debug/...`)."
+    )
 
     def targets(self) -> dict[str, ProfilingTarget]:
         out: dict[str, ProfilingTarget] = {
@@ -93,35 +112,98 @@ class ProfilingConfig:
 
 @dataclass
 class Clustering:
-    enabled: bool = attr(required=True)
+    enabled: bool = attr(
+        required=True,
+        doc="Share the targets among the nodes of an Alloy cluster; alloylite runs as one node, "
+        "so every target stays local.",
+    )
 
 
 @dataclass
 class Arguments:
-    targets: list[dict[str, str]] = attr(required=True)
-    forward_to: list[Any] = attr(required=True)
-    job_name: str = attr(default="")
-    params: dict[str, list[str]] = attr(default_factory=dict)
-    scrape_interval: timedelta = attr(default=timedelta(seconds=15))
-    scrape_timeout: timedelta = attr(default=timedelta(seconds=10))
-    delta_profiling_duration: timedelta = attr(default=timedelta(seconds=14))
-    scheme: str = attr(default="http")
-    profiling_config: ProfilingConfig = block(default_factory=ProfilingConfig)
-    clustering: Clustering | None = block(default=None)
+    targets: list[dict[str, str]] = attr(
+        required=True,
+        doc="Targets to scrape; each needs `__address__` (`host:port`) and may set "
+        "`__scheme__`, `__profile_path__`, `__param_<name>` and `service_name`.",
+    )
+    forward_to: list[Appendable] = attr(
+        required=True, doc="Receivers the scraped profiles are forwarded to, one after another."
+    )
+    job_name: str = attr(
+        default="",
+        doc="`job` label of targets that have none; empty means no `job` label (Alloy's code; its "
+        "docs say the component ID).",
+    )
+    params: dict[str, list[str]] = attr(
+        default_factory=dict,
+        doc="Query parameters of every scrape request; `seconds` is added for delta profiles.",
+    )
+    scrape_interval: timedelta = attr(
+        default=timedelta(seconds=15),
+        doc="How often each profile type of each target is scraped; at least `2s` when a delta "
+        "profile type is enabled.",
+    )
+    scrape_timeout: timedelta = attr(
+        default=timedelta(seconds=10),
+        doc="Time limit of each scrape; a delta profile's request gets `scrape_interval` - 1s "
+        "more (Alloy's code; its docs say `18s`).",
+    )
+    delta_profiling_duration: timedelta = attr(
+        default=timedelta(seconds=14),
+        doc="Span of a delta profile (the `seconds` query parameter); more than 1s and at least "
+        "1s less than `scrape_interval`. Left at `14s`, `scrape_interval` - 1s is used.",
+    )
+    scheme: str = attr(
+        default="http",
+        doc="Scheme of the targets without a `__scheme__` label: `http` or `https`.",
+    )
+    profiling_config: ProfilingConfig = block(
+        default_factory=ProfilingConfig,
+        doc="Which profile types are scraped, and from which paths.",
+    )
+    clustering: Clustering | None = block(
+        default=None, doc="Alloy's clustering of the targets among its nodes."
+    )
     # Alloy's shared HTTP client block (squashed into the arguments).
-    bearer_token: Secret | None = attr(default=None)
-    bearer_token_file: str = attr(default="")
-    basic_auth: BasicAuth | None = block(default=None)
-    authorization: Authorization | None = block(default=None)
-    oauth2: OAuth2 | None = block(default=None)
-    tls_config: TLSConfig | None = block(default=None)
-    proxy_url: str = attr(default="")
-    no_proxy: str = attr(default="")
-    proxy_from_environment: bool = attr(default=False)
-    proxy_connect_header: dict[str, list[Secret]] = attr(default_factory=dict)
-    follow_redirects: bool = attr(default=True)
-    enable_http2: bool = attr(default=True)
-    http_headers: dict[str, list[Secret]] = attr(default_factory=dict)
+    bearer_token: Secret | None = attr(default=None, doc="Sends `Authorization: Bearer <token>`.")
+    bearer_token_file: str = attr(
+        default="", doc="File holding the bearer token (re-read when it changes)."
+    )
+    basic_auth: BasicAuth | None = block(default=None, doc="HTTP basic authentication.")
+    authorization: Authorization | None = block(
+        default=None, doc="A custom `Authorization` header."
+    )
+    oauth2: OAuth2 | None = block(
+        default=None,
+        doc="OAuth 2.0 client-credentials flow; the token is cached and fetched again shortly "
+        "before it expires.",
+    )
+    tls_config: TLSConfig | None = block(
+        default=None, doc="TLS settings of the connections to the targets."
+    )
+    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
+    no_proxy: str = attr(
+        default="",
+        doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`; checked, but not "
+        "applied to scrape requests.",
+    )
+    proxy_from_environment: bool = attr(
+        default=False, doc="Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` from the environment."
+    )
+    proxy_connect_header: dict[str, list[Secret]] = attr(
+        default_factory=dict, doc="Headers sent to the proxy in `CONNECT` requests."
+    )
+    follow_redirects: bool = attr(default=True, doc="Follow 3xx redirects from the targets.")
+    enable_http2: bool = attr(
+        default=True,
+        doc="Negotiate HTTP/2 with the targets over TLS (ALPN); cleartext connections use "
+        "HTTP/1.1.",
+    )
+    http_headers: dict[str, list[Secret]] = attr(
+        default_factory=dict,
+        doc="Headers added to every scrape request, values kept secret; reserved names such as "
+        "`Authorization` or `Content-Type` are refused.",
+    )
 
     def validate(self) -> None:
         """Alloy's `Arguments.Validate`, first failure wins, in its order (§1.2)."""

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from alloylite.components.pyroscope.appendable import Appendable, Labels, RawSample
-from alloylite.components.pyroscope.fanout import as_appendable, fan_out
+from alloylite.components.pyroscope.fanout import fan_out
 from alloylite.components.pyroscope.scrape.arguments import Arguments
 from alloylite.components.pyroscope.scrape.http import ScrapeClient
 from alloylite.components.pyroscope.scrape.loop import ScrapeLoop
@@ -28,7 +28,7 @@ class PyroscopeScrape:
     def __init__(self, options: ComponentOptions, args: Arguments) -> None:
         self._options = options
         self._args = args
-        self._forward_to: list[Appendable] = [as_appendable(t) for t in args.forward_to]
+        self._forward_to: list[Appendable] = list(args.forward_to)
         self._client = ScrapeClient(args.http_client(), user_agent())
         self._loops: dict[int, tuple[ScrapeLoop, asyncio.Task[None]]] = {}
         self._dirty = asyncio.Event()
@@ -51,7 +51,7 @@ class PyroscopeScrape:
     async def update(self, arguments: Arguments) -> None:
         old = self._args
         self._args = arguments
-        self._forward_to = [as_appendable(t) for t in arguments.forward_to]
+        self._forward_to = list(arguments.forward_to)
         if (
             old.scrape_interval != arguments.scrape_interval
             or old.scrape_timeout != arguments.scrape_timeout
