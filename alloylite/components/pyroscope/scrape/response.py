@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from alloylite.gocompat import go_quote
+
 _HTML_PREFIXES = (b"<!d", b"<h", b"<b", b"<t")
 
 
@@ -28,7 +30,7 @@ def _invalid_profile(content_type: str, body: bytes) -> str:
         )
     if len(body) >= 10 and _looks_like_text(body):
         return (
-            f"text response instead of pprof: {go_quote(body[:50])} "
+            f"text response instead of pprof: {go_quote(body[:50].decode('utf-8', 'surrogateescape'))} "
             "(server should return HTTP error, not 200)"
         )
     if len(body) <= 2:
@@ -42,29 +44,6 @@ def _invalid_profile(content_type: str, body: bytes) -> str:
             f"first bytes: {body[:16].hex()}"
         )
     return ""
-
-
-_ESCAPES = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
-
-
-def go_quote(data: bytes) -> str:
-    """Go's `%q` of a byte slice: a double-quoted string with Go escapes."""
-    out = []
-    for char in data.decode("utf-8", "surrogateescape"):
-        code = ord(char)
-        if char in '\\"':
-            out.append("\\" + char)
-        elif code in _ESCAPES:
-            out.append(_ESCAPES[code])
-        elif 0xDC80 <= code <= 0xDCFF:  # an invalid UTF-8 byte
-            out.append(f"\\x{code - 0xDC00:02x}")
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif not char.isprintable():
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
 
 
 def _looks_like_text(body: bytes) -> bool:
