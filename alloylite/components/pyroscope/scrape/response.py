@@ -29,8 +29,9 @@ def _invalid_profile(content_type: str, body: bytes) -> str:
             "expected application/octet-stream for pprof data"
         )
     if len(body) >= 10 and _looks_like_text(body):
+        start = body[:50].decode("utf-8", "surrogateescape")
         return (
-            f"text response instead of pprof: {go_quote(body[:50].decode('utf-8', 'surrogateescape'))} "
+            f"text response instead of pprof: {go_quote(start)} "
             "(server should return HTTP error, not 200)"
         )
     if len(body) <= 2:
