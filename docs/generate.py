@@ -55,12 +55,26 @@ class FieldDoc:
 
 
 def walk(cls: type, prefix: str = "") -> Iterator[FieldDoc]:
-    """Every field of an argument dataclass, depth first, blocks after their parent."""
-    for spec in fields_of(cls).values():
+    """Every field of an argument dataclass, depth first, blocks after their parent; a
+    class's own fields before those it inherits (the shared HTTP client block last)."""
+    for spec in _own_fields_first(cls):
         path = f"{prefix}{spec.alloy_name}"
         yield FieldDoc(path, spec)
         if spec.kind == "block":
             yield from walk(spec.element, path + ".")
+
+
+def _own_fields_first(cls: type) -> list[FieldSpec]:
+    inherited = {
+        f.name
+        for base in cls.__mro__[1:]
+        if dataclasses.is_dataclass(base)
+        for f in dataclasses.fields(base)
+    }
+    specs = list(fields_of(cls).values())
+    return [s for s in specs if s.py_name not in inherited] + [
+        s for s in specs if s.py_name in inherited
+    ]
 
 
 def registration(name: str) -> Registration:

@@ -41,5 +41,11 @@ REGISTRATION = Registration(
     arguments=Arguments,
     build=_build,
     exports=None,  # no exports (§1.8)
-    docs=ComponentDocs(metrics=_metrics),
+    docs=ComponentDocs(
+        overrides={
+            "no_proxy": "Comma-separated hosts, domains and CIDRs that bypass `proxy_url`; "
+            "checked, but not applied to scrape requests.",
+        },
+        metrics=_metrics,
+    ),
 )

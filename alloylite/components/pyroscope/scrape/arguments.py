@@ -7,19 +7,16 @@ block; their blocks and checks are pyroscope.write's (`write/arguments.py`), not
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from alloylite.components.pyroscope.appendable import Appendable
 from alloylite.components.pyroscope.write.arguments import (
-    Authorization,
-    BasicAuth,
     Endpoint,
-    OAuth2,
-    TLSConfig,
+    HTTPClientArguments,
 )
-from alloylite.eval.values import Secret
 from alloylite.runtime.schema import attr, block, label
 
 # Profile types whose cumulative values Alloy turns into deltas itself (§1.6).
@@ -120,7 +117,7 @@ class Clustering:
 
 
 @dataclass
-class Arguments:
+class Arguments(HTTPClientArguments):
     targets: list[dict[str, str]] = attr(
         required=True,
         doc="Targets to scrape; each needs `__address__` (`host:port`) and may set "
@@ -164,46 +161,6 @@ class Arguments:
     clustering: Clustering | None = block(
         default=None, doc="Alloy's clustering of the targets among its nodes."
     )
-    # Alloy's shared HTTP client block (squashed into the arguments).
-    bearer_token: Secret | None = attr(default=None, doc="Sends `Authorization: Bearer <token>`.")
-    bearer_token_file: str = attr(
-        default="", doc="File holding the bearer token (re-read when it changes)."
-    )
-    basic_auth: BasicAuth | None = block(default=None, doc="HTTP basic authentication.")
-    authorization: Authorization | None = block(
-        default=None, doc="A custom `Authorization` header."
-    )
-    oauth2: OAuth2 | None = block(
-        default=None,
-        doc="OAuth 2.0 client-credentials flow; the token is cached and fetched again shortly "
-        "before it expires.",
-    )
-    tls_config: TLSConfig | None = block(
-        default=None, doc="TLS settings of the connections to the targets."
-    )
-    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
-    no_proxy: str = attr(
-        default="",
-        doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`; checked, but not "
-        "applied to scrape requests.",
-    )
-    proxy_from_environment: bool = attr(
-        default=False, doc="Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` from the environment."
-    )
-    proxy_connect_header: dict[str, list[Secret]] = attr(
-        default_factory=dict, doc="Headers sent to the proxy in `CONNECT` requests."
-    )
-    follow_redirects: bool = attr(default=True, doc="Follow 3xx redirects from the targets.")
-    enable_http2: bool = attr(
-        default=True,
-        doc="Negotiate HTTP/2 with the targets over TLS (ALPN); cleartext connections use "
-        "HTTP/1.1.",
-    )
-    http_headers: dict[str, list[Secret]] = attr(
-        default_factory=dict,
-        doc="Headers added to every scrape request, values kept secret; reserved names such as "
-        "`Authorization` or `Content-Type` are refused.",
-    )
 
     def validate(self) -> None:
         """Alloy's `Arguments.Validate`, first failure wins, in its order (§1.2)."""
@@ -228,25 +185,11 @@ class Arguments:
                     "delta_profiling_duration must be at least 1 second smaller than "
                     "scrape_interval when using delta profiling"
                 )
-        self.http_client().validate()
+        self.validate_auth()
+        self.validate_transport()
 
     def http_client(self) -> Endpoint:
-        """The HTTP client settings as pyroscope.write's endpoint, whose checks and client
-        building (auth, TLS, proxy) they share. The URL is a placeholder: a scrape URL is
-        per target."""
-        return Endpoint(
-            url="http://scrape.invalid",
-            bearer_token=self.bearer_token,
-            bearer_token_file=self.bearer_token_file,
-            basic_auth=self.basic_auth,
-            authorization=self.authorization,
-            oauth2=self.oauth2,
-            tls_config=self.tls_config,
-            proxy_url=self.proxy_url,
-            no_proxy=self.no_proxy,
-            proxy_from_environment=self.proxy_from_environment,
-            proxy_connect_header=self.proxy_connect_header,
-            follow_redirects=self.follow_redirects,
-            enable_http2=self.enable_http2,
-            http_headers=self.http_headers,
-        )
+        """The HTTP client settings as pyroscope.write's endpoint, whose client building
+        (auth, TLS, proxy) they share. The URL is a placeholder: a scrape URL is per target."""
+        shared = {f.name: getattr(self, f.name) for f in dataclasses.fields(HTTPClientArguments)}
+        return Endpoint(url="http://scrape.invalid", **shared)

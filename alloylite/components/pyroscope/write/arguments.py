@@ -129,7 +129,77 @@ class OAuth2:
 
 
 @dataclass
-class Endpoint:
+class HTTPClientArguments:
+    """Alloy's shared HTTP client block (prometheus/common's HTTPClientConfig), squashed into
+    the arguments of every component that makes HTTP requests (write's endpoints, scrape)."""
+
+    bearer_token: Secret | None = attr(default=None, doc="Sends `Authorization: Bearer <token>`.")
+    bearer_token_file: str = attr(
+        default="", doc="File holding the bearer token (re-read when it changes)."
+    )
+    basic_auth: BasicAuth | None = block(default=None, doc="HTTP basic authentication.")
+    authorization: Authorization | None = block(
+        default=None, doc="A custom `Authorization` header."
+    )
+    oauth2: OAuth2 | None = block(
+        default=None,
+        doc="OAuth 2.0 client-credentials flow; the token is cached and fetched again shortly "
+        "before it expires.",
+    )
+    tls_config: TLSConfig | None = block(default=None, doc="TLS settings of the connections.")
+    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
+    no_proxy: str = attr(
+        default="", doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`."
+    )
+    proxy_from_environment: bool = attr(
+        default=False, doc="Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` from the environment."
+    )
+    proxy_connect_header: dict[str, list[Secret]] = attr(
+        default_factory=dict, doc="Headers sent to the proxy in `CONNECT` requests."
+    )
+    follow_redirects: bool = attr(default=True, doc="Follow 3xx redirects.")
+    enable_http2: bool = attr(
+        default=True,
+        doc="Negotiate HTTP/2 over TLS (ALPN); cleartext connections use HTTP/1.1.",
+    )
+    http_headers: dict[str, list[Secret]] = attr(
+        default_factory=dict,
+        doc="Headers added to every request, values kept secret; reserved names such as "
+        "`Authorization` or `Content-Type` are refused.",
+    )
+
+    def validate_auth(self) -> None:
+        """At most one way to authenticate."""
+        methods = [
+            self.basic_auth is not None,
+            self.authorization is not None,
+            self.oauth2 is not None,
+            _has(self.bearer_token),
+            bool(self.bearer_token_file),
+        ]
+        if sum(methods) > 1:
+            raise ValueError(
+                "at most one of basic_auth, authorization, oauth2, bearer_token & "
+                "bearer_token_file must be configured"
+            )
+
+    def validate_transport(self) -> None:
+        """The proxy settings and the client's own headers."""
+        if self.proxy_url:
+            _check_url("proxy_url", self.proxy_url)
+        _check_proxy(self)
+        for key, values in self.http_headers.items():
+            if key.lower() in _RESERVED_HEADERS:
+                raise ValueError(f'setting header "{_canonical(key)}" is not allowed')
+            for secret in values:
+                _check_header(key, secret.reveal())
+        for key, values in self.proxy_connect_header.items():
+            for secret in values:
+                _check_header(key, secret.reveal())
+
+
+@dataclass
+class Endpoint(HTTPClientArguments):
     url: str = attr(
         required=True,
         doc="Base URL of the server (`http://pyroscope:4040`, `https://host/prefix`). Push goes to"
@@ -163,70 +233,13 @@ class Endpoint:
     debug_info_upload_timeout: timedelta = attr(
         default=timedelta(minutes=2), doc="Alloy's timeout for debug-info uploads. " + IGNORED
     )
-    bearer_token: Secret | None = attr(default=None, doc="Sends `Authorization: Bearer <token>`.")
-    bearer_token_file: str = attr(
-        default="", doc="File holding the bearer token (re-read when it changes)."
-    )
-    basic_auth: BasicAuth | None = block(default=None, doc="HTTP basic authentication.")
-    authorization: Authorization | None = block(
-        default=None, doc="A custom `Authorization` header."
-    )
-    oauth2: OAuth2 | None = block(
-        default=None,
-        doc="OAuth 2.0 client-credentials flow; the token is cached and fetched again shortly "
-        "before it expires.",
-    )
-    tls_config: TLSConfig | None = block(
-        default=None, doc="TLS settings of the connection to the server."
-    )
-    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
-    no_proxy: str = attr(
-        default="", doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`."
-    )
-    proxy_from_environment: bool = attr(
-        default=False, doc="Use `HTTP_PROXY`, `HTTPS_PROXY` and `NO_PROXY` from the environment."
-    )
-    proxy_connect_header: dict[str, list[Secret]] = attr(
-        default_factory=dict, doc="Headers sent to the proxy in `CONNECT` requests."
-    )
-    follow_redirects: bool = attr(default=True, doc="Follow 3xx redirects from the server.")
-    enable_http2: bool = attr(
-        default=True,
-        doc="Negotiate HTTP/2 with the server over TLS (ALPN); cleartext connections use HTTP/1.1.",
-    )
-    http_headers: dict[str, list[Secret]] = attr(
-        default_factory=dict,
-        doc="Headers added by the HTTP client, values kept secret; reserved names such as "
-        "`Authorization` or `Content-Type` are refused.",
-    )
 
     def validate(self) -> None:
-        methods = [
-            self.basic_auth is not None,
-            self.authorization is not None,
-            self.oauth2 is not None,
-            _has(self.bearer_token),
-            bool(self.bearer_token_file),
-        ]
-        if sum(methods) > 1:
-            raise ValueError(
-                "at most one of basic_auth, authorization, oauth2, bearer_token & "
-                "bearer_token_file must be configured"
-            )
+        self.validate_auth()
         _check_url("url", self.url)
         for key, value in self.headers.items():
             _check_header(key, value)
-        if self.proxy_url:
-            _check_url("proxy_url", self.proxy_url)
-        _check_proxy(self)
-        for key, values in self.http_headers.items():
-            if key.lower() in _RESERVED_HEADERS:
-                raise ValueError(f'setting header "{_canonical(key)}" is not allowed')
-            for secret in values:
-                _check_header(key, secret.reveal())
-        for key, values in self.proxy_connect_header.items():
-            for secret in values:
-                _check_header(key, secret.reveal())
+        self.validate_transport()
         if self.remote_timeout <= timedelta(0):
             raise ValueError("remote_timeout must be greater than 0")
         if self.max_backoff_retries < 0:
@@ -235,7 +248,7 @@ class Endpoint:
             raise ValueError("backoff periods must not be negative")
 
 
-def _check_proxy(ep: Endpoint) -> None:
+def _check_proxy(ep: HTTPClientArguments) -> None:
     if ep.no_proxy and not ep.proxy_url:
         raise ValueError("if no_proxy is configured, proxy_url must also be configured")
     if ep.proxy_from_environment and ep.proxy_url:
