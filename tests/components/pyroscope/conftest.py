@@ -14,7 +14,7 @@ def _openssl(*args: str) -> None:
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
+    """A CA, a server certificate for 127.0.0.1 and pyroscope.test, and a client certificate."""
     d = tmp_path_factory.mktemp("pki")
     _openssl(
         "req",
@@ -45,7 +45,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(d / f"{name}.csr"),
         )
         ext = d / f"{name}.ext"
-        ext.write_text("subjectAltName=IP:127.0.0.1\n" if name == "server" else "")
+        ext.write_text(
+            "subjectAltName=IP:127.0.0.1,DNS:pyroscope.test\n" if name == "server" else ""
+        )
         _openssl(
             "x509",
             "-req",
