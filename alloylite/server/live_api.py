@@ -37,7 +37,8 @@ def _matches(line: str, needle: str) -> bool:
 
 def _render(line: str, text_format: bool) -> str:
     if text_format:
-        return json.loads(line)["text"] + "\n"
+        text: str = json.loads(line)["text"]
+        return text + "\n"
     return f"data: {line}\n\n"
 
 
