@@ -74,10 +74,14 @@ async def _stream(
 def live_routes(controller: Controller) -> list[Route]:
     hub = controller.live
 
-    def channel_of(request: Request) -> LiveChannel | Response:
+    def channel_of(request: Request, *, live: bool = True) -> LiveChannel | Response:
+        """The component's channel, or the answer when it is unknown or (for `live`
+        routes) live debugging is off."""
         cid = request.path_params["id"]
         if cid not in controller.components:
             return PlainTextResponse("component not found\n", status_code=404)
+        if live and not hub.enabled:
+            return PlainTextResponse(DISABLED, status_code=503)
         return hub.channel(cid)
 
     async def status(_: Request) -> Response:
@@ -87,8 +91,6 @@ def live_routes(controller: Controller) -> list[Route]:
         channel = channel_of(request)
         if isinstance(channel, Response):
             return channel
-        if not hub.enabled:
-            return PlainTextResponse(DISABLED, status_code=503)
         text_format = request.query_params.get("format") == "text"
         needle = request.query_params.get("filter", "")
         body = _stream(channel, channel.subscribe(), needle, text_format)
@@ -100,8 +102,6 @@ def live_routes(controller: Controller) -> list[Route]:
         channel = channel_of(request)
         if isinstance(channel, Response):
             return channel
-        if not hub.enabled:
-            return PlainTextResponse(DISABLED, status_code=503)
         stored = channel.stored_profile(request.path_params["seq"])
         if stored is None:
             return PlainTextResponse("profile no longer kept\n", status_code=404)
@@ -109,7 +109,7 @@ def live_routes(controller: Controller) -> list[Route]:
         return JSONResponse(await asyncio.to_thread(preview, stored))
 
     async def errors(request: Request) -> Response:
-        channel = channel_of(request)
+        channel = channel_of(request, live=False)
         if isinstance(channel, Response):
             return channel
         return JSONResponse(channel.errors())

@@ -130,6 +130,18 @@ def start_process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
+def alloylite_command(config: Path, agent_port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "alloylite",
+        "run",
+        str(config),
+        f"--server.http.listen-addr=127.0.0.1:{agent_port}",
+        "--stability.level=public-preview",
+    ]
+
+
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     if proc.poll() is not None:
         return
@@ -565,15 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                 config = workdir / f"alloylite-w{n}.alloy"
                 config.write_text(ALLOYLITE_CONFIG.format(sink_port=sink_port, port=port))
                 log = workdir / f"alloylite-w{n}.log"
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "alloylite",
-                    "run",
-                    str(config),
-                    f"--server.http.listen-addr=127.0.0.1:{agent_port}",
-                    "--stability.level=public-preview",
-                ]
+                cmd = alloylite_command(config, agent_port)
                 if n != 1:
                     cmd.append(f"--workers={n}")
                 targets.append(
@@ -590,15 +594,7 @@ def main(argv: list[str] | None = None) -> int:
             config = workdir / "alloylite-live.alloy"
             config.write_text(LIVE_CONFIG.format(sink_port=sink_port, port=port))
             log = workdir / "alloylite-live.log"
-            cmd = [
-                sys.executable,
-                "-m",
-                "alloylite",
-                "run",
-                str(config),
-                f"--server.http.listen-addr=127.0.0.1:{agent_port}",
-                "--stability.level=public-preview",
-            ]
+            cmd = alloylite_command(config, agent_port)
             live = Target(
                 "(d) alloylite run, live debugging on, 1 viewer",
                 port,
