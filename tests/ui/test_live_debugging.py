@@ -23,7 +23,8 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.integration.agent import REPO, Agent, free_port, start_agent
-from tests.integration.fake_pyroscope import FakePyroscope
+from tests.integration.fake_pyroscope import FakePyroscope, Reply
+from tests.integration.profiles import cpu_pprof
 from tests.ui.test_web_ui import WAIT_MS, _launch
 
 APP = REPO / "tests" / "integration" / "sdk_python_app.py"
@@ -72,8 +73,8 @@ pyroscope.write "backend" {{
 
 
 class Setup:
-    def __init__(self, agent: Agent, page: Page) -> None:
-        self.agent, self.page = agent, page
+    def __init__(self, agent: Agent, page: Page, fake: FakePyroscope, port: int) -> None:
+        self.agent, self.page, self.fake, self.port = agent, page, fake, port
 
 
 def _run_sdk(port: int, app: str) -> subprocess.Popen[bytes]:
@@ -102,7 +103,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
             for sdk in sdks:
                 output, _ = sdk.communicate(timeout=120)
                 assert sdk.returncode == 0, output.decode(errors="replace")
-            yield Setup(agent, page)
+            yield Setup(agent, page, fake, port)
         finally:
             browser.close()
             assert agent.stop() == 0
@@ -168,9 +169,22 @@ def test_the_flame_graph_renders_the_workload_hot_function(setup: Setup) -> None
 
 
 def test_errors_are_listed_with_endpoint_and_status(setup: Setup) -> None:
-    api = setup.agent.api
+    api, page = setup.agent.api, setup.page
     assert httpx.get(f"{api}/api/v0/web/debug/{WRITER}/errors").json() == []
-    expect(setup.page.locator("#no-errors")).to_be_visible()
+    setup.fake.script(Reply(400, body=b"refused by the test"))
+    resp = httpx.post(
+        f"http://127.0.0.1:{setup.port}/ingest",
+        params={"name": f"{KEPT}.cpu{{env=test}}", "format": "pprof"},
+        content=cpu_pprof(),
+        timeout=60,
+    )
+    assert resp.status_code == 400
+    page.goto(f"{api}/ui/live.html?id={WRITER}")
+    row = page.locator("#errors tbody tr.error-row").first
+    expect(row).to_contain_text("400", timeout=WAIT_MS)
+    expect(row).to_contain_text(f"127.0.0.1:{setup.fake.port}")
+    expect(page.locator("#no-errors")).to_be_hidden()
+    assert PASSWORD not in page.locator("body").inner_text()
 
 
 def test_the_api_streams_the_same_lines_for_curl(setup: Setup) -> None:
