@@ -14,6 +14,7 @@ from collections.abc import Container
 from typing import Any
 
 from alloylite.runtime.graph import resolve, traversals_of_expr
+from alloylite.runtime.livedebugging_args import LiveDebuggingArguments
 from alloylite.runtime.loader import Node, NodeKind
 from alloylite.runtime.logging_args import LoggingArguments
 from alloylite.runtime.schema import DecodeContext, UnknownValue, decode
@@ -34,6 +35,8 @@ def _reads_environment(expr: ast.Expr) -> bool:
 def arguments_type(node: Node) -> type:
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
+    if node.kind is NodeKind.LIVEDEBUGGING:
+        return LiveDebuggingArguments
     assert node.registration is not None
     return node.registration.arguments
 

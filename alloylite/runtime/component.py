@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # `validate` uses registrations but never logs nor serves met
 
     from prometheus_client import CollectorRegistry
 
+    from alloylite.runtime.live.channel import LiveChannel
+
 __all__ = [
     "Component",
     "ComponentDocs",
@@ -38,6 +40,14 @@ __all__ = [
 
 # What a component logs through: runtime/logging.py's logfmt adapter, or a plain logger.
 ComponentLogger: TypeAlias = "logging.Logger | logging.LoggerAdapter[logging.Logger]"
+
+
+def _no_live_channel() -> LiveChannel:
+    """A channel that stays disabled (components built outside a controller, in tests)."""
+    from alloylite.runtime.live.channel import LiveChannel
+    from alloylite.runtime.live.hub import Limits
+
+    return LiveChannel("", Limits())
 
 
 @dataclass
@@ -54,6 +64,8 @@ class ComponentOptions:
     registry: CollectorRegistry | None = None
     data_path: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Live debugging (runtime/live/): publishing does nothing while it is disabled.
+    live: LiveChannel = field(default_factory=_no_live_channel)
 
 
 class Component(Protocol):

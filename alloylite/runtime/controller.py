@@ -24,7 +24,9 @@ from typing import Any
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.arguments import decode_node
 from alloylite.runtime.component import Component, ComponentOptions, Stability
+from alloylite.runtime.live.hub import LiveHub
 from alloylite.runtime.loader import (
+    LIVEDEBUGGING,
     LOGGING,
     LoadedConfig,
     Node,
@@ -120,6 +122,8 @@ class Controller:
         self._propagator: asyncio.Task[None] | None = None
         self._stopped = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        # Live debugging: off until a `livedebugging { enabled = true }` block says so.
+        self.live = LiveHub()
 
     # ------------------------------------------------------------ loading
 
@@ -170,6 +174,8 @@ class Controller:
         failed: set[str] = set()
         if LOGGING not in config.nodes:
             alloy_logging.apply("info", "logfmt")
+        if LIVEDEBUGGING not in config.nodes:
+            self.live.set_enabled(False)
         for node_id in config.order:
             node = config.nodes[node_id]
             blocked = [
@@ -194,6 +200,12 @@ class Controller:
                     diags.extend(problems)
                 else:
                     alloy_logging.apply(args.level, args.format)
+                continue
+            if node.kind is NodeKind.LIVEDEBUGGING:
+                if problems:
+                    diags.extend(problems)
+                else:
+                    self.live.set_enabled(args.enabled)
                 continue
             state = self.components.get(node_id)
             if state is None:
@@ -225,6 +237,7 @@ class Controller:
                 on_state_change=self._on_state_change(state),
                 registry=state.metrics,
                 extra=dict(self.extra_options),
+                live=self.live.channel(node.id),
             )
             try:
                 state.instance = node.registration.build(options, args)

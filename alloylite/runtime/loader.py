@@ -30,6 +30,7 @@ from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
 LOGGING = "logging"
+LIVEDEBUGGING = "livedebugging"
 # Root-only blocks Alloy knows but alloylite does not implement.
 _UNSUPPORTED_CONFIG = (
     "declare",
@@ -40,7 +41,6 @@ _UNSUPPORTED_CONFIG = (
     "import.git",
     "http",
     "remotecfg",
-    "livedebugging",
     "labelstore",
 )
 _UNCONFIGURABLE_SERVICES = ("cluster", "otel", "ui")
@@ -49,6 +49,7 @@ _UNCONFIGURABLE_SERVICES = ("cluster", "otel", "ui")
 class NodeKind(Enum):
     COMPONENT = "component"
     LOGGING = "logging"
+    LIVEDEBUGGING = "livedebugging"
 
 
 @dataclass
@@ -325,7 +326,7 @@ def _classify(
 ) -> Node | None:
     name = stmt.full_name
     head = (stmt.name_pos, _name_end(stmt), filename)
-    if name == LOGGING:
+    if name in (LOGGING, LIVEDEBUGGING):
         if stmt.label is not None:
             error(
                 f'block "{name}" does not support specifying labels',
@@ -334,7 +335,7 @@ def _classify(
                 filename,
             )
             return None
-        return Node(LOGGING, NodeKind.LOGGING, stmt, filename)
+        return Node(name, NodeKind(name), stmt, filename)
     if name in ("argument", "export"):
         error(f"{name} blocks only allowed inside a module", *head)
         return None

@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from alloylite.runtime.controller import Controller
 from alloylite.server.component_info import component_info
+from alloylite.server.live_api import live_routes
 from alloylite.server.metrics import build_registry, exposition
 from alloylite.server.ui import ui_routes
 
@@ -71,5 +72,6 @@ def build_app(
         Route("/api/v0/web/components", components),
         Route("/api/v0/web/components/{id:path}", component),
     ]
+    routes += live_routes(controller)  # live debugging (alloylite/server/live_api.py)
     routes += ui_routes(controller)  # the web UI at / and /ui/ (alloylite/server/ui.py)
     return Starlette(routes=routes)

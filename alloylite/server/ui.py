@@ -32,6 +32,9 @@ _STATIC: dict[str, str] = {
     "index.html": "text/html; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
     "graph.js": "text/javascript; charset=utf-8",
+    "live.html": "text/html; charset=utf-8",
+    "live.js": "text/javascript; charset=utf-8",
+    "flame.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
 }
 

@@ -75,6 +75,10 @@ pyroscope.receive_http "bench" {{
   forward_to = [pyroscope.write.sink.receiver]
 }}
 """
+# The same pipeline with live debugging on (`--live-debugging`): a viewer streams the
+# writer's lines for the whole run, as an operator with the live page open would.
+LIVE_CONFIG = "livedebugging {{\n  enabled = true\n}}\n\n" + ALLOYLITE_CONFIG
+LIVE_VIEWED = "pyroscope.write.sink"
 
 
 @dataclass
@@ -124,6 +128,18 @@ def start_process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
             start_new_session=True,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
+
+
+def alloylite_command(config: Path, agent_port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "alloylite",
+        "run",
+        str(config),
+        f"--server.http.listen-addr=127.0.0.1:{agent_port}",
+        "--stability.level=public-preview",
+    ]
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
@@ -459,6 +475,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only the sink and the proxy (to test the harness)",
     )
     parser.add_argument("--no-open-loop", action="store_true")
+    parser.add_argument(
+        "--live-debugging",
+        action="store_true",
+        help="one more alloylite row (one worker) with `livedebugging` on and one viewer "
+        "(curl -N on the writer's live stream) connected",
+    )
     parser.add_argument("--json", type=Path, help="also write every sample here")
     parser.add_argument(
         "--nice",
@@ -510,6 +532,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="bench-forward-"))
     started = datetime.now(UTC)
     targets: list[Target] = []
+    viewers: list[subprocess.Popen[bytes]] = []
     try:
         sink_port = free_port()
         sink = Target(
@@ -554,15 +577,7 @@ def main(argv: list[str] | None = None) -> int:
                 config = workdir / f"alloylite-w{n}.alloy"
                 config.write_text(ALLOYLITE_CONFIG.format(sink_port=sink_port, port=port))
                 log = workdir / f"alloylite-w{n}.log"
-                cmd = [
-                    sys.executable,
-                    "-m",
-                    "alloylite",
-                    "run",
-                    str(config),
-                    f"--server.http.listen-addr=127.0.0.1:{agent_port}",
-                    "--stability.level=public-preview",
-                ]
+                cmd = alloylite_command(config, agent_port)
                 if n != 1:
                     cmd.append(f"--workers={n}")
                 targets.append(
@@ -574,6 +589,27 @@ def main(argv: list[str] | None = None) -> int:
                         log=log,
                     )
                 )
+        if args.live_debugging and not args.no_alloylite:
+            port, agent_port = free_port(), free_port()
+            config = workdir / "alloylite-live.alloy"
+            config.write_text(LIVE_CONFIG.format(sink_port=sink_port, port=port))
+            log = workdir / "alloylite-live.log"
+            cmd = alloylite_command(config, agent_port)
+            live = Target(
+                "(d) alloylite run, live debugging on, 1 viewer",
+                port,
+                start_process(cmd, log),
+                forwarder=True,
+                log=log,
+            )
+            targets.append(live)
+            viewer_url = f"http://127.0.0.1:{agent_port}/api/v0/web/debug/{LIVE_VIEWED}"
+            viewers.append(
+                start_process(
+                    ["sh", "-c", f"until curl -sfN -o /dev/null {viewer_url}; do sleep 0.2; done"],
+                    workdir / "viewer.log",
+                )
+            )
         if args.nice:
             for target in targets:  # each runs in its own session, hence its own autogroup
                 set_autogroup_nice(target.proc.pid, args.nice)
@@ -688,6 +724,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         return 0
     finally:
+        for viewer in viewers:
+            stop_process(viewer)
         for target in reversed(targets):
             stop_process(target.proc)
         if args.nice and own_group_nice is not None:

@@ -103,6 +103,8 @@ function newCard(node) {
     h("p", { class: "health-line" }),
     h("div", { class: "slot-counters" }),
     h("p", { class: "refs" }),
+    h("p", { class: "live-link" },
+      h("a", { href: `/ui/live.html?id=${encodeURIComponent(node.id)}` }, "Live debugging, profiles and errors")),
     h("h3", {}, "Arguments"), h("div", { class: "slot-arguments" }),
     h("h3", {}, "Exports"), h("div", { class: "slot-exports" }));
   card.append(summary, body);

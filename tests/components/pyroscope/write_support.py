@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry
 from alloylite.components.pyroscope.write.arguments import Arguments, Endpoint
 from alloylite.components.pyroscope.write.component import PyroscopeWrite, WriteReceiver
 from alloylite.runtime.component import ComponentOptions
+from alloylite.runtime.live.channel import LiveChannel
 from tests.integration.agent import free_port
 
 
@@ -189,7 +190,11 @@ class Harness:
         return 0.0 if value is None else value
 
 
-def make_write(endpoints: list[Endpoint], external_labels: dict[str, str] | None = None) -> Harness:
+def make_write(
+    endpoints: list[Endpoint],
+    external_labels: dict[str, str] | None = None,
+    live: LiveChannel | None = None,
+) -> Harness:
     registry = CollectorRegistry()
     exports: list[dict[str, Any]] = []
     logger = logging.getLogger("tests.pyroscope.write")
@@ -200,6 +205,8 @@ def make_write(endpoints: list[Endpoint], external_labels: dict[str, str] | None
         registry=registry,
         extra={"alloy_id": "test-alloy-id"},
     )
+    if live is not None:
+        options.live = live
     args = Arguments(endpoints=endpoints, external_labels=dict(external_labels or {}))
     component = PyroscopeWrite(options, args)
     _OPEN.append(exports)

@@ -27,6 +27,8 @@ from alloylite.runtime.schema import attr, block
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
+    from alloylite.runtime.live.channel import LiveChannel
+
 __all__ = ["REGISTRATION", "Arguments", "DiscoveryRelabel", "Exports", "relabel_targets"]
 
 Target = dict[str, str]
@@ -50,12 +52,16 @@ class Exports:
     rules: Any = None
 
 
-def relabel_targets(targets: list[Target], rules: list[RuleBlock]) -> list[Target]:
+def relabel_targets(
+    targets: list[Target], rules: list[RuleBlock], live: LiveChannel | None = None
+) -> list[Target]:
     """The kept targets, relabelled, in input order (a target emptied by rules is kept)."""
     compiled = compile_blocks(rules)
     out: list[Target] = []
     for target in targets:
         result = relabel(target, compiled, validation=UTF8).labels
+        if live is not None:
+            live.target(target.items(), None if result is None else result.items())
         if result is not None:
             out.append(result)
     return out
@@ -75,7 +81,7 @@ class DiscoveryRelabel:
     def _apply(self, args: Arguments) -> None:
         self._options.on_state_change(
             {
-                "output": relabel_targets(args.targets, args.rule),
+                "output": relabel_targets(args.targets, args.rule, self._options.live),
                 "rules": export_rules(args.rule),
             }
         )

@@ -28,7 +28,7 @@ class PyroscopeEnrich:
     """Owns the current enrichment and receivers; exports the receiver once."""
 
     def __init__(self, options: ComponentOptions, args: Arguments) -> None:
-        self._options = options
+        self._options = self.options = options
         self.enrichment = Enrichment.build([], "", "", ())
         self.forward_to: tuple[Appendable, ...] = ()
         self._apply(args)
@@ -60,12 +60,14 @@ class EnrichReceiver:
         self, labels: Labels, samples: list[RawSample], deadline: float | None = None
     ) -> None:
         enriched = self._component.enrichment.apply(labels)
+        self._component.options.live.samples("out", enriched, samples, outcome="enriched")
         await fan_out(
             self._component.forward_to, lambda target: target.append(enriched, samples, deadline)
         )
 
     async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         enriched = self._component.enrichment.apply(profile.labels)
+        self._component.options.live.ingest("out", profile, enriched, outcome="enriched")
         if enriched is not profile.labels:
             profile = dataclasses.replace(profile, labels=enriched)
         forwarded = profile

@@ -215,6 +215,7 @@ class ReceiveApp:
         if query:
             url += "?" + query.decode("latin-1")
         profile = IncomingProfile(raw_body=body, content_type=content_types, url=url, labels=labels)
+        c.opts.live.ingest("in", profile)
         deadline = time.monotonic() + c.write_timeout
         errors = await _fan_out(targets, lambda t, _i: t.append_ingest(profile, deadline), deadline)
         if not errors:
@@ -223,6 +224,7 @@ class ReceiveApp:
             "failed to forward /ingest profile: %s", "; ".join(str(e) or repr(e) for e in errors)
         )
         status_error = _first_status_error(errors)
+        c.opts.live.error(INGEST_PATH, status_error.status_code if status_error else 500, errors)
         if status_error is not None:
             code = status_error.status_code
             try:
@@ -283,6 +285,7 @@ class ReceiveApp:
                 continue
             # Later duplicates win, empty values are dropped (Prometheus builder).
             prepared.append((_series_labels(one.labels), one.samples))
+            c.opts.live.samples("in", *prepared[-1])
 
         async def push_all(target: Any, index: int) -> None:
             failures: list[str] = []
@@ -308,6 +311,7 @@ class ReceiveApp:
             )
         message = "\n".join(str(e) or repr(e) for e in errors)
         c.logger.warning("failed to forward pushed profiles: %s", message)
+        c.opts.live.error(PUSH_PATH, "internal", message)
         return await _connect_error(send, connect.ConnectError("internal", message))
 
 

@@ -26,6 +26,7 @@ from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
 from alloylite.runtime.component import ComponentOptions
+from alloylite.runtime.live.channel import LiveChannel
 
 
 class ComponentExitedError(Exception):
@@ -95,6 +96,20 @@ class PyroscopeRelabel:
     def targets(self) -> Sequence[Appendable]:
         return self._forward_to
 
+    @property
+    def live(self) -> LiveChannel:
+        return self._options.live
+
+    def outcome(self, labels: Labels, result: Labels | None) -> tuple[Labels, str]:
+        """Live debugging's view of a relabel: the labels going out and what happened."""
+        if result is not None:
+            return result, "forwarded"
+        # The cache keeps only the result; ask the engine again which rule dropped it.
+        index = relabel(labels, self._rules, validation=LEGACY).dropped_by
+        if index is None:
+            return labels, "dropped"
+        return labels, f"dropped by rule {index + 1} (action {self._rules[index].rule.action})"
+
     def _log_drop(self, labels: Labels, rule_index: int | None) -> None:
         logger = self._options.logger
         if logger.isEnabledFor(logging.DEBUG):
@@ -112,6 +127,10 @@ class RelabelReceiver:
         self, labels: Labels, samples: list[RawSample], deadline: float | None = None
     ) -> None:
         result = self._component.relabelled(labels)
+        if (live := self._component.live).enabled:
+            live.samples("in", labels, samples)
+            shown, outcome = self._component.outcome(labels, result)
+            live.samples("out", shown, samples, outcome=outcome)
         if result is None:
             return
         kept = result
@@ -121,6 +140,10 @@ class RelabelReceiver:
 
     async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         result = self._component.relabelled(profile.labels)
+        if (live := self._component.live).enabled:
+            live.ingest("in", profile)
+            shown, outcome = self._component.outcome(profile.labels, result)
+            live.ingest("out", profile, labels=shown, outcome=outcome)
         if result is None:
             return
         if result is not profile.labels:

@@ -84,6 +84,7 @@ class PyroscopeScrape:
             task.cancel()
 
     async def _forward(self, labels: Labels, samples: list[RawSample]) -> None:
+        self._options.live.samples("out", labels, samples, outcome="scraped")
         await fan_out(self._forward_to, lambda target: target.append(labels, samples, None))
 
     def debug_info(self) -> dict[str, Any]:

@@ -28,10 +28,12 @@ from alloylite.components.pyroscope.write.arguments import Arguments
 from alloylite.components.pyroscope.write.endpoint import (
     CACHE_SIZE,
     Attempt,
+    Delivery,
     EndpointRuntime,
 )
 from alloylite.components.pyroscope.write.metrics import INGEST_TOTAL, PUSH_TOTAL, WriteMetrics
 from alloylite.runtime.component import ComponentLogger, ComponentOptions
+from alloylite.runtime.live.channel import LiveChannel
 
 __all__ = ["Arguments", "PyroscopeWrite", "WriteError", "WriteReceiver"]
 
@@ -49,8 +51,14 @@ class WriteReceiver:
     new one and retires this one once its calls in flight have finished."""
 
     def __init__(
-        self, args: Arguments, metrics: WriteMetrics, logger: ComponentLogger, alloy_id: str
+        self,
+        args: Arguments,
+        metrics: WriteMetrics,
+        logger: ComponentLogger,
+        alloy_id: str,
+        live: LiveChannel,
     ) -> None:
+        self._live = live
         self._external = dict(args.external_labels)
         self._endpoints = [EndpointRuntime(ep, alloy_id, metrics, logger) for ep in args.endpoints]
         self._push_total = metrics.latency.labels("-", PUSH_TOTAL)
@@ -89,7 +97,10 @@ class WriteReceiver:
             def attempt(ep: EndpointRuntime) -> Attempt:
                 return lambda budget: ep.push_once(body, budget)
 
-            await self._fan_out("push", attempt, size, len(samples), deadline)
+            def publish(outcome: str) -> None:
+                self._live.samples("out", series, samples, outcome=outcome)
+
+            await self._fan_out("push", attempt, size, len(samples), deadline, publish)
         finally:
             self._push_total.observe(time.monotonic() - start)
 
@@ -111,7 +122,10 @@ class WriteReceiver:
                 headers = ep.ingest_headers(profile.content_type)
                 return lambda budget: ep.ingest_once(target, headers, body, budget)
 
-            await self._fan_out("ingest", attempt, len(body), 1, deadline)
+            def publish(outcome: str) -> None:
+                self._live.ingest("out", profile, outcome=outcome)
+
+            await self._fan_out("ingest", attempt, len(body), 1, deadline, publish)
         finally:
             self._ingest_total.observe(time.monotonic() - start)
 
@@ -122,6 +136,7 @@ class WriteReceiver:
         except lbl.LabelError as err:
             for ep in self._endpoints:
                 ep.drop(kind, size, profiles, 0, str(err))
+            self._live.error("(every endpoint)", "invalid labels", str(err))
             raise
 
     async def _fan_out(
@@ -131,25 +146,41 @@ class WriteReceiver:
         size: int,
         profiles: int,
         deadline: float | None,
+        publish: Callable[[str], None],
     ) -> None:
         if len(self._endpoints) == 1:
             ep = self._endpoints[0]
-            failures = [await ep.deliver(kind, attempt_for(ep), size, profiles, deadline)]
+            deliveries = [await ep.deliver(kind, attempt_for(ep), size, profiles, deadline)]
         else:
-            failures = await asyncio.gather(
+            deliveries = await asyncio.gather(
                 *(
                     ep.deliver(kind, attempt_for(ep), size, profiles, deadline)
                     for ep in self._endpoints
                 )
             )
-        failed = [f for f in failures if f is not None]
+        if self._live.enabled:
+            publish("; ".join(_outcome(d) for d in deliveries))
+        failed = [d for d in deliveries if d.text is not None]
         if not failed:
             return
-        text = "\n".join(f.text for f in failed)
-        for f in failed:
-            if f.status is not None:
-                raise WriteStatusError(f.status, text)
+        for d in failed:
+            self._live.error(d.endpoint, d.status, d.text or "")
+        text = "\n".join(d.text or "" for d in failed)
+        for d in failed:
+            if d.status is not None:
+                raise WriteStatusError(d.status, text)
         raise WriteError(text)
+
+
+def _outcome(delivery: Delivery) -> str:
+    """Live debugging's words for one endpoint's result."""
+    if delivery.text is None:
+        text = f"forwarded to {delivery.endpoint}"
+    elif delivery.status is not None:
+        text = f"refused by {delivery.endpoint} with status {delivery.status}"
+    else:
+        text = f"failed at {delivery.endpoint}"
+    return text + (f" (retried {delivery.retries})" if delivery.retries else "")
 
 
 def _remember(cache: dict[Labels, _V], key: Labels, value: _V) -> None:
@@ -174,7 +205,8 @@ class PyroscopeWrite:
         return self._receiver
 
     def _build(self, args: Arguments) -> WriteReceiver:
-        return WriteReceiver(args, self._metrics, self._options.logger, self._alloy_id)
+        options = self._options
+        return WriteReceiver(args, self._metrics, options.logger, self._alloy_id, options.live)
 
     async def run(self) -> None:
         try:

@@ -67,11 +67,14 @@ class AttemptFailed(Exception):
 
 
 @dataclass(slots=True)
-class Failure:
-    """An endpoint's final failure: the text to report and the ingest status, if any."""
+class Delivery:
+    """How one endpoint's retry loop ended: the endpoint (password redacted), the retries,
+    and, when it finally failed, the text to report and the ingest status, if any."""
 
-    text: str
-    status: int | None
+    endpoint: str
+    retries: int
+    text: str | None = None
+    status: int | None = None
 
 
 def user_agent() -> str:
@@ -246,8 +249,8 @@ class EndpointRuntime:
 
     async def deliver(
         self, kind: str, attempt: Attempt, size: int, profiles: int, deadline: float | None
-    ) -> Failure | None:
-        """This endpoint's retry loop; returns its final failure, counted and logged once."""
+    ) -> Delivery:
+        """This endpoint's retry loop; a final failure is counted and logged once."""
         start = time.monotonic()
         backoff = Backoff(self.min_backoff, self.max_backoff, self.args.max_backoff_retries)
         latency_type = PUSH_ENDPOINT if kind == "push" else INGEST_ENDPOINT
@@ -273,7 +276,7 @@ class EndpointRuntime:
                 else:
                     self.m.sent_bytes.inc(size)
                     self.m.sent_profiles.inc(profiles)
-                    return None
+                    return Delivery(self.display_url, backoff.retries)
                 if not error.retryable or backoff.exhausted_after_failure():
                     break
                 delay = backoff.next_delay()
@@ -295,7 +298,7 @@ class EndpointRuntime:
         finally:
             self.m.latency[latency_type].observe(time.monotonic() - start)
         text = self.drop(kind, size, profiles, backoff.retries, str(error))
-        return Failure(text, error.status)
+        return Delivery(self.display_url, backoff.retries, text, error.status)
 
     def drop(self, kind: str, size: int, profiles: int, retries: int, cause: str) -> str:
         """Count and log a profile this endpoint will not get; returns the error text."""
