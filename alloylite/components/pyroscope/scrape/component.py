@@ -86,7 +86,12 @@ class PyroscopeScrape:
     async def _forward(self, labels: Labels, samples: list[RawSample]) -> None:
         await self._fanout.append(labels, samples, None)
 
+    @property
+    def loops(self) -> list[ScrapeLoop]:
+        """The running loops, one per target identity."""
+        return [loop for loop, _ in self._loops.values()]
+
     def debug_info(self) -> dict[str, Any]:
         """Alloy's debug info: one `target` entry per running loop (§1.8)."""
         job = self._args.job_name
-        return {"targets": [loop.debug_info(job) for loop, _ in self._loops.values()]}
+        return {"targets": [loop.debug_info(job) for loop in self.loops]}
