@@ -18,55 +18,21 @@ import httpx
 from alloylite.components.pyroscope.labels import parse_name
 from tests.integration.agent import Tap, free_port, start_agent
 from tests.integration.fake_pyroscope import FakePyroscope
+from tests.integration.test_relabel_pipeline import config
 from tests.integration.test_sdk_node import NODE_DIR, _node_ready
 
 # app name -> region tag; which rule decides its fate is in `config`.
 APPS = {"alloylite.node": "us-east", "noisy-node": "us-east", "alloylite.eu": "eu-west"}
 
 
-def config(receive_port: int, backend: str) -> str:
-    return f"""
-pyroscope.receive_http "default" {{
-  http {{
-    listen_address = "127.0.0.1"
-    listen_port    = {receive_port}
-  }}
-  forward_to = [pyroscope.relabel.services.receiver]
-}}
-
-pyroscope.relabel "services" {{
-  forward_to = [pyroscope.write.backend.receiver]
-
-  rule {{
-    source_labels = ["service_name"]
-    regex         = "noisy-.*"
-    action        = "drop"
-  }}
-
-  rule {{
+# Kept apps must be in a US region; the pipeline's other rules drop `noisy-*` apps, rename
+# `alloylite.*` to `renamed-*` and copy `region` to `zone`.
+KEEP_US = """
+  rule {
     source_labels = ["region"]
     regex         = "us-.*"
     action        = "keep"
-  }}
-
-  rule {{
-    source_labels = ["service_name"]
-    regex         = "alloylite\\\\.(.*)"
-    target_label  = "service_name"
-    replacement   = "renamed-$1"
-  }}
-
-  rule {{
-    source_labels = ["region"]
-    target_label  = "zone"
-  }}
-}}
-
-pyroscope.write "backend" {{
-  endpoint {{
-    url = "{backend}"
-  }}
-}}
+  }
 """
 
 
@@ -74,7 +40,7 @@ def test_node_sdk_ingest_labels_are_kept_renamed_or_dropped(tmp_path: Path) -> N
     _node_ready()
     receive_port = free_port()
     with FakePyroscope() as fake:
-        agent = start_agent(config(receive_port, fake.url), tmp_path)
+        agent = start_agent(config(receive_port, fake.url, KEEP_US), tmp_path)
         try:
             with Tap(f"http://127.0.0.1:{receive_port}") as tap:
                 procs = [
