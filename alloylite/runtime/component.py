@@ -84,7 +84,9 @@ class CounterRule:
 
     `sample` is the exposition sample name; `labels` must all match; a
     `status_class` (e.g. "2") additionally filters on the first digit of the
-    `status_code` label, and `negate` inverts that filter.
+    `status_code` label, and `negate` inverts that filter. `description` is the UI's
+    tooltip: the same counter name means different things on different components
+    (relabel's "dropped" are rule drops, write's are profiles lost after retries).
     """
 
     counter: str
@@ -92,6 +94,7 @@ class CounterRule:
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()
     status_class: str | None = None
     negate: bool = False
+    description: str = field(default="", kw_only=True)
 
     @property
     def family(self) -> str:

@@ -5,8 +5,9 @@ network may be closed and there is no build step, so nothing is fetched from a
 CDN. One JSON route feeds it: the graph (nodes with health, arguments and
 exports, edges in data-flow direction) plus per-component counters read from
 each component's own metrics registry (the counters each registration declares
-in `ui_counters`), so one poll every few seconds is enough. Nodes are described
-by `component_info` (through `schema.encode`, which prints secrets as `(secret)`).
+in `ui_counters`, with their tooltip texts), so one poll every few seconds is
+enough. Nodes are described by `component_info` (through `schema.encode`, which
+prints secrets as `(secret)`).
 """
 
 from __future__ import annotations
@@ -80,6 +81,7 @@ def graph_view(controller: Controller) -> dict[str, Any]:
         registration = state.node.registration
         rules = registration.ui_counters if registration is not None else ()
         info["counters"] = component_counters(state.metrics, rules)
+        info["counter_descriptions"] = {rule.counter: rule.description for rule in rules}
         nodes.append(info)
         edges.extend(
             {"from": cid, "to": target}

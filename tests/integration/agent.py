@@ -105,10 +105,11 @@ def start_agent_file(
 
 class Tap:
     """Records every request an SDK sends and relays it to `target`, answering
-    with the target's answer."""
+    with the target's answer (whose status codes `statuses` records, in answer order)."""
 
     def __init__(self, target: str) -> None:
         self.requests: list[Request] = []
+        self.statuses: list[int] = []
         self._cond = threading.Condition()
         client = httpx.Client(base_url=target, timeout=120)
         tap = self
@@ -145,6 +146,8 @@ class Tap:
                     )
                     tap._cond.notify_all()
                 resp = client.post(self.path, content=data, headers=headers)
+                with tap._cond:
+                    tap.statuses.append(resp.status_code)
                 self.send_response(resp.status_code)
                 for k, v in resp.headers.items():
                     if k.lower() not in ("content-length", "transfer-encoding", "connection"):

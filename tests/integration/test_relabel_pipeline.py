@@ -21,7 +21,8 @@ from tests.integration.fake_pyroscope import FakePyroscope
 APP = Path(__file__).with_name("sdk_python_app.py")
 
 
-def config(receive_port: int, backend: str) -> str:
+def config(receive_port: int, backend: str, more_rules: str = "") -> str:
+    """The pipeline; `more_rules` go right after the drop rule."""
     return f"""
 pyroscope.receive_http "default" {{
   http {{
@@ -39,7 +40,7 @@ pyroscope.relabel "services" {{
     regex         = "noisy-.*"
     action        = "drop"
   }}
-
+{more_rules}
   rule {{
     source_labels = ["service_name"]
     regex         = "alloylite\\\\.(.*)"

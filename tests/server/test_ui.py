@@ -115,3 +115,21 @@ def test_ui_files_are_served_and_nothing_else() -> None:
         assert (await client.get("/-/ready")).status_code == 200
 
     serve(scenario)
+
+
+def test_every_ui_counter_carries_its_own_tooltip() -> None:
+    """The tooltips come from the registrations: relabel's "dropped" is a rule drop,
+    write's is a profile lost after retries, so the texts must differ."""
+    from alloylite.runtime.registry import default_registry
+
+    registry = default_registry()
+    rules = {
+        (name, rule.counter): rule.description
+        for name in registry.names()
+        for rule in getattr(registry.get(name), "ui_counters", ())
+    }
+    assert rules, "no registration declares UI counters"
+    assert [key for key, text in rules.items() if not text] == []
+    assert rules["pyroscope.relabel", "dropped"] != rules["pyroscope.write", "dropped"]
+    assert "rule" in rules["pyroscope.relabel", "dropped"]
+    assert rules["pyroscope.relabel", "forwarded"] != rules["pyroscope.write", "forwarded"]

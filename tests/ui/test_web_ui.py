@@ -188,6 +188,9 @@ def test_counters_refresh_live_after_a_profile_is_forwarded(setup: Setup) -> Non
     expect(_counter(page, RECEIVER, "received")).to_have_text("1", timeout=WAIT_MS)
     expect(_counter(page, RECEIVER, "accepted")).to_have_text("1")
     expect(_counter(page, RECEIVER, "rejected")).to_have_text("0")
+    # Tooltips come from each registration's CounterRule descriptions.
+    dropped = _card(page, WRITER).locator('[data-counter="dropped"]')
+    expect(dropped).to_have_attribute("title", "profiles dropped after the last retry")
     expect(page.locator(f'svg g.node[data-id="{WRITER}"] text.counters')).to_have_text(
         "forwarded 1 · dropped 0"
     )

@@ -7,16 +7,6 @@ import { BAD_COUNTERS, formatCount, layout, renderGraph, updateGraph } from "/ui
 
 const REFRESH_MS = 3000;
 
-const COUNTERS = {
-  received: "profile requests received on /ingest and the push API",
-  accepted: "profile requests answered with a 2xx status",
-  rejected: "profile requests answered with an error status",
-  forwarded: "profiles sent to the endpoints",
-  dropped: "profiles dropped after the last retry",
-  retries: "retried sends",
-  bytes_sent: "compressed bytes sent to the endpoints",
-};
-
 let structureKey = "";
 let selected = decodeURIComponent(location.hash.slice(1));
 const shown = new Map(); // component id -> {args, exports} JSON last drawn
@@ -70,13 +60,15 @@ function healthBadge(health) {
   return h("span", { class: `badge health-${state}`, "data-health": state }, state);
 }
 
-function counterTiles(counters) {
+// `descriptions` come from the component's registration (its CounterRules): the same
+// counter name means different things on different components.
+function counterTiles(counters, descriptions) {
   const box = h("div", { class: "counters" });
   for (const [key, value] of Object.entries(counters)) {
     const shownValue = key === "bytes_sent" ? formatBytes(value) : formatCount(value);
     const bad = BAD_COUNTERS.has(key) && value > 0;
     box.append(h("div", { class: bad ? "counter bad" : "counter", "data-counter": key,
-                          title: COUNTERS[key] || key },
+                          title: descriptions[key] || key },
       h("span", { class: "value" }, shownValue), h("span", { class: "key" }, key)));
   }
   if (!Object.keys(counters).length) box.append(h("span", { class: "muted" }, "no counters"));
@@ -118,7 +110,8 @@ function fillCard(card, node) {
   card.querySelector(".health-line").replaceChildren(
     h("span", { class: "health-message" }, node.health?.message || ""),
     h("span", { class: "muted" }, updated ? ` · since ${updated.toLocaleTimeString()}` : ""));
-  card.querySelector(".slot-counters").replaceChildren(counterTiles(node.counters || {}));
+  const tiles = counterTiles(node.counters || {}, node.counter_descriptions || {});
+  card.querySelector(".slot-counters").replaceChildren(tiles);
   card.querySelector(".refs").replaceChildren(
     h("span", { class: "muted" }, "Receives from: "), refLinks(node.referencedBy || []),
     h("br"),

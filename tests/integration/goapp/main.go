@@ -1,6 +1,8 @@
 // A tiny Go service for the pyroscope.scrape tests: net/http/pprof on the address given
 // as the first argument, steady allocations, mutex and channel contention, and a few
-// misbehaving routes (HTML, JSON, 500, wrong Content-Type, a hang).
+// misbehaving routes (HTML, JSON, 500, wrong Content-Type, a hang). With GOAPP_STACKS=<bits>
+// it also allocates from 2^bits distinct stacks, every allocation sampled, so the heap
+// profile is as large as a real service's (bench/delta.py uses it).
 package main
 
 import (
@@ -9,6 +11,7 @@ import (
 	_ "net/http/pprof"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -23,6 +26,42 @@ func allocate() {
 			sink = sink[:0]
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+//go:noinline
+func left(depth, path int) []byte {
+	if depth == 0 {
+		return make([]byte, 128+path%512)
+	}
+	if path&1 == 0 {
+		return left(depth-1, path>>1)
+	}
+	return right(depth-1, path>>1)
+}
+
+//go:noinline
+func right(depth, path int) []byte {
+	if depth == 0 {
+		return make([]byte, 256+path%512)
+	}
+	if path&1 == 0 {
+		return left(depth-1, path>>1)
+	}
+	return right(depth-1, path>>1)
+}
+
+// manyStacks allocates from 2^bits call paths, again and again.
+func manyStacks(bits int) {
+	var keep [][]byte
+	for {
+		for path := 0; path < 1<<bits; path++ {
+			keep = append(keep, left(bits, path))
+			if len(keep) > 1024 {
+				keep = keep[:0]
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -51,6 +90,10 @@ func contend() {
 func main() {
 	runtime.SetMutexProfileFraction(1)
 	runtime.SetBlockProfileRate(1)
+	if bits, err := strconv.Atoi(os.Getenv("GOAPP_STACKS")); err == nil && bits > 0 {
+		runtime.MemProfileRate = 1
+		go manyStacks(bits)
+	}
 	go allocate()
 	go contend()
 	http.HandleFunc("/bad/html", func(w http.ResponseWriter, r *http.Request) {

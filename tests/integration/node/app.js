@@ -1,10 +1,11 @@
 // A small application instrumented with the real Pyroscope Node.js SDK.
-// Run by test_sdk_node.py: argv = serverAddress appName seconds.
+// Run by test_sdk_node.py and test_relabel_node.py:
+// argv = serverAddress appName seconds [region] (region defaults to us-east).
 // It profiles CPU work for a while under a dynamic label, then stops the SDK
 // (which flushes the last profiles) and exits.
 const Pyroscope = require('@pyroscope/nodejs');
 
-const [serverAddress, appName, seconds] = process.argv.slice(2);
+const [serverAddress, appName, seconds, region = 'us-east'] = process.argv.slice(2);
 
 function fib(n) {
   return n < 2 ? n : fib(n - 1) + fib(n - 2);
@@ -14,7 +15,7 @@ async function main() {
   Pyroscope.init({
     serverAddress,
     appName,
-    tags: { region: 'us-east', env: 'sdk' },
+    tags: { region, env: 'sdk' },
     tenantID: 'sdk-tenant',
     basicAuthUser: 'sdk-user',
     basicAuthPassword: 'sdk-password',

@@ -15,6 +15,7 @@ from alloylite.runtime.component import (
     Component,
     ComponentDocs,
     ComponentOptions,
+    CounterRule,
     ExportDoc,
     Registration,
     Stability,
@@ -38,8 +39,10 @@ def _build(options: ComponentOptions, args: Any) -> Component:
 
 
 def _metrics(registry: CollectorRegistry) -> object:
-    """None: pyroscope.enrich registers no metrics of its own (spec §4.3)."""
-    return None
+    """Only the Fanout's metrics: pyroscope.enrich has none of its own (spec §4.3)."""
+    from alloylite.components.pyroscope.fanout import FanoutMetrics
+
+    return FanoutMetrics(registry)
 
 
 REGISTRATION = Registration(
@@ -48,6 +51,13 @@ REGISTRATION = Registration(
     arguments=Arguments,
     build=_build,
     exports=Exports,
+    ui_counters=(
+        CounterRule(
+            "forwarded",
+            "pyroscope_forwarded_entries_total",
+            description="push-API profiles every forward_to receiver accepted (counted by sample)",
+        ),
+    ),
     docs=ComponentDocs(
         exports={
             "receiver": ExportDoc(

@@ -12,15 +12,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from alloylite.components.pyroscope.appendable import (
-    Appendable,
-    IncomingProfile,
-    Labels,
-    RawSample,
-)
+from alloylite.components.pyroscope.appendable import IncomingProfile, Labels, RawSample
 from alloylite.components.pyroscope.enrich.arguments import Arguments
 from alloylite.components.pyroscope.enrich.enrichment import Enrichment
-from alloylite.components.pyroscope.fanout import fan_out
+from alloylite.components.pyroscope.fanout import Fanout
 from alloylite.runtime.component import ComponentOptions
 
 
@@ -30,7 +25,7 @@ class PyroscopeEnrich:
     def __init__(self, options: ComponentOptions, args: Arguments) -> None:
         self._options = self.options = options
         self.enrichment = Enrichment.build([], "", "", ())
-        self.forward_to: tuple[Appendable, ...] = ()
+        self.fanout = Fanout(options.registry)
         self._apply(args)
         self.receiver = EnrichReceiver(self)
         options.on_state_change({"receiver": self.receiver})
@@ -47,7 +42,7 @@ class PyroscopeEnrich:
         self.enrichment = Enrichment.build(
             args.targets, args.target_match_label, args.profiles_match_label, args.labels_to_copy
         )
-        self.forward_to = forward_to
+        self.fanout.children = forward_to
 
 
 class EnrichReceiver:
@@ -61,17 +56,11 @@ class EnrichReceiver:
     ) -> None:
         enriched = self._component.enrichment.apply(labels)
         self._component.options.live.samples("out", enriched, samples, outcome="enriched")
-        await fan_out(
-            self._component.forward_to, lambda target: target.append(enriched, samples, deadline)
-        )
+        await self._component.fanout.append(enriched, samples, deadline)
 
     async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         enriched = self._component.enrichment.apply(profile.labels)
         self._component.options.live.ingest("out", profile, enriched, outcome="enriched")
         if enriched is not profile.labels:
             profile = dataclasses.replace(profile, labels=enriched)
-        forwarded = profile
-        await fan_out(
-            self._component.forward_to,
-            lambda target: target.append_ingest(forwarded, deadline),
-        )
+        await self._component.fanout.append_ingest(profile, deadline)

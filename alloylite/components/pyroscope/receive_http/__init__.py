@@ -66,9 +66,27 @@ REGISTRATION = Registration(
     build=_build,
     exports=None,
     ui_counters=(
-        CounterRule("received", _REQUESTS, (_PROFILE_ROUTES,)),
-        CounterRule("accepted", _REQUESTS, (_PROFILE_ROUTES,), status_class="2"),
-        CounterRule("rejected", _REQUESTS, (_PROFILE_ROUTES,), status_class="2", negate=True),
+        CounterRule(
+            "received",
+            _REQUESTS,
+            (_PROFILE_ROUTES,),
+            description="profile requests received on /ingest and the push API",
+        ),
+        CounterRule(
+            "accepted",
+            _REQUESTS,
+            (_PROFILE_ROUTES,),
+            status_class="2",
+            description="profile requests answered with a 2xx status",
+        ),
+        CounterRule(
+            "rejected",
+            _REQUESTS,
+            (_PROFILE_ROUTES,),
+            status_class="2",
+            negate=True,
+            description="profile requests answered with an error status",
+        ),
     ),
     docs=ComponentDocs(
         type_names={"forward_to": "list(ProfilesReceiver)"},

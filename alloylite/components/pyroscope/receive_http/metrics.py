@@ -17,9 +17,11 @@ from typing import Any
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from alloylite.components.common.metrics import GO_DEFAULT_BUCKETS
+
 NS = "pyroscope_receive_http"
 # dskit's defaults: DefBuckets for the duration, 1 KiB..16 MiB for sizes.
-DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+DURATION_BUCKETS = GO_DEFAULT_BUCKETS
 SIZE_BUCKETS = (1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0, 16777216.0)
 
 

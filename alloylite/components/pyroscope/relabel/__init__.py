@@ -40,9 +40,10 @@ def _build(options: ComponentOptions, args: Any) -> Component:
 
 
 def _metrics(registry: CollectorRegistry) -> object:
+    from alloylite.components.pyroscope.fanout import FanoutMetrics
     from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
 
-    return RelabelMetrics(registry)
+    return RelabelMetrics(registry), FanoutMetrics(registry)
 
 
 REGISTRATION = Registration(
@@ -52,9 +53,21 @@ REGISTRATION = Registration(
     build=_build,
     exports=Exports,
     ui_counters=(
-        CounterRule("received", "pyroscope_relabel_profiles_processed"),
-        CounterRule("forwarded", "pyroscope_relabel_profiles_written"),
-        CounterRule("dropped", "pyroscope_relabel_profiles_dropped"),
+        CounterRule(
+            "received",
+            "pyroscope_relabel_profiles_processed",
+            description="profiles the rules were applied to",
+        ),
+        CounterRule(
+            "forwarded",
+            "pyroscope_relabel_profiles_written",
+            description="profiles the rules kept and handed to forward_to",
+        ),
+        CounterRule(
+            "dropped",
+            "pyroscope_relabel_profiles_dropped",
+            description="profiles dropped by a keep/drop rule (the sender still saw success)",
+        ),
     ),
     docs=ComponentDocs(
         exports={

@@ -11,17 +11,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Sequence
 
 from alloylite.components.common.relabel import LEGACY, CompiledRule, relabel
 from alloylite.components.common.rule_block import compile_blocks, export_rules
 from alloylite.components.pyroscope.appendable import (
-    Appendable,
     IncomingProfile,
     Labels,
     RawSample,
 )
-from alloylite.components.pyroscope.fanout import fan_out
+from alloylite.components.pyroscope.fanout import Fanout
 from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
@@ -43,7 +41,7 @@ class PyroscopeRelabel:
         self._metrics = RelabelMetrics(options.registry)
         self._cache = RelabelCache(args.max_cache_size)
         self._rules: tuple[CompiledRule, ...] = ()
-        self._forward_to: list[Appendable] = []
+        self.fanout = Fanout(options.registry)
         self._exited = False
         self.receiver = RelabelReceiver(self)
         self._apply(args)
@@ -64,7 +62,7 @@ class PyroscopeRelabel:
             self._metrics.cache_size = 0
         self._rules = rules
         self._cache.resize(args.max_cache_size)
-        self._forward_to = list(args.forward_to)
+        self.fanout.children = tuple(args.forward_to)
         self._options.on_state_change({"receiver": self.receiver, "rules": export_rules(args.rule)})
 
     # ------------------------------------------------------------ the receiver's work
@@ -92,9 +90,6 @@ class PyroscopeRelabel:
             return None
         self._metrics.count("profiles_written")
         return result
-
-    def targets(self) -> Sequence[Appendable]:
-        return self._forward_to
 
     @property
     def live(self) -> LiveChannel:
@@ -133,10 +128,7 @@ class RelabelReceiver:
             live.samples("out", shown, samples, outcome=outcome)
         if result is None:
             return
-        kept = result
-        await fan_out(
-            self._component.targets(), lambda target: target.append(kept, samples, deadline)
-        )
+        await self._component.fanout.append(result, samples, deadline)
 
     async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         result = self._component.relabelled(profile.labels)
@@ -148,10 +140,7 @@ class RelabelReceiver:
             return
         if result is not profile.labels:
             profile = dataclasses.replace(profile, labels=result)
-        relabelled = profile
-        await fan_out(
-            self._component.targets(), lambda target: target.append_ingest(relabelled, deadline)
-        )
+        await self._component.fanout.append_ingest(profile, deadline)
 
 
 def _labels_text(labels: Labels) -> str:

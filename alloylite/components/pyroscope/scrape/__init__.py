@@ -14,6 +14,7 @@ from alloylite.runtime.component import (
     Component,
     ComponentDocs,
     ComponentOptions,
+    CounterRule,
     Registration,
     Stability,
 )
@@ -31,8 +32,10 @@ def _build(options: ComponentOptions, args: Any) -> Component:
 
 
 def _metrics(registry: CollectorRegistry) -> object:
-    """None: pyroscope.scrape registers no metrics of its own (target health is on its page)."""
-    return None
+    """Only the Fanout's metrics (spec §1.8); target health is on the component's page."""
+    from alloylite.components.pyroscope.fanout import FanoutMetrics
+
+    return FanoutMetrics(registry)
 
 
 REGISTRATION = Registration(
@@ -41,6 +44,13 @@ REGISTRATION = Registration(
     arguments=Arguments,
     build=_build,
     exports=None,  # no exports (§1.8)
+    ui_counters=(
+        CounterRule(
+            "forwarded",
+            "pyroscope_forwarded_entries_total",
+            description="scraped profiles every forward_to receiver accepted",
+        ),
+    ),
     docs=ComponentDocs(
         overrides={
             "no_proxy": "Comma-separated hosts, domains and CIDRs that bypass `proxy_url`; "

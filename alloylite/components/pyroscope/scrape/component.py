@@ -12,8 +12,8 @@ import asyncio
 import logging
 from typing import Any
 
-from alloylite.components.pyroscope.appendable import Appendable, Labels, RawSample
-from alloylite.components.pyroscope.fanout import fan_out
+from alloylite.components.pyroscope.appendable import Labels, RawSample
+from alloylite.components.pyroscope.fanout import Fanout
 from alloylite.components.pyroscope.scrape.arguments import Arguments
 from alloylite.components.pyroscope.scrape.http import ScrapeClient
 from alloylite.components.pyroscope.scrape.loop import ScrapeLoop
@@ -28,7 +28,7 @@ class PyroscopeScrape:
     def __init__(self, options: ComponentOptions, args: Arguments) -> None:
         self._options = options
         self._args = args
-        self._forward_to: list[Appendable] = list(args.forward_to)
+        self._fanout = Fanout(options.registry, args.forward_to)
         self._client = ScrapeClient(args.http_client(), user_agent())
         self._loops: dict[int, tuple[ScrapeLoop, asyncio.Task[None]]] = {}
         self._dirty = asyncio.Event()
@@ -51,7 +51,7 @@ class PyroscopeScrape:
     async def update(self, arguments: Arguments) -> None:
         old = self._args
         self._args = arguments
-        self._forward_to = list(arguments.forward_to)
+        self._fanout.children = tuple(arguments.forward_to)
         if (
             old.scrape_interval != arguments.scrape_interval
             or old.scrape_timeout != arguments.scrape_timeout
@@ -85,9 +85,14 @@ class PyroscopeScrape:
 
     async def _forward(self, labels: Labels, samples: list[RawSample]) -> None:
         self._options.live.samples("out", labels, samples, outcome="scraped")
-        await fan_out(self._forward_to, lambda target: target.append(labels, samples, None))
+        await self._fanout.append(labels, samples, None)
+
+    @property
+    def loops(self) -> list[ScrapeLoop]:
+        """The running loops, one per target identity."""
+        return [loop for loop, _ in self._loops.values()]
 
     def debug_info(self) -> dict[str, Any]:
         """Alloy's debug info: one `target` entry per running loop (§1.8)."""
         job = self._args.job_name
-        return {"targets": [loop.debug_info(job) for loop, _ in self._loops.values()]}
+        return {"targets": [loop.debug_info(job) for loop in self.loops]}

@@ -33,7 +33,9 @@ class ScrapeResponse:
 
 
 class ScrapeClient:
-    def __init__(self, config: Endpoint, user_agent: str) -> None:
+    def __init__(self, config: Endpoint, user_agent: str, max_body: int = MAX_BODY) -> None:
+        # `max_body` is lowered by tests, which cannot stream 64 MiB per run.
+        self._max_body = max_body
         self._auth = Auth(config)
         self._client = httpx.AsyncClient(
             verify=build_ssl_context(config.tls_config),
@@ -72,8 +74,10 @@ class ScrapeClient:
             try:
                 async for chunk in response.aiter_raw():
                     size += len(chunk)
-                    if size > MAX_BODY:
-                        raise ScrapeError(f"failed to read body: body exceeds {MAX_BODY} bytes")
+                    if size > self._max_body:
+                        raise ScrapeError(
+                            f"failed to read body: body exceeds {self._max_body} bytes"
+                        )
                     chunks.append(chunk)
             except httpx.HTTPError as err:
                 raise ScrapeError(f"failed to read body: {err or type(err).__name__}") from None

@@ -52,10 +52,22 @@ REGISTRATION = Registration(
     build=_build,
     exports=Exports,
     ui_counters=(
-        CounterRule("forwarded", "pyroscope_write_sent_profiles_total"),
-        CounterRule("dropped", "pyroscope_write_dropped_profiles_total"),
-        CounterRule("retries", "pyroscope_write_retries_total"),
-        CounterRule("bytes_sent", "pyroscope_write_sent_bytes_total"),
+        CounterRule(
+            "forwarded",
+            "pyroscope_write_sent_profiles_total",
+            description="profiles sent to the endpoints",
+        ),
+        CounterRule(
+            "dropped",
+            "pyroscope_write_dropped_profiles_total",
+            description="profiles dropped after the last retry",
+        ),
+        CounterRule("retries", "pyroscope_write_retries_total", description="retried sends"),
+        CounterRule(
+            "bytes_sent",
+            "pyroscope_write_sent_bytes_total",
+            description="compressed bytes sent to the endpoints",
+        ),
     ),
     docs=ComponentDocs(
         exports={

@@ -8,11 +8,9 @@ duplicates (Alloy's "register or reuse").
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-C = TypeVar("C", Counter, Histogram)
+from alloylite.components.common.metrics import register_or_reuse
 
 # Latency `type` values; the *_total types use endpoint="-".
 PUSH_TOTAL, PUSH_ENDPOINT, PUSH_DOWNSTREAM = "push_total", "push_endpoint", "push_downstream"
@@ -21,24 +19,6 @@ INGEST_TOTAL, INGEST_ENDPOINT, INGEST_DOWNSTREAM = (
     "ingest_endpoint",
     "ingest_downstream",
 )
-
-
-def _register(registry: CollectorRegistry | None, collector: C) -> C:
-    if registry is None:
-        return collector
-    try:
-        registry.register(collector)
-    except ValueError:
-        # Already there (component re-created with the same registry): reuse it. The
-        # registry's private index: checked against prometheus-client 0.26.0 (bounded in
-        # pyproject.toml).
-        existing: Any = registry._names_to_collectors.get(collector._name)  # noqa: SLF001
-        if existing is None:
-            existing = registry._names_to_collectors.get(collector._name + "_total")  # noqa: SLF001
-        if isinstance(existing, type(collector)):
-            return existing
-        raise
-    return collector
 
 
 class EndpointMetrics:
@@ -59,7 +39,7 @@ class EndpointMetrics:
 class WriteMetrics:
     def __init__(self, registry: CollectorRegistry | None) -> None:
         def counter(name: str, doc: str) -> Counter:
-            return _register(registry, Counter(name, doc, ["endpoint"], registry=None))
+            return register_or_reuse(registry, Counter(name, doc, ["endpoint"], registry=None))
 
         self.sent_bytes = counter(
             "pyroscope_write_sent_bytes_total",
@@ -79,7 +59,7 @@ class WriteMetrics:
         self.retries = counter(
             "pyroscope_write_retries_total", "Total number of retries to Pyroscope."
         )
-        self.latency = _register(
+        self.latency = register_or_reuse(
             registry,
             Histogram(
                 "pyroscope_write_latency",
