@@ -25,6 +25,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from alloylite.components.pyroscope import connect, grpc
+from alloylite.components.pyroscope import tenant as tenant_mod
 from alloylite.components.pyroscope.appendable import (
     Appendable,
     IncomingProfile,
@@ -203,6 +204,15 @@ class ReceiveApp:
         targets = c.forward_to  # snapshot: an update swaps the list, never mutates it
         query: bytes = scope["query_string"]
         labels = _ingest_labels(query, c.logger)
+        if c.forward_tenant:  # --- per-profile tenant (tenant.py) ---
+            for name, value in scope["headers"]:
+                if name == b"x-scope-orgid":
+                    try:
+                        tenant = tenant_mod.validate(value.decode("latin-1"))
+                    except tenant_mod.TenantError as err:
+                        return await _respond(send, 400, f"{err}\n".encode(), text=True)
+                    labels = tenant_mod.with_tenant(labels, tenant)
+                    break
         try:
             body = await self._read_body(scope, receive, "ingest")
         except _BodyTooLarge:
@@ -280,7 +290,7 @@ class ReceiveApp:
                 "invalid_argument", f"unmarshal into push.v1.PushRequest: {exc}"
             )
             return await _connect_error(send, invalid)
-        error = await self.forward_push(series, call.deadline)
+        error = await self.forward_push(series, call.deadline, headers.get("x-scope-orgid"))
         if error is None:
             content_type = call.codec.encode()
             return await _respond(
@@ -292,11 +302,19 @@ class ReceiveApp:
         return await _connect_error(send, error)
 
     async def forward_push(
-        self, series: Sequence[Series], call_deadline: float | None
+        self, series: Sequence[Series], call_deadline: float | None, tenant: str | None
     ) -> connect.ConnectError | None:
         """Forward decoded push series to every target, whatever the protocol;
         the error to answer, if any (Alloy's Push errors are all `internal`)."""
         c = self._c
+        # --- per-profile tenant (tenant.py), only with forward_tenant ---
+        if not c.forward_tenant:
+            tenant = None
+        elif tenant is not None:
+            try:
+                tenant_mod.validate(tenant)
+            except tenant_mod.TenantError as err:
+                return connect.ConnectError("invalid_argument", str(err))
         targets = c.forward_to
         deadline = time.monotonic() + c.write_timeout
         if call_deadline is not None:
@@ -308,7 +326,10 @@ class ReceiveApp:
                 # refuse an empty push with 400, so it is not forwarded.
                 continue
             # Later duplicates win, empty values are dropped (Prometheus builder).
-            prepared.append((_series_labels(one.labels), one.samples))
+            labels = _series_labels(one.labels)
+            if tenant is not None:
+                labels = tenant_mod.with_tenant(labels, tenant)
+            prepared.append((labels, one.samples))
 
         async def push_all(target: Any, index: int) -> None:
             failures: list[str] = []
@@ -342,6 +363,7 @@ _CONNECT_HEADERS = frozenset(
         b"connect-protocol-version",
         b"connect-timeout-ms",
         *GRPC_HEADERS,
+        b"x-scope-orgid",
     }
 )
 
@@ -528,6 +550,7 @@ class ReceiveHTTP:
         self.args = args
         self.forward_to: list[Appendable] = list(args.forward_to)
         self.body_limit = args.max_request_body_size
+        self.forward_tenant = args.forward_tenant
         self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
         self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()
 

@@ -28,7 +28,7 @@ GRPC_HEADERS = (b"grpc-encoding", b"grpc-accept-encoding", b"grpc-timeout")
 TRAILERS_EXTENSION = "http.response.trailers"
 _ROUTE = "push_v1_pusherservice"
 
-Forward = Callable[[Sequence[Series], float | None], Awaitable[ConnectError | None]]
+Forward = Callable[[Sequence[Series], float | None, str | None], Awaitable[ConnectError | None]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -80,7 +80,7 @@ async def serve_grpc(
         call = grpc.negotiate(headers)
         flags, data = await _read_message(receive, limit, metrics)
         series = _decode(call, flags, data, limit)
-        error = await forward(series, call.deadline)
+        error = await forward(series, call.deadline, headers.get("x-scope-orgid"))
     except _ClientGone:
         return 499
     except ConnectError as exc:

@@ -199,8 +199,22 @@ class Endpoint:
         doc="Headers added by the HTTP client, values kept secret; reserved names such as "
         "`Authorization` or `Content-Type` are refused.",
     )
+    # alloylite extension: per-profile tenants (components/pyroscope/tenant.py).
+    tenant_from_label: str = attr(
+        default="",
+        doc="alloylite only: send each profile's `__tenant_id__` label (set by "
+        "`pyroscope.receive_http`'s `forward_tenant` or by a `pyroscope.relabel` rule) as its "
+        "`X-Scope-OrgID`. `override`: it replaces a static `X-Scope-OrgID` of `headers`; "
+        "`fallback`: a static one wins and the label fills in where none is set. Empty (the "
+        "default): the label is dropped like every `__*` label, as in Alloy.",
+    )
 
     def validate(self) -> None:
+        if self.tenant_from_label not in ("", "override", "fallback"):
+            raise ValueError(
+                f'tenant_from_label must be "override", "fallback" or empty, got '
+                f'"{self.tenant_from_label}"'
+            )
         methods = [
             self.basic_auth is not None,
             self.authorization is not None,
