@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
+import ssl
 import struct
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import grpc as grpcio
@@ -25,7 +27,7 @@ from alloylite.components.pyroscope.push import (
     encode_push_request,
     encode_push_request_json,
 )
-from alloylite.components.pyroscope.receive_http import HTTP2Arguments
+from alloylite.components.pyroscope.receive_http import HTTP2Arguments, TLSArguments
 from tests.components.pyroscope.receive_http_support import make_args, run, running
 from tests.components.pyroscope.recorder import Recorder
 
@@ -359,5 +361,56 @@ def test_http2_block_settings_are_announced() -> None:
             conn.receive_data(data)
             assert conn.remote_settings.max_concurrent_streams == 7
             writer.close()
+
+    run(main())
+
+
+def test_grpcio_over_tls_negotiates_h2_by_alpn_without_the_http2_block(pki: Path) -> None:
+    tls = TLSArguments(cert_file=str(pki / "server.pem"), key_file=str(pki / "server.key"))
+
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec], http_tls=tls)) as c:
+            creds = grpcio.ssl_channel_credentials((pki / "ca.pem").read_bytes())
+            async with grpcio.aio.secure_channel(f"127.0.0.1:{c.port}", creds) as channel:
+                await channel.unary_unary(PUSH)(BODY, timeout=20)
+            assert len(rec.pushes) == 1
+            # HTTP/1.1 over TLS is still served.
+            ctx = ssl.create_default_context(cafile=str(pki / "ca.pem"))
+            async with httpx.AsyncClient(verify=ctx) as client:
+                resp = await client.post(
+                    f"https://127.0.0.1:{c.port}{PUSH}",
+                    content=BODY,
+                    headers={"content-type": "application/proto"},
+                )
+                assert (resp.http_version, resp.status_code) == ("HTTP/1.1", 200)
+
+    run(main())
+
+
+def test_tenant_from_grpc_metadata_becomes_the_tenant_label() -> None:
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec], forward_tenant=True, **H2C)) as c:
+            target = f"127.0.0.1:{c.port}"
+            code, _ = await grpcio_push(target, BODY, metadata=(("x-scope-orgid", "team-a"),))
+            assert code == grpcio.StatusCode.OK
+            assert dict(rec.pushed[0])["__tenant_id__"] == "team-a"
+            code, details = await grpcio_push(target, BODY, metadata=(("x-scope-orgid", ".."),))
+            assert code == grpcio.StatusCode.INVALID_ARGUMENT
+            assert details == "tenant ID is '.' or '..'"
+            assert len(rec.pushes) == 1
+
+    run(main())
+
+
+def test_without_forward_tenant_the_header_is_dropped_as_in_alloy() -> None:
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec], **H2C)) as c:
+            target = f"127.0.0.1:{c.port}"
+            code, _ = await grpcio_push(target, BODY, metadata=(("x-scope-orgid", "..."),))
+            assert code == grpcio.StatusCode.OK
+            assert "__tenant_id__" not in dict(rec.pushed[0])
 
     run(main())
