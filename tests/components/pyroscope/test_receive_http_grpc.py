@@ -414,3 +414,58 @@ def test_without_forward_tenant_the_header_is_dropped_as_in_alloy() -> None:
             assert "__tenant_id__" not in dict(rec.pushed[0])
 
     run(main())
+
+
+async def _upgrade_push(
+    port: int, body: bytes, ctype: str
+) -> tuple[bytes, dict[bytes, bytes], bytes]:
+    """An `Upgrade: h2c` request driven by the h2 package's client side: (101 head,
+    HTTP/2 response headers and trailers of stream 1, its body)."""
+    import h2.connection
+    import h2.events
+
+    conn = h2.connection.H2Connection()
+    settings = conn.initiate_upgrade_connection()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(
+        f"POST {PUSH} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+        f"Upgrade: h2c\r\nHTTP2-Settings: {settings.decode()}\r\nContent-Type: {ctype}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    writer.write(conn.data_to_send())
+    await writer.drain()
+    fields: dict[bytes, bytes] = {}
+    data = b""
+    done = False
+    while not done:
+        chunk = await asyncio.wait_for(reader.read(65536), 10)
+        assert chunk, "connection closed before the response ended"
+        for event in conn.receive_data(chunk):
+            if isinstance(event, (h2.events.ResponseReceived, h2.events.TrailersReceived)):
+                fields.update(dict(event.headers))
+            elif isinstance(event, h2.events.DataReceived):
+                data += event.data
+                conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                done = True
+        writer.write(conn.data_to_send())
+    writer.close()
+    return head, fields, data
+
+
+def test_upgrade_h2c_serves_the_request_over_http2() -> None:
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec], **H2C)) as c:
+            head, fields, data = await _upgrade_push(c.port, envelope(BODY), "application/grpc")
+            assert head.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+            assert fields[b":status"] == b"200"
+            assert fields[b"grpc-status"] == b"0"
+            assert data == envelope(b"")
+            assert len(rec.pushes) == 1
+            assert rec.pushes[0][1] == SERIES[0].samples
+
+    run(main())

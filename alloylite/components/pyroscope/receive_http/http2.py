@@ -30,7 +30,7 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
-__all__ = ["PREFACE", "H2Protocol", "H2Settings", "preface_answer"]
+__all__ = ["PREFACE", "SWITCHING", "H2Protocol", "H2Settings", "h2c_upgrade", "preface_answer"]
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
@@ -48,6 +48,38 @@ _CONNECTION_HEADERS = frozenset(
 
 TASK_KEY = "alloylite.task"
 GONE_KEY = "alloylite.client_gone"
+
+
+SWITCHING = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+# HTTP/1.1 headers that do not carry over to the upgraded request.
+_HOP_BY_HOP = frozenset({b"connection", b"upgrade", b"http2-settings", b"host", b"keep-alive"})
+
+
+def h2c_upgrade(
+    method: bytes, url: bytes, headers: list[tuple[bytes, bytes]]
+) -> tuple[bytes, list[tuple[bytes, bytes]]] | None:
+    """For an HTTP/1.1 request asking `Upgrade: h2c` (RFC 7540 §3.2): its
+    HTTP2-Settings value and the request as HTTP/2 headers; None for any other."""
+    connection: set[bytes] = set()
+    upgrade = settings = host = None
+    for name, value in headers:
+        if name == b"connection":
+            connection.update(t.strip().lower() for t in value.split(b","))
+        elif name == b"upgrade":
+            upgrade = value.strip().lower()
+        elif name == b"http2-settings":
+            settings = value.strip()
+        elif name == b"host":
+            host = value
+    if upgrade != b"h2c" or settings is None or b"upgrade" not in connection:
+        return None
+    if b"http2-settings" not in connection:
+        return None
+    request = [(b":method", method), (b":path", url), (b":scheme", b"http")]
+    if host is not None:
+        request.append((b":authority", host))
+    request += [(n, v) for n, v in headers if n not in _HOP_BY_HOP]
+    return settings, request
 
 
 def preface_answer(date: bytes) -> bytes:
@@ -127,9 +159,18 @@ class H2Protocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._attach(transport, upgrade=None)
 
-    def upgraded(self, transport: asyncio.BaseTransport, settings_header: bytes | None) -> None:
-        """Take over a connection that answered `Upgrade: h2c` (101 already sent)."""
+    def upgraded(
+        self,
+        transport: asyncio.BaseTransport,
+        settings_header: bytes,
+        request: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> None:
+        """Take over a connection that answered `Upgrade: h2c` (101 already sent);
+        the HTTP/1.1 request that asked becomes stream 1, whose answer is HTTP/2."""
         self._attach(transport, upgrade=settings_header)
+        self._request(1, request, ended=True, body=body)
+        self._flush()
 
     def _attach(self, transport: asyncio.BaseTransport, upgrade: bytes | None) -> None:
         # uvloop's transports are not asyncio.Transport subclasses, only alike.
@@ -248,7 +289,7 @@ class H2Protocol(asyncio.Protocol):
             stream.scope[GONE_KEY] = True
             task.cancel()
 
-    def _request(self, stream_id: int, raw: list[Any], ended: bool) -> None:
+    def _request(self, stream_id: int, raw: list[Any], ended: bool, body: bytes = b"") -> None:
         if self._closing:
             self.conn.reset_stream(stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
             return
@@ -287,6 +328,8 @@ class H2Protocol(asyncio.Protocol):
         }
         stream = _Stream(scope)
         stream.ended = ended
+        if body:
+            stream.chunks.append((body, 0))  # read before the upgrade: no window to give back
         self._streams[stream_id] = stream
         task = asyncio.get_running_loop().create_task(self._run(stream_id, stream))
         stream.task = task

@@ -16,19 +16,23 @@ import contextlib
 import logging
 import socket
 import ssl
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+import httptools
 import uvicorn
 from uvicorn.server import ServerState
 
 from alloylite.components.pyroscope.receive_http.http2 import (
     GONE_KEY,
     PREFACE,
+    SWITCHING,
     TASK_KEY,
     H2Protocol,
     H2Settings,
+    h2c_upgrade,
     preface_answer,
 )
 
@@ -194,6 +198,10 @@ class HTTPServer:
             _timer: asyncio.TimerHandle | None = None
             _refused = False
             _fresh = True  # no byte read yet: an HTTP/2 preface may come
+            # An `Upgrade: h2c` request being read: (settings, HTTP/2 headers, body
+            # still expected, body so far); its body arrives as llhttp's upgrade data.
+            _h2c: tuple[bytes, list[tuple[bytes, bytes]], int, bytearray] | None = None
+            _data = b""
 
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
@@ -204,15 +212,18 @@ class HTTPServer:
                 super().connection_made(transport)
 
             # --- HTTP/2 hand-over (http2.py) ---
-            def _serve_h2(self, transport: Any, data: bytes) -> None:
-                self.connections.discard(self)
+            def _new_h2(self) -> H2Protocol:
                 slot = self.slot
 
                 def lost() -> None:
                     server._connection_count_changed(-1)
                     slot.release()
 
-                h2 = H2Protocol(server._app, settings.http2, server._state, lost, self._scheme())
+                return H2Protocol(server._app, settings.http2, server._state, lost, self._scheme())
+
+            def _serve_h2(self, transport: Any, data: bytes) -> None:
+                self.connections.discard(self)
+                h2 = self._new_h2()
                 transport.set_protocol(h2)
                 h2.connection_made(transport)
                 if data:
@@ -258,6 +269,10 @@ class HTTPServer:
                     self._fresh = False
                     if self._preface(self.transport, data):
                         return
+                if self._h2c is not None:
+                    self._h2c_body(data)
+                    return
+                self._data = data  # for _unsupported_upgrade_warning (h2c upgrade)
                 if not self._reading:
                     self._reading = True
                     self._head_done = False
@@ -272,9 +287,50 @@ class HTTPServer:
 
             def on_headers_complete(self) -> None:
                 self._head_done = True
+                if settings.h2c and self.parser.should_upgrade():
+                    method = self.parser.get_method()
+                    asked = h2c_upgrade(method, self.url, self.headers)
+                    if asked is not None:  # --- HTTP/2 by upgrade (http2.py) ---
+                        length = dict(self.headers).get(b"content-length", b"0")
+                        size = int(length) if length.isdigit() else 0
+                        self._h2c = (asked[0], asked[1], size, bytearray())
+                        return
                 super().on_headers_complete()
 
+            def _unsupported_upgrade_warning(self) -> None:
+                # uvicorn calls this inside its `except HttpParserUpgrade`: the
+                # exception's offset is where the body and the HTTP/2 bytes start.
+                exc = sys.exc_info()[1]
+                if self._h2c is not None and isinstance(exc, httptools.HttpParserUpgrade):
+                    offset = int(exc.args[0])
+                    self._h2c_body(self._data[offset:])
+                    return
+                super()._unsupported_upgrade_warning()
+
+            def _h2c_body(self, data: bytes) -> None:
+                assert self._h2c is not None
+                settings_header, request, size, body = self._h2c
+                take = size - len(body)
+                body += data[:take]
+                if len(body) < size:
+                    return
+                self._h2c = None
+                self._reading = False
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                transport = self.transport
+                transport.write(SWITCHING)
+                self.connections.discard(self)
+                h2 = self._new_h2()
+                transport.set_protocol(h2)
+                h2.upgraded(transport, settings_header, request, bytes(body))
+                if data[take:]:
+                    h2.data_received(data[take:])
+
             def on_message_complete(self) -> None:
+                if self._h2c is not None:
+                    return
                 super().on_message_complete()
                 self._reading = False
                 if self._timer is not None:
