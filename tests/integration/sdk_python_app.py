@@ -2,7 +2,7 @@
 
 Run as a subprocess by test_sdk_python.py: profiles CPU work for a couple of
 seconds, partly under a dynamic tag, then shuts the SDK down (which flushes).
-argv: server_address application_name seconds
+argv: server_address application_name seconds [tenant_id]
 """
 
 from __future__ import annotations
@@ -19,11 +19,12 @@ def fib(n: int) -> int:
 
 def main() -> None:
     server, app, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    tenant = sys.argv[4] if len(sys.argv) > 4 else "sdk-tenant"
     pyroscope.configure(
         application_name=app,
         server_address=server,
         tags={"region": "us-east", "env": "sdk"},
-        tenant_id="sdk-tenant",
+        tenant_id=tenant,
         basic_auth_username="sdk-user",
         basic_auth_password="sdk-password",
         upload_interval=10,

@@ -426,7 +426,7 @@ def test_push_rejects_other_content_types_with_415() -> None:
     async def main() -> None:
         rec = Recorder()
         async with running(make_args([rec])) as c, httpx.AsyncClient() as client:
-            for ctype in ("text/plain", "application/grpc+json", "", "application/x-protobuf"):
+            for ctype in ("text/plain", "application/grpc-web-text", "", "application/x-protobuf"):
                 resp = await client.post(url(c, PUSH), content=b"", headers={"Content-Type": ctype})
                 assert resp.status_code == 415, ctype
                 assert "application/proto" in resp.headers["accept-post"]

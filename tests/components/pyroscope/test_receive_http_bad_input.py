@@ -136,7 +136,7 @@ CASES = [
     # --- Connect push: headers
     Case("push-text-plain", push(GOOD_SERIES, "text/plain"), 415),
     Case("push-no-content-type", http("POST", PUSH, GOOD_SERIES), 415),
-    Case("push-grpc", push(GOOD_SERIES, "application/grpc"), 415),
+    Case("push-grpc-web-text", push(GOOD_SERIES, "application/grpc-web-text"), 415),
     Case(
         "push-bad-protocol-version",
         push(GOOD_SERIES, Connect_Protocol_Version="2"),

@@ -24,7 +24,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from alloylite.components.pyroscope import connect
+from alloylite.components.pyroscope import connect, grpc
+from alloylite.components.pyroscope import tenant as tenant_mod
 from alloylite.components.pyroscope.appendable import (
     Appendable,
     IncomingProfile,
@@ -35,10 +36,13 @@ from alloylite.components.pyroscope.labels import ensure_service_name, parse_nam
 from alloylite.components.pyroscope.push import (
     PUSH_PATH,
     DecodeError,
+    Series,
     decode_push_request,
     decode_push_request_json,
 )
 from alloylite.components.pyroscope.receive_http.arguments import Arguments, HTTPArguments
+from alloylite.components.pyroscope.receive_http.grpc_push import GRPC_HEADERS, serve_grpc
+from alloylite.components.pyroscope.receive_http.h2_settings import h2_settings
 from alloylite.components.pyroscope.receive_http.http_server import (
     GONE_KEY,
     TASK_KEY,
@@ -200,6 +204,15 @@ class ReceiveApp:
         targets = c.forward_to  # snapshot: an update swaps the list, never mutates it
         query: bytes = scope["query_string"]
         labels = _ingest_labels(query, c.logger)
+        if c.forward_tenant:  # --- per-profile tenant (tenant.py) ---
+            for name, value in scope["headers"]:
+                if name == b"x-scope-orgid":
+                    try:
+                        tenant = tenant_mod.validate(value.decode("latin-1"))
+                    except tenant_mod.TenantError as err:
+                        return await _respond(send, 400, f"{err}\n".encode(), text=True)
+                    labels = tenant_mod.with_tenant(labels, tenant)
+                    break
         try:
             body = await self._read_body(scope, receive, "ingest")
         except _BodyTooLarge:
@@ -238,17 +251,22 @@ class ReceiveApp:
 
     async def _push(self, scope: dict[str, Any], receive: Receive, send: Send) -> int:
         c = self._c
-        targets = c.forward_to
         headers = {
             name.decode("latin-1"): value.decode("latin-1")
             for name, value in scope["headers"]
             if name in _CONNECT_HEADERS
         }
+        # --- gRPC and gRPC-Web (grpc_push.py) ---
+        if grpc.is_grpc(headers.get("content-type", "")):
+            return await serve_grpc(
+                scope, receive, send, headers, self.forward_push, c.body_limit, c.metrics
+            )
+        # --- Connect ---
         try:
             call = connect.negotiate(headers)
         except connect.UnsupportedMediaType:
             return await _respond(
-                send, 415, b"", extra=((b"accept-post", connect.ACCEPT_POST.encode()),)
+                send, 415, b"", extra=((b"accept-post", grpc.ACCEPT_POST.encode()),)
             )
         except connect.ConnectError as err:
             return await _connect_error(send, err)
@@ -274,9 +292,35 @@ class ReceiveApp:
                 "invalid_argument", f"unmarshal into push.v1.PushRequest: {exc}"
             )
             return await _connect_error(send, invalid)
+        error = await self.forward_push(series, call.deadline, headers.get("x-scope-orgid"))
+        if error is None:
+            content_type = call.codec.encode()
+            return await _respond(
+                send,
+                200,
+                connect.success_body(call.codec),
+                extra=((b"content-type", content_type),),
+            )
+        return await _connect_error(send, error)
+
+    async def forward_push(
+        self, series: Sequence[Series], call_deadline: float | None, tenant: str | None
+    ) -> connect.ConnectError | None:
+        """Forward decoded push series to every target, whatever the protocol;
+        the error to answer, if any (Alloy's Push errors are all `internal`)."""
+        c = self._c
+        # --- per-profile tenant (tenant.py), only with forward_tenant ---
+        if not c.forward_tenant:
+            tenant = None
+        elif tenant is not None:
+            try:
+                tenant_mod.validate(tenant)
+            except tenant_mod.TenantError as err:
+                return connect.ConnectError("invalid_argument", str(err))
+        targets = c.forward_to
         deadline = time.monotonic() + c.write_timeout
-        if call.deadline is not None:
-            deadline = min(deadline, call.deadline)
+        if call_deadline is not None:
+            deadline = min(deadline, call_deadline)
         prepared = []
         for one in series:
             if not one.samples:
@@ -284,8 +328,11 @@ class ReceiveApp:
                 # refuse an empty push with 400, so it is not forwarded.
                 continue
             # Later duplicates win, empty values are dropped (Prometheus builder).
-            prepared.append((_series_labels(one.labels), one.samples))
-            c.opts.live.samples("in", *prepared[-1])
+            labels = _series_labels(one.labels)
+            if tenant is not None:
+                labels = tenant_mod.with_tenant(labels, tenant)
+            prepared.append((labels, one.samples))
+            c.opts.live.samples("in", labels, one.samples)
 
         async def push_all(target: Any, index: int) -> None:
             failures: list[str] = []
@@ -302,17 +349,11 @@ class ReceiveApp:
 
         errors = await _fan_out(targets, push_all, deadline) if prepared else []
         if not errors:
-            content_type = call.codec.encode()
-            return await _respond(
-                send,
-                200,
-                connect.success_body(call.codec),
-                extra=((b"content-type", content_type),),
-            )
+            return None
         message = "\n".join(str(e) or repr(e) for e in errors)
         c.logger.warning("failed to forward pushed profiles: %s", message)
         c.opts.live.error(PUSH_PATH, "internal", message)
-        return await _connect_error(send, connect.ConnectError("internal", message))
+        return connect.ConnectError("internal", message)
 
 
 class _PushFailed(Exception):
@@ -325,6 +366,8 @@ _CONNECT_HEADERS = frozenset(
         b"content-encoding",
         b"connect-protocol-version",
         b"connect-timeout-ms",
+        *GRPC_HEADERS,
+        b"x-scope-orgid",
     }
 )
 
@@ -484,6 +527,8 @@ def _settings_for(args: HTTPArguments, reuse_port: bool = False) -> ServerSettin
         handshake_timeout=max(1.0, args.server_read_timeout.total_seconds()),
         read_timeout=args.server_read_timeout.total_seconds() or 1e9,
         reuse_port=reuse_port,
+        h2c=args.http2 is not None and args.http2.enabled,
+        http2=h2_settings(args),
     )
 
 
@@ -509,6 +554,7 @@ class ReceiveHTTP:
         self.args = args
         self.forward_to: list[Appendable] = list(args.forward_to)
         self.body_limit = args.max_request_body_size
+        self.forward_tenant = args.forward_tenant
         self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
         self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()
 
@@ -527,8 +573,6 @@ class ReceiveHTTP:
         )
         await server.start()
         self.metrics.connections_limit = http_args.conn_limit
-        if http_args.http2 is not None and http_args.http2.enabled:
-            self.logger.warning("the http2 block is accepted but h2c is not served")
         self.logger.info("receive_http listening on %s:%d", http_args.listen_address, server.port)
         return server
 

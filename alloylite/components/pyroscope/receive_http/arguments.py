@@ -101,15 +101,27 @@ class TLSArguments:
 
 @dataclass
 class HTTP2Arguments:
-    """The `http` > `http2` block. Accepted for compatibility; h2c is not served."""
+    """The `http` > `http2` block: cleartext HTTP/2 (h2c) on the receive_http port."""
 
-    enabled: bool = attr(default=False, doc="Accept cleartext HTTP/2 (h2c) in Alloy; ignored here.")
-    max_concurrent_streams: int = attr(default=100, doc=IGNORED)
-    max_decoder_header_table_size: int = attr(default=4096, doc=IGNORED)
+    enabled: bool = attr(
+        default=False,
+        doc="Serve cleartext HTTP/2 (h2c, prior knowledge) on the same port as HTTP/1.1, as "
+        "Alloy does; gRPC clients need it. With `tls`, HTTP/2 is negotiated by ALPN anyway.",
+    )
+    max_concurrent_streams: int = attr(
+        default=100, doc="Most streams (requests) open at once on one connection."
+    )
+    max_decoder_header_table_size: int = attr(
+        default=4096, doc="HPACK table size announced for request headers."
+    )
     max_encoder_header_table_size: int = attr(default=4096, doc=IGNORED)
-    max_read_frame_size: int = attr(default=0, doc=IGNORED)
+    max_read_frame_size: int = attr(
+        default=0, doc="Largest frame accepted; `0` means the protocol's 16 KiB."
+    )
     max_upload_buffer_per_connection: int = attr(default=0, doc=IGNORED)
-    max_upload_buffer_per_stream: int = attr(default=0, doc=IGNORED)
+    max_upload_buffer_per_stream: int = attr(
+        default=0, doc="Flow-control window of one request body; `0` means 1 MiB."
+    )
     permit_prohibited_cipher_suites: bool = attr(default=False, doc=IGNORED)
     read_idle_timeout: timedelta = attr(default=timedelta(0), doc=IGNORED)
     ping_timeout: timedelta = attr(default=timedelta(seconds=15), doc=IGNORED)
@@ -143,10 +155,9 @@ class HTTPArguments:
     )
     http2: HTTP2Arguments | None = block(
         default=None,
-        doc="Alloy's h2c settings. "
-        + IGNORED
-        + " The server speaks HTTP/1.1 (and HTTP/2 is never negotiated); a warning is logged when "
-        "`enabled = true`.",
+        doc="HTTP/2 settings. Without the block (or with `enabled = false`) a cleartext "
+        "connection speaks HTTP/1.1 only, and an HTTP/2 preface gets Alloy's answer (a 301 "
+        "redirect to `/%2A`, then the connection closes).",
     )
 
     def validate(self) -> None:
@@ -208,6 +219,16 @@ class Arguments:
         default=DEFAULT_MAX_REQUEST_BODY_SIZE,
         doc="alloylite only: a body larger than this many bytes is refused before it is read (413 "
         "on `/ingest`, `resource_exhausted` on push). `0` means no limit (Alloy has none).",
+    )
+
+    # alloylite extension (Alloy drops the SDK's tenant header): see tenant.py.
+    forward_tenant: bool = attr(
+        default=False,
+        doc="alloylite only: copy each request's `X-Scope-OrgID` into the reserved label "
+        "`__tenant_id__` of its profiles, where `pyroscope.relabel` rules can read or change it "
+        "and `pyroscope.write` can send it per profile (its endpoint's `tenant_from_label`). "
+        "A tenant ID Pyroscope would refuse is answered 400 / `invalid_argument`. Other headers, "
+        "credentials among them, are never forwarded.",
     )
 
     def validate(self) -> None:

@@ -16,23 +16,36 @@ import contextlib
 import logging
 import socket
 import ssl
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
+import httptools
 import uvicorn
 from uvicorn.server import ServerState
+
+from alloylite.components.pyroscope.receive_http.http2 import (
+    GONE_KEY,
+    PREFACE,
+    SWITCHING,
+    TASK_KEY,
+    H2Protocol,
+    H2Settings,
+    h2c_upgrade,
+    preface_answer,
+)
 
 ASGIApp = Callable[..., Any]
 
 # How long a refused connection keeps reading (and discarding) before closing.
 _LINGER = 0.5
 
-# Scope keys: an app that stores its task under TASK_KEY gets it cancelled when
-# the client disconnects before the response is complete; GONE_KEY is then set
-# so the app can tell that cancellation from a shutdown.
-TASK_KEY = "alloylite.task"
-GONE_KEY = "alloylite.client_gone"
+# Scope keys (defined in http2.py, which serves them too): an app that stores its
+# task under TASK_KEY gets it cancelled when the client disconnects before the
+# response is complete; GONE_KEY is then set so the app can tell that
+# cancellation from a shutdown.
+__all__ = ["GONE_KEY", "TASK_KEY", "HTTPServer", "ServerSettings"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,10 @@ class ServerSettings:
     # spreads connections over them. Off otherwise, so that two agents
     # configured with one port still get "address already in use".
     reuse_port: bool = False
+    # Cleartext HTTP/2 (prior knowledge) on the same port: Alloy's
+    # `http { http2 { enabled = true } }`. With TLS, h2 is offered by ALPN anyway.
+    h2c: bool = False
+    http2: H2Settings = H2Settings()
 
 
 class _Slot:
@@ -149,6 +166,9 @@ class HTTPServer:
     async def start(self) -> None:
         """Bind and start accepting. Raises OSError if the address is unusable."""
         self._sock = self._bind()
+        if self._settings.ssl_context is not None:
+            # Go's TLS server offers h2 first (gRPC over TLS needs it).
+            self._settings.ssl_context.set_alpn_protocols(["h2", "http/1.1"])
         self._protocol = self._protocol_class()
         self._accept_task = asyncio.get_running_loop().create_task(self._accept_loop())
 
@@ -177,10 +197,53 @@ class HTTPServer:
             _reading = False  # between a request's first byte and its last body byte
             _timer: asyncio.TimerHandle | None = None
             _refused = False
+            _fresh = True  # no byte read yet: an HTTP/2 preface may come
+            # An `Upgrade: h2c` request being read: (settings, HTTP/2 headers, body
+            # still expected, body so far); its body arrives as llhttp's upgrade data.
+            _h2c: tuple[bytes, list[tuple[bytes, bytes]], int, bytearray] | None = None
+            _data = b""
 
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
+                ssl_object = transport.get_extra_info("ssl_object")
+                if ssl_object is not None and ssl_object.selected_alpn_protocol() == "h2":
+                    self._serve_h2(transport, b"")  # --- HTTP/2 (http2.py) ---
+                    return
                 super().connection_made(transport)
+
+            # --- HTTP/2 hand-over (http2.py) ---
+            def _new_h2(self) -> H2Protocol:
+                slot = self.slot
+
+                def lost() -> None:
+                    server._connection_count_changed(-1)
+                    slot.release()
+
+                return H2Protocol(server._app, settings.http2, server._state, lost, self._scheme())
+
+            def _serve_h2(self, transport: Any, data: bytes) -> None:
+                self.connections.discard(self)
+                h2 = self._new_h2()
+                transport.set_protocol(h2)
+                h2.connection_made(transport)
+                if data:
+                    h2.data_received(data)
+
+            def _scheme(self) -> str:
+                return "https" if settings.ssl_context is not None else "http"
+
+            def _preface(self, transport: Any, data: bytes) -> bool:
+                """True when the connection opened with HTTP/2's preface (and is handled)."""
+                if not data.startswith(PREFACE[:14]):
+                    return False
+                if settings.h2c:
+                    self._serve_h2(transport, data)
+                    return True
+                date = dict(self.server_state.default_headers).get(b"date", b"")
+                transport.write(preface_answer(date))
+                self._refused = True
+                transport.close()
+                return True
 
             def connection_lost(self, exc: Exception | None) -> None:
                 try:
@@ -202,6 +265,14 @@ class HTTPServer:
             def data_received(self, data: bytes) -> None:
                 if self._refused:
                     return  # lingering after a refusal: the rest is thrown away
+                if self._fresh:
+                    self._fresh = False
+                    if self._preface(self.transport, data):
+                        return
+                if self._h2c is not None:
+                    self._h2c_body(data)
+                    return
+                self._data = data  # for _unsupported_upgrade_warning (h2c upgrade)
                 if not self._reading:
                     self._reading = True
                     self._head_done = False
@@ -216,9 +287,50 @@ class HTTPServer:
 
             def on_headers_complete(self) -> None:
                 self._head_done = True
+                if settings.h2c and self.parser.should_upgrade():
+                    method = self.parser.get_method()
+                    asked = h2c_upgrade(method, self.url, self.headers)
+                    if asked is not None:  # --- HTTP/2 by upgrade (http2.py) ---
+                        length = dict(self.headers).get(b"content-length", b"0")
+                        size = int(length) if length.isdigit() else 0
+                        self._h2c = (asked[0], asked[1], size, bytearray())
+                        return
                 super().on_headers_complete()
 
+            def _unsupported_upgrade_warning(self) -> None:
+                # uvicorn calls this inside its `except HttpParserUpgrade`: the
+                # exception's offset is where the body and the HTTP/2 bytes start.
+                exc = sys.exc_info()[1]
+                if self._h2c is not None and isinstance(exc, httptools.HttpParserUpgrade):
+                    offset = int(exc.args[0])
+                    self._h2c_body(self._data[offset:])
+                    return
+                super()._unsupported_upgrade_warning()
+
+            def _h2c_body(self, data: bytes) -> None:
+                assert self._h2c is not None
+                settings_header, request, size, body = self._h2c
+                take = size - len(body)
+                body += data[:take]
+                if len(body) < size:
+                    return
+                self._h2c = None
+                self._reading = False
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                transport = self.transport
+                transport.write(SWITCHING)
+                self.connections.discard(self)
+                h2 = self._new_h2()
+                transport.set_protocol(h2)
+                h2.upgraded(transport, settings_header, request, bytes(body))
+                if data[take:]:
+                    h2.data_received(data[take:])
+
             def on_message_complete(self) -> None:
+                if self._h2c is not None:
+                    return
                 super().on_message_complete()
                 self._reading = False
                 if self._timer is not None:

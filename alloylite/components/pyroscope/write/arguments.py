@@ -233,8 +233,22 @@ class Endpoint(HTTPClientArguments):
     debug_info_upload_timeout: timedelta = attr(
         default=timedelta(minutes=2), doc="Alloy's timeout for debug-info uploads. " + IGNORED
     )
+    # alloylite extension: per-profile tenants (components/pyroscope/tenant.py).
+    tenant_from_label: str = attr(
+        default="",
+        doc="alloylite only: send each profile's `__tenant_id__` label (set by "
+        "`pyroscope.receive_http`'s `forward_tenant` or by a `pyroscope.relabel` rule) as its "
+        "`X-Scope-OrgID`. `override`: it replaces a static `X-Scope-OrgID` of `headers`; "
+        "`fallback`: a static one wins and the label fills in where none is set. Empty (the "
+        "default): the label is dropped like every `__*` label, as in Alloy.",
+    )
 
     def validate(self) -> None:
+        if self.tenant_from_label not in ("", "override", "fallback"):
+            raise ValueError(
+                f'tenant_from_label must be "override", "fallback" or empty, got '
+                f'"{self.tenant_from_label}"'
+            )
         self.validate_auth()
         _check_url("url", self.url)
         for key, value in self.headers.items():

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from alloylite.components.pyroscope import labels as lbl
+from alloylite.components.pyroscope import tenant
 from alloylite.components.pyroscope.appendable import (
     IncomingProfile,
     Labels,
@@ -69,6 +70,8 @@ class WriteReceiver:
         # fail validation are not cached, so every failure is counted as a drop.
         self._ingest_names: dict[Labels, str] = {}
         self._push_labels: dict[Labels, Labels] = {}
+        # Per-profile tenants (tenant.py) only when some endpoint asks for them.
+        self._tenants = any(ep.tenant_from_label for ep in args.endpoints)
 
     def __repr__(self) -> str:
         return f"pyroscope.write receiver ({len(self._endpoints)} endpoints)"
@@ -85,6 +88,9 @@ class WriteReceiver:
             if not self._endpoints:
                 return
             size = sum(len(s.raw_profile) for s in samples)
+            tenant_id = None
+            if self._tenants:
+                labels, tenant_id = tenant.split(labels)
             series = self._push_labels.get(labels)
             if series is None:
                 self._check_labels(labels, "push", size, len(samples))
@@ -95,7 +101,7 @@ class WriteReceiver:
             body = encode_single_series(series, samples)
 
             def attempt(ep: EndpointRuntime) -> Attempt:
-                return lambda budget: ep.push_once(body, budget)
+                return lambda budget: ep.push_once(body, budget, tenant_id)
 
             def publish(outcome: str) -> None:
                 self._live.samples("out", series, samples, outcome=outcome)
@@ -109,18 +115,21 @@ class WriteReceiver:
         try:
             if not self._endpoints:
                 return
-            name = self._ingest_names.get(profile.labels)
+            key, tenant_id = profile.labels, None
+            if self._tenants:
+                key, tenant_id = tenant.split(key)
+            name = self._ingest_names.get(key)
             if name is None:
-                labels = lbl.ingest_labels(profile.labels)
+                labels = lbl.ingest_labels(key)
                 self._check_labels(labels, "ingest", len(profile.raw_body), 1)
                 name = lbl.build_ingest_name(labels, self._external)
-                _remember(self._ingest_names, profile.labels, name)
+                _remember(self._ingest_names, key, name)
             body = profile.raw_body
 
             def attempt(ep: EndpointRuntime) -> Attempt:
                 target = ep.ingest_target(profile.url, name)
                 headers = ep.ingest_headers(profile.content_type)
-                return lambda budget: ep.ingest_once(target, headers, body, budget)
+                return lambda budget: ep.ingest_once(target, headers, body, budget, tenant_id)
 
             def publish(outcome: str) -> None:
                 self._live.ingest("out", profile, outcome=outcome)

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from alloylite._version import __version__
 from alloylite.components.pyroscope.connect import parse_error
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH
+from alloylite.components.pyroscope.tenant import headers_for as tenant_headers
 from alloylite.components.pyroscope.write.arguments import Endpoint
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
 from alloylite.components.pyroscope.write.client import EndpointClient, Response
@@ -206,8 +207,8 @@ class EndpointRuntime:
 
     # -- one attempt
 
-    async def push_once(self, body: bytes, budget: float) -> None:
-        headers = list(self.push_headers)
+    async def push_once(self, body: bytes, budget: float, tenant: str | None = None) -> None:
+        headers = list(tenant_headers(self.push_headers, tenant, self.args.tenant_from_label))
         headers.append((b"Connect-Timeout-Ms", str(max(1, int(budget * 1000))).encode()))
         auth = await self._auth_header()
         if auth is not None:
@@ -224,8 +225,14 @@ class EndpointRuntime:
         raise AttemptFailed(f"{code}: {message}", verdict.retry, retry_after=_retry_after(resp))
 
     async def ingest_once(
-        self, target: Target, headers: Headers, body: bytes, budget: float
+        self,
+        target: Target,
+        headers: Headers,
+        body: bytes,
+        budget: float,
+        tenant: str | None = None,
     ) -> None:
+        headers = tenant_headers(headers, tenant, self.args.tenant_from_label)
         auth = await self._auth_header()
         if auth is not None:
             headers = [*headers, (b"Authorization", auth)]
