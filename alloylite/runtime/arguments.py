@@ -31,11 +31,14 @@ def _reads_environment(expr: ast.Expr) -> bool:
     return False
 
 
-def arguments_type(node: Node) -> type:
+def arguments_type(node: Node) -> type | None:
+    """The schema a node's body decodes into; None for a body that is not arguments (a
+    declare's, or a component of a namespace validate cannot read)."""
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
-    assert node.registration is not None
-    return node.registration.arguments
+    if node.registration is not None:
+        return node.registration.arguments
+    return node.schema
 
 
 def decode_node(
@@ -57,6 +60,9 @@ def decode_node(
     from alloylite.eval.scope import Scope
 
     validate_mode = scope is None
+    schema = arguments_type(node)
+    if schema is None:
+        return None, []
     live_scope = Scope(scope or {})
 
     def evaluate_expr(expr: ast.Expr) -> Any:
@@ -91,6 +97,6 @@ def decode_node(
             else "Failed to evaluate node for config block: "
         ),
     )
-    value = decode(arguments_type(node), node.block.body, ctx, node.block)
+    value = decode(schema, node.body, ctx, node.block)
     diags = ctx.diagnostics if validate_mode else ctx.diagnostics[:1]
     return value, diags

@@ -32,6 +32,7 @@ from alloylite.runtime.loader import (
     exports_scope,
     load,
 )
+from alloylite.runtime.modules.instance import CHILD_CONTROLLER, OUTER_SCOPE
 from alloylite.runtime.registry import Registry
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -97,8 +98,14 @@ class Controller:
         extra_options: dict[str, Any] | None = None,
         metrics_factory: Callable[[], Any] = _new_metrics_registry,
         load_config: Callable[[], LoadedConfig] | None = None,
+        base_scope: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
-        """`load_config` replaces reading `path` (tests hand in prebuilt configs)."""
+        """`load_config` replaces reading `path` (tests hand in prebuilt configs).
+
+        `base_scope` makes this the controller of a module body or a foreach template: what
+        the body sees besides its own nodes (a foreach item, the enclosing scope). Such a
+        controller leaves the process-wide logging to the root's `logging` block.
+        """
         self.path = path
         self._load_config = load_config or (
             lambda: load(path, registry, min_stability, validate_mode=False)
@@ -120,6 +127,7 @@ class Controller:
         self._propagator: asyncio.Task[None] | None = None
         self._stopped = False
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._base_scope = base_scope
 
     # ------------------------------------------------------------ loading
 
@@ -168,7 +176,7 @@ class Controller:
         states: dict[str, ComponentState] = {}
         diags: list[Diagnostic] = []
         failed: set[str] = set()
-        if LOGGING not in config.nodes:
+        if LOGGING not in config.nodes and self._base_scope is None:
             alloy_logging.apply("info", "logfmt")
         for node_id in config.order:
             node = config.nodes[node_id]
@@ -187,13 +195,16 @@ class Controller:
                 )
                 continue
             source = config.sources.get(node.filename, b"")
-            scope = exports_scope(exports, config.module_path)
+            scope = self._scope(exports, config)
             args, problems = decode_node(node, source, scope)
             if node.kind is NodeKind.LOGGING:
                 if problems:
                     diags.extend(problems)
                 else:
                     alloy_logging.apply(args.level, args.format)
+                continue
+            if node.kind is NodeKind.CONFIG:  # declare, import.*, services: nothing to run
+                diags.extend(problems)
                 continue
             state = self.components.get(node_id)
             if state is None:
@@ -214,6 +225,33 @@ class Controller:
                 exports[node_id] = state.exports
         return states, diags
 
+    def _scope(self, exports: dict[str, dict[str, Any]], config: LoadedConfig) -> dict[str, Any]:
+        own = exports_scope(exports, config.module_path)
+        return own if self._base_scope is None else {**self._base_scope(), **own}
+
+    def _current_scope(self) -> dict[str, Any]:
+        """The scope this body's nodes see now (what a foreach template inherits)."""
+        exports = {cid: st.exports for cid, st in self.components.items()}
+        return self._scope(exports, self.config) if self.config is not None else {}
+
+    def _child(
+        self,
+        load_config: Callable[[], LoadedConfig],
+        base_scope: Callable[[], dict[str, Any]],
+        extra: dict[str, Any],
+    ) -> Controller:
+        """The controller of a module instance's body or of one foreach pipeline."""
+        return Controller(
+            self.path,
+            self.registry,
+            self.min_stability,
+            shutdown_deadline=self.shutdown_deadline,
+            extra_options={**self.extra_options, **extra},
+            metrics_factory=self._metrics_factory,
+            load_config=load_config,
+            base_scope=base_scope,
+        )
+
     async def _apply_arguments(self, state: ComponentState, args: Any) -> Diagnostic | None:
         node = state.node
         assert node.registration is not None
@@ -224,10 +262,18 @@ class Controller:
                 logger=alloy_logging.get_logger(component_path="/", component_id=node.id),
                 on_state_change=self._on_state_change(state),
                 registry=state.metrics,
-                extra=dict(self.extra_options),
+                extra={
+                    **self.extra_options,
+                    CHILD_CONTROLLER: self._child,
+                    OUTER_SCOPE: self._current_scope,
+                },
             )
             try:
-                state.instance = node.registration.build(options, args)
+                instance = node.registration.build(options, args)
+                initialize = getattr(instance, "initialize", None)
+                if initialize is not None:  # a module: its body loads before it exports
+                    await initialize()
+                state.instance = instance
             except Exception as err:  # a component refusing its arguments is user input
                 return self._component_error(state, f"building component: {err}")
         elif args != state.arguments:
@@ -280,7 +326,7 @@ class Controller:
 
     async def _reevaluate(self, config: LoadedConfig, state: ComponentState) -> None:
         exports = {cid: st.exports for cid, st in self.components.items()}
-        scope = exports_scope(exports, config.module_path)
+        scope = self._scope(exports, config)
         source = config.sources.get(state.node.filename, b"")
         args, problems = decode_node(state.node, source, scope)
         if problems:
