@@ -87,6 +87,17 @@ def _new_metrics_registry() -> Any:
     return CollectorRegistry(auto_describe=True)
 
 
+def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """`own` laid over `base`, nested dicts merged: a template's `pyroscope.relabel.x` and
+    the enclosing `pyroscope.write.y` both stay visible under `pyroscope`."""
+    out = dict(base)
+    for key, value in own.items():
+        below = out.get(key)
+        both = isinstance(below, dict) and isinstance(value, dict)
+        out[key] = _merged(below, value) if both else value
+    return out
+
+
 class Controller:
     def __init__(
         self,
@@ -128,6 +139,7 @@ class Controller:
         self._stopped = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._base_scope = base_scope
+        self._evaluating: tuple[dict[str, dict[str, Any]], LoadedConfig] | None = None
 
     # ------------------------------------------------------------ loading
 
@@ -153,6 +165,7 @@ class Controller:
             new_states, diags = await self._evaluate_all(config)
         finally:
             self._loading = False
+            self._evaluating = None
         # Deprecated stdlib names and stdlib shadowing do not stop a load: Alloy logs them
         # (after the `logging` block is applied, so they use its level and format).
         for warning in config.diagnostics:
@@ -173,6 +186,7 @@ class Controller:
     ) -> tuple[dict[str, ComponentState], list[Diagnostic]]:
         """Evaluate every node in order; reused components are updated in place."""
         exports = {cid: st.exports for cid, st in self.components.items()}
+        self._evaluating = (exports, config)
         states: dict[str, ComponentState] = {}
         diags: list[Diagnostic] = []
         failed: set[str] = set()
@@ -227,10 +241,13 @@ class Controller:
 
     def _scope(self, exports: dict[str, dict[str, Any]], config: LoadedConfig) -> dict[str, Any]:
         own = exports_scope(exports, config.module_path)
-        return own if self._base_scope is None else {**self._base_scope(), **own}
+        return own if self._base_scope is None else _merged(self._base_scope(), own)
 
     def _current_scope(self) -> dict[str, Any]:
-        """The scope this body's nodes see now (what a foreach template inherits)."""
+        """The scope this body's nodes see now (what a foreach template inherits); while a
+        load evaluates, the exports of the nodes evaluated so far."""
+        if self._evaluating is not None:
+            return self._scope(*self._evaluating)
         exports = {cid: st.exports for cid, st in self.components.items()}
         return self._scope(exports, self.config) if self.config is not None else {}
 
