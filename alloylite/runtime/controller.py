@@ -93,8 +93,9 @@ def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     out = dict(base)
     for key, value in own.items():
         below = out.get(key)
-        both = isinstance(below, dict) and isinstance(value, dict)
-        out[key] = _merged(below, value) if both else value
+        if isinstance(below, dict) and isinstance(value, dict):
+            value = _merged(below, value)
+        out[key] = value
     return out
 
 

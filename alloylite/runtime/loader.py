@@ -35,7 +35,7 @@ from alloylite.runtime.modules.blocks import (
     ForeachBlock,
 )
 from alloylite.runtime.modules.context import MAX_DEPTH, ModuleContext
-from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque
+from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque, Undeclared
 from alloylite.runtime.modules.registrations import (
     ARGUMENT,
     EXPORT,
@@ -750,6 +750,9 @@ class _Linker:
         registration: Registration | None
         if isinstance(custom, Opaque):
             registration = None
+        elif isinstance(custom, Undeclared):
+            self.error(f'cannot find the definition of component name "{name}"', *head)
+            return None
         elif custom is not None:
             registration = self._custom(name, custom)
         else:

@@ -32,13 +32,21 @@ class Opaque:
 OPAQUE = Opaque()
 
 
+class Undeclared:
+    """A name under an imported namespace that the module does not declare: the import
+    shadows the built-ins of that namespace, so the name is unknown."""
+
+
+UNDECLARED = Undeclared()
+
+
 @dataclass(eq=False)
 class Namespace:
     parent: Namespace | None = None
     declares: dict[str, Declare] = field(default_factory=dict)
     imports: dict[str, Namespace | Opaque] = field(default_factory=dict)
 
-    def lookup(self, name: str) -> Declare | Opaque | None:
+    def lookup(self, name: str) -> Declare | Opaque | Undeclared | None:
         """The custom component `name` names here, if any (`a`, or `ns.a` for an import)."""
         head, dot, rest = name.partition(".")
         scope: Namespace | None = self
@@ -51,6 +59,6 @@ class Namespace:
                 return imported
             if imported is not None:
                 # Only the imported module's own declares: nested imports stay private.
-                return imported.declares.get(rest)
+                return imported.declares.get(rest, UNDECLARED)
             scope = scope.parent
         return None
