@@ -59,7 +59,8 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             'inner "no" { }\n'
         },
         [
-            'main.alloy:6:12: component "test.writer.outside.name" does not exist or is out of scope',
+            'main.alloy:6:12: component "test.writer.outside.name" does not exist or is out '
+            "of scope",
             'main.alloy:9:1: cannot find the definition of component name "inner"',
         ],
     ),
@@ -102,7 +103,8 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             "main.alloy": 'import.file "lib" {\n  filename = module_path + "/lib.alloy"\n}\n'
             'lib.ok "a" {\n  x = 1\n}\n'
             'lib.nope "b" { }\n',
-            "lib.alloy": 'declare "ok" {\n  argument "x" { }\n  test.writer "w" {\n    nme = 1\n  }\n}\n',
+            "lib.alloy": 'declare "ok" {\n  argument "x" { }\n'
+            '  test.writer "w" {\n    nme = 1\n  }\n}\n',
         },
         [
             'main.alloy:7:1: cannot find the definition of component name "lib.nope"',

@@ -117,10 +117,16 @@ def test_secret_from_string_and_encode_hides_it() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ((A.attr("url", "a"), A.attr("colour", "red"),), 'unrecognized attribute name "colour"'),
-        ((A.attr("url", "a"), A.block("nope"),), 'unrecognized block name "nope"'),
-        ((A.attr("url", "a"), A.block("url"),), '"url" must be an attribute, but is used as a block'),
-        ((A.attr("url", "a"), A.attr("basic_auth", 1),), '"basic_auth" must be a block, but is used as an attribute'),
+        ((A.attr("url", "a"), A.attr("colour", "red")), 'unrecognized attribute name "colour"'),
+        ((A.attr("url", "a"), A.block("nope")), 'unrecognized block name "nope"'),
+        (
+            (A.attr("url", "a"), A.block("url")),
+            '"url" must be an attribute, but is used as a block',
+        ),
+        (
+            (A.attr("url", "a"), A.attr("basic_auth", 1)),
+            '"basic_auth" must be a block, but is used as an attribute',
+        ),
         (
             (A.attr("url", "a"), A.attr("url", "b")),
             'attribute "url" may only be provided once',
