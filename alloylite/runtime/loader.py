@@ -710,8 +710,7 @@ class _Linker:
         ctx, config = self.ctx, self.config
         template_body = template.body
 
-        def load_template(var: str) -> LoadedConfig:
-            names = ctx.names | _first_names(self.config) | {var}
+        def template(names: frozenset[str], check_references: bool = True) -> LoadedConfig:
             return self._body(
                 template_body,
                 filename,
@@ -719,7 +718,8 @@ class _Linker:
                 in_module=ctx.in_module,
                 in_foreach=True,
                 namespace=Namespace(parent=ctx.namespace),
-                names=names,
+                names=ctx.names | _first_names(config) | names,
+                check_references=check_references,
             )
 
         node = Node(
@@ -727,20 +727,11 @@ class _Linker:
             NodeKind.COMPONENT,
             stmt,
             filename,
-            foreach_registration(load_template),
+            foreach_registration(lambda var: template(frozenset({var}))),
             arguments_body=rest,
         )
-        if self.validate_mode:
-            node.children = self._body(
-                template_body,
-                filename,
-                config.module_path,
-                in_module=ctx.in_module,
-                in_foreach=True,
-                namespace=Namespace(parent=ctx.namespace),
-                names=ctx.names | _first_names(config),
-                check_references=False,
-            )
+        if self.validate_mode:  # Alloy's validate checks no reference inside a template
+            node.children = template(frozenset(), check_references=False)
         return node
 
     def _component(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
