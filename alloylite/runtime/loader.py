@@ -710,7 +710,7 @@ class _Linker:
         ctx, config = self.ctx, self.config
         template_body = template.body
 
-        def template(names: frozenset[str], check_references: bool = True) -> LoadedConfig:
+        def link_template(names: frozenset[str], check_references: bool = True) -> LoadedConfig:
             return self._body(
                 template_body,
                 filename,
@@ -727,11 +727,11 @@ class _Linker:
             NodeKind.COMPONENT,
             stmt,
             filename,
-            foreach_registration(lambda var: template(frozenset({var}))),
+            foreach_registration(lambda var: link_template(frozenset({var}))),
             arguments_body=rest,
         )
         if self.validate_mode:  # Alloy's validate checks no reference inside a template
-            node.children = template(frozenset(), check_references=False)
+            node.children = link_template(frozenset(), check_references=False)
         return node
 
     def _component(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
