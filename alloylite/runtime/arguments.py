@@ -14,7 +14,6 @@ from collections.abc import Container
 from typing import Any
 
 from alloylite.runtime.graph import resolve, traversals_of_expr
-from alloylite.runtime.livedebugging_args import LiveDebuggingArguments
 from alloylite.runtime.loader import Node, NodeKind
 from alloylite.runtime.logging_args import LoggingArguments
 from alloylite.runtime.schema import DecodeContext, UnknownValue, decode
@@ -32,13 +31,14 @@ def _reads_environment(expr: ast.Expr) -> bool:
     return False
 
 
-def arguments_type(node: Node) -> type:
+def arguments_type(node: Node) -> type | None:
+    """The schema a node's body decodes into; None for a body that is not arguments (a
+    declare's, or a component of a namespace validate cannot read)."""
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
-    if node.kind is NodeKind.LIVEDEBUGGING:
-        return LiveDebuggingArguments
-    assert node.registration is not None
-    return node.registration.arguments
+    if node.registration is not None:
+        return node.registration.arguments
+    return node.schema
 
 
 def decode_node(
@@ -60,11 +60,16 @@ def decode_node(
     from alloylite.eval.scope import Scope
 
     validate_mode = scope is None
+    schema = arguments_type(node)
+    if schema is None:
+        return None, []
     live_scope = Scope(scope or {})
 
     def evaluate_expr(expr: ast.Expr) -> Any:
         if validate_mode and any(
-            resolve(t, unknown_ids) is not None or t.names[0] not in known_names
+            resolve(t, unknown_ids) is not None
+            or t.names[0] not in known_names
+            or t.names[0] == "module_path"  # the directory `run` will see, not validate's
             for t in traversals_of_expr(expr)
         ):
             raise UnknownValue()
@@ -94,6 +99,6 @@ def decode_node(
             else "Failed to evaluate node for config block: "
         ),
     )
-    value = decode(arguments_type(node), node.block.body, ctx, node.block)
+    value = decode(schema, node.body, ctx, node.block)
     diags = ctx.diagnostics if validate_mode else ctx.diagnostics[:1]
     return value, diags

@@ -34,6 +34,7 @@ from alloylite.runtime.loader import (
     exports_scope,
     load,
 )
+from alloylite.runtime.modules.instance import CHILD_CONTROLLER, OUTER_SCOPE
 from alloylite.runtime.registry import Registry
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -88,6 +89,18 @@ def _new_metrics_registry() -> Any:
     return CollectorRegistry(auto_describe=True)
 
 
+def _merged(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """`own` laid over `base`, nested dicts merged: a template's `pyroscope.relabel.x` and
+    the enclosing `pyroscope.write.y` both stay visible under `pyroscope`."""
+    out = dict(base)
+    for key, value in own.items():
+        below = out.get(key)
+        if isinstance(below, dict) and isinstance(value, dict):
+            value = _merged(below, value)
+        out[key] = value
+    return out
+
+
 class Controller:
     def __init__(
         self,
@@ -99,8 +112,14 @@ class Controller:
         extra_options: dict[str, Any] | None = None,
         metrics_factory: Callable[[], Any] = _new_metrics_registry,
         load_config: Callable[[], LoadedConfig] | None = None,
+        base_scope: Callable[[], dict[str, Any]] | None = None,
     ) -> None:
-        """`load_config` replaces reading `path` (tests hand in prebuilt configs)."""
+        """`load_config` replaces reading `path` (tests hand in prebuilt configs).
+
+        `base_scope` makes this the controller of a module body or a foreach template: what
+        the body sees besides its own nodes (a foreach item, the enclosing scope). Such a
+        controller leaves the process-wide logging to the root's `logging` block.
+        """
         self.path = path
         self._load_config = load_config or (
             lambda: load(path, registry, min_stability, validate_mode=False)
@@ -124,6 +143,8 @@ class Controller:
         self._loop: asyncio.AbstractEventLoop | None = None
         # Live debugging: off until a `livedebugging { enabled = true }` block says so.
         self.live = LiveHub()
+        self._base_scope = base_scope
+        self._evaluating: tuple[dict[str, dict[str, Any]], LoadedConfig] | None = None
 
     # ------------------------------------------------------------ loading
 
@@ -149,6 +170,7 @@ class Controller:
             new_states, diags = await self._evaluate_all(config)
         finally:
             self._loading = False
+            self._evaluating = None
         # Deprecated stdlib names and stdlib shadowing do not stop a load: Alloy logs them
         # (after the `logging` block is applied, so they use its level and format).
         for warning in config.diagnostics:
@@ -169,10 +191,11 @@ class Controller:
     ) -> tuple[dict[str, ComponentState], list[Diagnostic]]:
         """Evaluate every node in order; reused components are updated in place."""
         exports = {cid: st.exports for cid, st in self.components.items()}
+        self._evaluating = (exports, config)
         states: dict[str, ComponentState] = {}
         diags: list[Diagnostic] = []
         failed: set[str] = set()
-        if LOGGING not in config.nodes:
+        if LOGGING not in config.nodes and self._base_scope is None:
             alloy_logging.apply("info", "logfmt")
         if LIVEDEBUGGING not in config.nodes:
             self.live.set_enabled(False)
@@ -193,7 +216,7 @@ class Controller:
                 )
                 continue
             source = config.sources.get(node.filename, b"")
-            scope = exports_scope(exports, config.module_path)
+            scope = self._scope(exports, config)
             args, problems = decode_node(node, source, scope)
             if node.kind is NodeKind.LOGGING:
                 if problems:
@@ -201,10 +224,9 @@ class Controller:
                 else:
                     alloy_logging.apply(args.level, args.format)
                 continue
-            if node.kind is NodeKind.LIVEDEBUGGING:
-                if problems:
-                    diags.extend(problems)
-                else:
+            if node.kind is NodeKind.CONFIG:  # declare, import.*, services: nothing to run
+                diags.extend(problems)
+                if node.id == LIVEDEBUGGING and not problems:
                     self.live.set_enabled(args.enabled)
                 continue
             state = self.components.get(node_id)
@@ -226,6 +248,36 @@ class Controller:
                 exports[node_id] = state.exports
         return states, diags
 
+    def _scope(self, exports: dict[str, dict[str, Any]], config: LoadedConfig) -> dict[str, Any]:
+        own = exports_scope(exports, config.module_path)
+        return own if self._base_scope is None else _merged(self._base_scope(), own)
+
+    def _current_scope(self) -> dict[str, Any]:
+        """The scope this body's nodes see now (what a foreach template inherits); while a
+        load evaluates, the exports of the nodes evaluated so far."""
+        if self._evaluating is not None:
+            return self._scope(*self._evaluating)
+        exports = {cid: st.exports for cid, st in self.components.items()}
+        return self._scope(exports, self.config) if self.config is not None else {}
+
+    def _child(
+        self,
+        load_config: Callable[[], LoadedConfig],
+        base_scope: Callable[[], dict[str, Any]],
+        extra: dict[str, Any],
+    ) -> Controller:
+        """The controller of a module instance's body or of one foreach pipeline."""
+        return Controller(
+            self.path,
+            self.registry,
+            self.min_stability,
+            shutdown_deadline=self.shutdown_deadline,
+            extra_options={**self.extra_options, **extra},
+            metrics_factory=self._metrics_factory,
+            load_config=load_config,
+            base_scope=base_scope,
+        )
+
     async def _apply_arguments(self, state: ComponentState, args: Any) -> Diagnostic | None:
         node = state.node
         assert node.registration is not None
@@ -236,11 +288,19 @@ class Controller:
                 logger=alloy_logging.get_logger(component_path="/", component_id=node.id),
                 on_state_change=self._on_state_change(state),
                 registry=state.metrics,
-                extra=dict(self.extra_options),
+                extra={
+                    **self.extra_options,
+                    CHILD_CONTROLLER: self._child,
+                    OUTER_SCOPE: self._current_scope,
+                },
                 live=self.live.channel(node.id),
             )
             try:
-                state.instance = node.registration.build(options, args)
+                instance = node.registration.build(options, args)
+                initialize = getattr(instance, "initialize", None)
+                if initialize is not None:  # a module: its body loads before it exports
+                    await initialize()
+                state.instance = instance
             except Exception as err:  # a component refusing its arguments is user input
                 return self._component_error(state, f"building component: {err}")
         elif args != state.arguments:
@@ -293,7 +353,7 @@ class Controller:
 
     async def _reevaluate(self, config: LoadedConfig, state: ComponentState) -> None:
         exports = {cid: st.exports for cid, st in self.components.items()}
-        scope = exports_scope(exports, config.module_path)
+        scope = self._scope(exports, config)
         source = config.sources.get(state.node.filename, b"")
         args, problems = decode_node(state.node, source, scope)
         if problems:

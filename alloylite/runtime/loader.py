@@ -9,6 +9,7 @@ collected as `Diagnostic`s; nothing here raises for bad input.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any
 from alloylite.runtime.component import Registration, Stability
 from alloylite.runtime.graph import (
     Graph,
+    Reference,
     Traversal,
     build_graph,
     cycles,
@@ -24,6 +26,21 @@ from alloylite.runtime.graph import (
     self_references,
     topological_order,
     traversals_of_body,
+    traversals_of_expr,
+)
+from alloylite.runtime.modules.blocks import (
+    CONFIG_BLOCKS,
+    IMPORT_BLOCKS,
+    SERVICE_BLOCKS,
+    ForeachBlock,
+)
+from alloylite.runtime.modules.context import MAX_DEPTH, ModuleContext
+from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque, Undeclared
+from alloylite.runtime.modules.registrations import (
+    ARGUMENT,
+    EXPORT,
+    custom_registration,
+    foreach_registration,
 )
 from alloylite.runtime.registry import Registry
 from alloylite.syntax import ast
@@ -31,25 +48,15 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 LOGGING = "logging"
 LIVEDEBUGGING = "livedebugging"
-# Root-only blocks Alloy knows but alloylite does not implement.
-_UNSUPPORTED_CONFIG = (
-    "declare",
-    "tracing",
-    "import.file",
-    "import.string",
-    "import.http",
-    "import.git",
-    "http",
-    "remotecfg",
-    "labelstore",
-)
 _UNCONFIGURABLE_SERVICES = ("cluster", "otel", "ui")
+_ROOT_ONLY_CONFIGS = (LOGGING, "tracing")
+_NOT_RUN = ("import.http", "import.git")
 
 
 class NodeKind(Enum):
-    COMPONENT = "component"
+    COMPONENT = "component"  # built and run (custom components, foreach, argument, export too)
     LOGGING = "logging"
-    LIVEDEBUGGING = "livedebugging"
+    CONFIG = "config"  # decoded, not run: declare, import.*, tracing, services
 
 
 @dataclass
@@ -61,10 +68,20 @@ class Node:
     block: ast.BlockStmt
     filename: str
     registration: Registration | None = None
+    # The schema of a config block (None: nothing to decode, e.g. a declare).
+    schema: type | None = None
+    # The statements its arguments are decoded from (a foreach's, without its template).
+    arguments_body: ast.Body | None = None
+    # validate: the linked body of a declare or a foreach template, checked with the node.
+    children: LoadedConfig | None = None
 
     @property
     def name(self) -> str:
         return self.block.full_name
+
+    @property
+    def body(self) -> ast.Body:
+        return self.block.body if self.arguments_body is None else self.arguments_body
 
 
 @dataclass
@@ -78,6 +95,10 @@ class LoadedConfig:
     # Set when the path itself could not be read: Alloy reports that as a plain
     # command error (`Error: reading config path ...`), not as a diagnostic.
     read_error: str | None = None
+    # validate: the one warning about import.http/import.git is given once per config.
+    warned_remote_import: bool = False
+    # validate: the declare bodies of imported modules, checked with the config.
+    imported: list[LoadedConfig] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -210,6 +231,9 @@ def _label_end(block: ast.BlockStmt) -> ast.Pos:
     return ast.Pos(block.label_pos.offset + n, block.label_pos.line, block.label_pos.col + n)
 
 
+Error = Callable[[str, "ast.Pos | None", "ast.Pos | None", "str | None"], None]
+
+
 def link(
     files: dict[str, ast.File],
     config: LoadedConfig,
@@ -217,13 +241,21 @@ def link(
     min_stability: Stability,
     *,
     validate_mode: bool,
+    module: ModuleContext | None = None,
 ) -> LoadedConfig:
-    """Classify the top-level blocks of parsed files, then link and check the graph."""
+    """Classify the top-level blocks of parsed files, then link and check the graph.
+
+    `module` says which body this is (the root config by default): declares and imports
+    are registered first, so a component may use a declare written after it.
+    """
+    ctx = module or ModuleContext()
     diags = config.diagnostics
 
     def error(msg: str, start: ast.Pos | None, end: ast.Pos | None, fname: str | None) -> None:
         diags.append(Diagnostic(Severity.ERROR, msg, start, end, fname if start else None))
 
+    linker = _Linker(config, registry, min_stability, validate_mode, ctx, error)
+    blocks: list[tuple[str, ast.BlockStmt]] = []
     for filename, file in files.items():
         for stmt in file.body:
             if isinstance(stmt, ast.AttributeStmt):
@@ -233,26 +265,34 @@ def link(
                     ast.end_pos(stmt),
                     filename,
                 )
-                continue
-            node = _classify(stmt, filename, registry, min_stability, error)
-            if node is None:
-                continue
-            previous = config.nodes.get(node.id)
-            if previous is not None:
-                where = f"{previous.filename}:{previous.block.name_pos}"
-                error(
-                    f"block {node.id} already declared at {where}",
-                    stmt.name_pos,
-                    _label_end(stmt),
-                    filename,
-                )
-                continue
-            config.nodes[node.id] = node
+            else:
+                blocks.append((filename, stmt))
+    for filename, stmt in blocks:
+        linker.register(stmt, filename)
+    for filename, stmt in blocks:
+        node = linker.classify(stmt, filename)
+        if node is None:
+            continue
+        previous = config.nodes.get(node.id)
+        if previous is not None:
+            where = f"{previous.filename}:{previous.block.name_pos}"
+            error(
+                f"block {node.id} already declared at {where}",
+                stmt.name_pos,
+                _label_end(stmt),
+                filename,
+            )
+            continue
+        config.nodes[node.id] = node
+    scope_names = _ScopeNames(ctx.names)
     graph, unresolved = build_graph(
-        {nid: n.block.body for nid, n in config.nodes.items()}, RootNames()
+        {nid: _graph_body(n) for nid, n in config.nodes.items()}, scope_names
     )
+    for node in config.nodes.values():
+        if node.name == "foreach" and node.arguments_body is not None:
+            graph.deps[node.id].extend(_template_references(node, config.nodes))
     config.graph = graph
-    for item in unresolved:
+    for item in unresolved if ctx.check_references else ():
         node = config.nodes[item.node_id]
         error(
             f'component "{item.traversal.text}" does not exist or is out of scope',
@@ -261,7 +301,7 @@ def link(
             node.filename,
         )
     for node in config.nodes.values():
-        for trav in traversals_of_body(node.block.body):
+        for trav in traversals_of_body(_graph_body(node)):
             diags.extend(_stdlib_use(trav, config, min_stability, node.filename))
     for node_id, ref in self_references(graph):
         node = config.nodes[node_id]
@@ -284,6 +324,47 @@ def link(
             error(f"cycle: {', '.join(members)}", None, None, None)
     config.order = topological_order(graph)
     return config
+
+
+class _ScopeNames(RootNames):
+    """RootNames plus the names a module body's context adds (`argument`, a foreach var)."""
+
+    def __init__(self, extra: frozenset[str]) -> None:
+        super().__init__()
+        self._extra = extra
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._extra or super().__contains__(name)
+
+
+def _graph_body(node: Node) -> ast.Body:
+    """What a node's references are read from: a declare's body is its own module."""
+    if node.name == "declare":
+        return ()
+    return node.body
+
+
+def _template_references(node: Node, nodes: dict[str, Node]) -> list[Reference]:
+    """A foreach template's references to the enclosing body's nodes: the foreach depends
+    on them (so it is evaluated after them), unless the template defines the name itself."""
+    template = next(
+        (s for s in node.block.body if isinstance(s, ast.BlockStmt) and s.full_name == "template"),
+        None,
+    )
+    if template is None:
+        return []
+    own = {
+        f"{s.full_name}.{s.label}" if s.label else s.full_name
+        for s in template.body
+        if isinstance(s, ast.BlockStmt)
+    }
+    out = []
+    for trav in traversals_of_body(template.body):
+        if resolve(trav, own) is None:
+            target = resolve(trav, nodes)
+            if target is not None and target != node.id:
+                out.append(Reference(target, trav))
+    return out
 
 
 SHADOWING_MESSAGE = "a component is shadowing an existing stdlib name"
@@ -321,54 +402,6 @@ def _stdlib_use(
     return []
 
 
-def _classify(
-    stmt: ast.BlockStmt, filename: str, registry: Registry, min_stability: Stability, error: Any
-) -> Node | None:
-    name = stmt.full_name
-    head = (stmt.name_pos, _name_end(stmt), filename)
-    if name in (LOGGING, LIVEDEBUGGING):
-        if stmt.label is not None:
-            error(
-                f'block "{name}" does not support specifying labels',
-                stmt.name_pos,
-                stmt.lcurly,
-                filename,
-            )
-            return None
-        return Node(name, NodeKind(name), stmt, filename)
-    if name in ("argument", "export"):
-        error(f"{name} blocks only allowed inside a module", *head)
-        return None
-    if name == "foreach":
-        if min_stability > Stability.EXPERIMENTAL:
-            error(
-                stability_message('config block "foreach"', Stability.EXPERIMENTAL, min_stability),
-                *head,
-            )
-        else:
-            error('config block "foreach" is not supported by alloylite', *head)
-        return None
-    if name in _UNSUPPORTED_CONFIG:
-        error(f'block "{name}" is not supported by alloylite', *head)
-        return None
-    if name in _UNCONFIGURABLE_SERVICES:
-        error(f'service "{name}" does not support being configured', *head)
-        return None
-    registration = registry.get(name)
-    if registration is None:
-        error(f'cannot find the definition of component name "{name}"', *head)
-        return None
-    if not stmt.label:
-        error(f'component "{name}" must have a label', *head)
-        return None
-    if registration.stability < min_stability:
-        # Kept as a node, so its references and arguments are still checked.
-        error(
-            stability_message(f'component "{name}"', registration.stability, min_stability), *head
-        )
-    return Node(f"{name}.{stmt.label}", NodeKind.COMPONENT, stmt, filename, registration)
-
-
 def exports_scope(exports: dict[str, dict[str, Any]], module_path: str) -> dict[str, Any]:
     """The root scope: `module_path` plus every node's exports nested by ID fragments."""
     root: dict[str, Any] = {"module_path": module_path}
@@ -383,3 +416,422 @@ def exports_scope(exports: dict[str, dict[str, Any]], module_path: str) -> dict[
             target = nxt
         target[last] = values
     return root
+
+
+IMPORT_NOT_READ = (
+    "validate does not fetch import.http or import.git modules: the components used "
+    "through them are not checked"
+)
+
+
+class _Linker:
+    """Turns the top-level blocks of one body into nodes, Alloy's way for each kind of block."""
+
+    def __init__(
+        self,
+        config: LoadedConfig,
+        registry: Registry,
+        min_stability: Stability,
+        validate_mode: bool,
+        ctx: ModuleContext,
+        error: Error,
+    ) -> None:
+        self.config, self.registry, self.min_stability = config, registry, min_stability
+        self.validate_mode, self.ctx, self.error = validate_mode, ctx, error
+        self._customs: dict[int, Registration] = {}
+
+    # ---------------------------------------------------------------- pass 1
+
+    def register(self, stmt: ast.BlockStmt, filename: str) -> None:
+        """Declares and imports become custom components of this body's namespace."""
+        name, label = stmt.full_name, stmt.label
+        if not label:
+            return
+        namespace = self.ctx.namespace
+        if name == "declare" and label not in namespace.declares:
+            source = self.config.sources.get(filename, b"")
+            namespace.declares[label] = Declare(
+                stmt, filename, source, namespace, self.config.module_path
+            )
+        elif name in IMPORT_BLOCKS and label not in namespace.imports:
+            namespace.imports[label] = self._import(stmt, filename)
+
+    def _import(self, stmt: ast.BlockStmt, filename: str) -> Namespace | Opaque:
+        name = stmt.full_name
+        if name in _NOT_RUN:
+            if self.validate_mode and not self.config.warned_remote_import:
+                self.config.warned_remote_import = True
+                self.config.diagnostics.append(
+                    Diagnostic(
+                        Severity.WARNING, IMPORT_NOT_READ, stmt.name_pos, _name_end(stmt), filename
+                    )
+                )
+            return OPAQUE
+        field_name = "filename" if name == "import.file" else "content"
+        value = _literal_attribute(stmt, field_name, self.config.module_path)
+        if not isinstance(value, str):
+            return OPAQUE  # not known before run time: accepted, unchecked
+        if name == "import.string":
+            label = f"{filename}#import.string.{stmt.label}"
+            return self._module({label: value.encode()}, self.config.module_path, stmt, filename)
+        key = os.path.realpath(value)
+        if key in self.ctx.importing:
+            chain = " -> ".join([*self.ctx.importing, key])
+            self.error(f"import cycle: {chain}", stmt.name_pos, _label_end(stmt), filename)
+            return OPAQUE
+        try:
+            sources = read_sources(value)
+        except ConfigReadError as err:
+            message = f"{name} {stmt.label!r}: {err}".replace("reading config path", "reading")
+            if self.validate_mode:  # alloylite reads imports; Alloy's validate reads none
+                self.config.diagnostics.append(
+                    Diagnostic(
+                        Severity.WARNING,
+                        f"{message}; the components used through it are not checked",
+                        stmt.name_pos,
+                        _label_end(stmt),
+                        filename,
+                    )
+                )
+            else:
+                self.error(message, stmt.name_pos, _label_end(stmt), filename)
+            return OPAQUE
+        return self._module(sources, module_path_of(value), stmt, filename, key)
+
+    def _module(
+        self,
+        sources: dict[str, bytes],
+        module_path: str,
+        stmt: ast.BlockStmt,
+        filename: str,
+        key: str | None = None,
+    ) -> Namespace | Opaque:
+        """An imported module: only declares and imports at its top level (spec §7.2)."""
+        if self.ctx.depth >= MAX_DEPTH:
+            self._too_deep(stmt, filename)
+            return OPAQUE
+        files, diags = parse_sources(sources)
+        self.config.sources.update(sources)
+        self.config.diagnostics.extend(diags)
+        if diags:
+            return OPAQUE
+        origin = key or filename
+        for file in files.values():
+            for top in file.body:
+                what = top.full_name if isinstance(top, ast.BlockStmt) else top.name.name
+                if what != "declare" and what not in IMPORT_BLOCKS:
+                    self.error(
+                        f'imported content from "{origin}" is invalid: only declare and '
+                        f"import blocks are allowed in a module, got {what}",
+                        stmt.name_pos,
+                        _label_end(stmt),
+                        filename,
+                    )
+                    return OPAQUE
+        namespace = Namespace()
+        child = LoadedConfig(sources=self.config.sources, module_path=module_path)
+        child.warned_remote_import = self.config.warned_remote_import
+        importing = (*self.ctx.importing, key) if key else self.ctx.importing
+        link(
+            files,
+            child,
+            self.registry,
+            self.min_stability,
+            validate_mode=self.validate_mode,
+            module=ModuleContext(
+                in_module=True, namespace=namespace, depth=self.ctx.depth + 1, importing=importing
+            ),
+        )
+        self.config.warned_remote_import = child.warned_remote_import
+        self.config.diagnostics.extend(d for d in child.diagnostics if d not in diags)
+        if self.validate_mode:
+            for node in child.nodes.values():
+                if node.children is not None:
+                    self.config.imported.append(node.children)
+        return namespace
+
+    # ---------------------------------------------------------------- pass 2
+
+    def classify(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+        name = stmt.full_name
+        head = (stmt.name_pos, _name_end(stmt), filename)
+        whole = (ast.start_pos(stmt), ast.end_pos(stmt), filename)
+        if name == "declare":
+            return self._declare(stmt, filename)
+        if name in ("argument", "export"):
+            if self.ctx.root:
+                self.error(f"{name} blocks only allowed inside a module", *whole)
+                return None
+            if not stmt.label:
+                self.error(f"{name} block must have a label", *head)
+                return None
+            registration = ARGUMENT if name == "argument" else EXPORT
+            node_id = f"{name}.{stmt.label}"
+            return Node(node_id, NodeKind.COMPONENT, stmt, filename, registration)
+        if name in _ROOT_ONLY_CONFIGS:
+            if stmt.label is not None:
+                self.error(
+                    f'block "{name}" does not support specifying labels',
+                    stmt.name_pos,
+                    stmt.lcurly,
+                    filename,
+                )
+                return None
+            kind = NodeKind.LOGGING if name == LOGGING else NodeKind.CONFIG
+            node = Node(name, kind, stmt, filename, schema=CONFIG_BLOCKS.get(name))
+            return self._placed(node)
+        if name == "foreach":
+            return self._foreach(stmt, filename)
+        if name in IMPORT_BLOCKS:
+            if not stmt.label:
+                self.error(f"{name} block must have a label", *head)
+                return None
+            if name in _NOT_RUN and not self.validate_mode:
+                self.error(f'block "{name}" is valid Alloy but alloylite cannot run it', *head)
+            node_id = f"{name}.{stmt.label}"
+            return Node(node_id, NodeKind.CONFIG, stmt, filename, schema=CONFIG_BLOCKS[name])
+        if name in SERVICE_BLOCKS and not stmt.label:
+            node = Node(name, NodeKind.CONFIG, stmt, filename, schema=SERVICE_BLOCKS[name])
+            return self._placed(node)
+        if name in _UNCONFIGURABLE_SERVICES:
+            self.error(f'service "{name}" does not support being configured', *head)
+            return None
+        return self._component(stmt, filename)
+
+    def _placed(self, node: Node) -> Node | None:
+        message = self.ctx.disallowed(node.id)
+        if message is not None:
+            block = node.block
+            self.error(message, block.name_pos, _name_end(block), node.filename)
+            return None
+        return node
+
+    def _too_deep(self, stmt: ast.BlockStmt, filename: str) -> None:
+        self.error(
+            f"modules nested more than {MAX_DEPTH} levels deep are not supported",
+            stmt.name_pos,
+            _label_end(stmt),
+            filename,
+        )
+
+    def _declare(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+        if not stmt.label:
+            self.error("declare block must have a label", stmt.name_pos, _name_end(stmt), filename)
+            return None
+        if stmt.label == "declare" and not self.validate_mode:
+            self.error(
+                "'declare' is not a valid label for a declare block",
+                stmt.name_pos,
+                _label_end(stmt),
+                filename,
+            )
+            return None
+        node = Node(f"declare.{stmt.label}", NodeKind.CONFIG, stmt, filename)
+        if self.validate_mode:
+            if self.ctx.depth >= MAX_DEPTH:
+                self._too_deep(stmt, filename)
+                return node
+            declare = self.ctx.namespace.declares.get(stmt.label)
+            namespace = Namespace(parent=declare.namespace if declare else self.ctx.namespace)
+            node.children = self._body(
+                stmt.body,
+                filename,
+                self.config.module_path,
+                in_module=True,
+                namespace=namespace,
+                names=frozenset({"argument"}),
+            )
+        return node
+
+    def _body(
+        self,
+        body: ast.Body,
+        filename: str,
+        module_path: str,
+        *,
+        in_module: bool,
+        namespace: Namespace,
+        names: frozenset[str],
+        in_foreach: bool = False,
+        check_references: bool = True,
+    ) -> LoadedConfig:
+        """Link a nested body (a declare's, a foreach template) in its own context."""
+        child = LoadedConfig(sources=self.config.sources, module_path=module_path)
+        child.warned_remote_import = self.config.warned_remote_import
+        file = ast.File(filename, body, ())
+        ctx = ModuleContext(
+            in_module=in_module,
+            in_foreach=in_foreach,
+            namespace=namespace,
+            names=names,
+            check_references=check_references,
+            depth=self.ctx.depth + 1,
+            importing=self.ctx.importing,
+        )
+        link(
+            {filename: file},
+            child,
+            self.registry,
+            self.min_stability,
+            validate_mode=self.validate_mode,
+            module=ctx,
+        )
+        self.config.warned_remote_import = child.warned_remote_import
+        return child
+
+    def _foreach(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+        head = (stmt.name_pos, _name_end(stmt), filename)
+        if self.min_stability > Stability.EXPERIMENTAL:
+            feature = 'foreach block "foreach"' if self.validate_mode else 'config block "foreach"'
+            self.error(
+                stability_message(feature, Stability.EXPERIMENTAL, self.min_stability), *head
+            )
+        if not stmt.label:
+            self.error("foreach block must have a label", *head)
+            return None
+        rest = tuple(
+            s for s in stmt.body if not (isinstance(s, ast.BlockStmt) and s.full_name == "template")
+        )
+        template = next((s for s in stmt.body if s not in rest), None)
+        if not isinstance(template, ast.BlockStmt):
+            self.error(
+                'missing required block "template"',
+                ast.start_pos(stmt),
+                ast.end_pos(stmt),
+                filename,
+            )
+            return Node(
+                f"foreach.{stmt.label}",
+                NodeKind.CONFIG,
+                stmt,
+                filename,
+                schema=ForeachBlock,
+                arguments_body=rest,
+            )
+        ctx, config = self.ctx, self.config
+        template_body = template.body
+
+        def link_template(names: frozenset[str], check_references: bool = True) -> LoadedConfig:
+            return self._body(
+                template_body,
+                filename,
+                config.module_path,
+                in_module=ctx.in_module,
+                in_foreach=True,
+                namespace=Namespace(parent=ctx.namespace),
+                names=ctx.names | _first_names(config) | names,
+                check_references=check_references,
+            )
+
+        node = Node(
+            f"foreach.{stmt.label}",
+            NodeKind.COMPONENT,
+            stmt,
+            filename,
+            foreach_registration(lambda var: link_template(frozenset({var}))),
+            arguments_body=rest,
+        )
+        if self.validate_mode:  # Alloy's validate checks no reference inside a template
+            node.children = link_template(frozenset(), check_references=False)
+        return node
+
+    def _component(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+        name = stmt.full_name
+        head = (stmt.name_pos, _name_end(stmt), filename)
+        custom = self.ctx.namespace.lookup(name)
+        registration: Registration | None
+        if isinstance(custom, Opaque):
+            registration = None
+        elif isinstance(custom, Undeclared):
+            self.error(f'cannot find the definition of component name "{name}"', *head)
+            return None
+        elif custom is not None:
+            registration = self._custom(name, custom)
+        else:
+            registration = self.registry.get(name)
+            if registration is None:
+                self.error(f'cannot find the definition of component name "{name}"', *head)
+                return None
+        if not stmt.label:
+            self.error(f'component "{name}" must have a label', *head)
+            return None
+        if registration is None:  # a namespace validate cannot read: accepted, unchecked
+            return Node(f"{name}.{stmt.label}", NodeKind.CONFIG, stmt, filename)
+        if registration.stability < self.min_stability:
+            # Kept as a node, so its references and arguments are still checked.
+            self.error(
+                stability_message(
+                    f'component "{name}"', registration.stability, self.min_stability
+                ),
+                *head,
+            )
+        return Node(f"{name}.{stmt.label}", NodeKind.COMPONENT, stmt, filename, registration)
+
+    def _custom(self, name: str, declare: Declare) -> Registration:
+        """The registration of a declare, built once per body that uses it."""
+        found = self._customs.get(id(declare))
+        if found is not None:
+            return found
+        ctx, registry, minimum = self.ctx, self.registry, self.min_stability
+        validate_mode = self.validate_mode
+
+        def load_body() -> LoadedConfig:
+            config = LoadedConfig(
+                sources={declare.filename: declare.source}, module_path=declare.module_path
+            )
+            file = ast.File(declare.filename, declare.block.body, ())
+            if ctx.depth >= MAX_DEPTH:
+                linker = _Linker(
+                    config,
+                    registry,
+                    minimum,
+                    validate_mode,
+                    ctx,
+                    lambda m, s, e, f: config.diagnostics.append(
+                        Diagnostic(Severity.ERROR, m, s, e, f)
+                    ),
+                )
+                linker._too_deep(declare.block, declare.filename)
+                return config
+            module = ModuleContext(
+                in_module=True,
+                namespace=Namespace(parent=declare.namespace),
+                names=frozenset({"argument"}),
+                depth=ctx.depth + 1,
+                importing=ctx.importing,
+            )
+            return link(
+                {declare.filename: file},
+                config,
+                registry,
+                minimum,
+                validate_mode=False,
+                module=module,
+            )
+
+        registration = custom_registration(name, declare.block, load_body)
+        self._customs[id(declare)] = registration
+        return registration
+
+
+def _first_names(config: LoadedConfig) -> frozenset[str]:
+    return frozenset(nid.split(".")[0] for nid in config.nodes)
+
+
+def _literal_attribute(stmt: ast.BlockStmt, name: str, module_path: str) -> Any:
+    """An attribute's value when it needs nothing but `module_path` and the stdlib (an
+    import's `filename` or `content`); None when it reads anything else or fails."""
+    for attribute in stmt.body:
+        if isinstance(attribute, ast.AttributeStmt) and attribute.name.name == name:
+            if any(t.names[0] not in RootNames() for t in traversals_of_expr(attribute.value)):
+                return None
+            from alloylite.eval.evaluator import evaluate
+            from alloylite.eval.scope import Scope
+            from alloylite.eval.values import Secret
+
+            try:
+                value = evaluate(attribute.value, Scope({"module_path": module_path}))
+            except Exception:  # reported when the block itself is decoded
+                return None
+            return value.reveal() if isinstance(value, Secret) else value
+    return None

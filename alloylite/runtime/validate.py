@@ -39,7 +39,7 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
     from alloylite.runtime.arguments import decode_node
 
     known = RootNames()
-    component_ids = {nid for nid, n in config.nodes.items() if n.kind is NodeKind.COMPONENT}
+    component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
     config.diagnostics.extend(_unknown_exports(config))
     for node_id in config.order:
         node = config.nodes[node_id]
@@ -51,6 +51,10 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
             known_names=known,
         )
         config.diagnostics.extend(diags)
+        if node.children is not None:  # a declare's body, a foreach template
+            config.diagnostics.extend(check_loaded(node.children).diagnostics)
+    for module in config.imported:
+        config.diagnostics.extend(check_loaded(module).diagnostics)
     config.diagnostics[:] = _sorted(config.diagnostics, list(config.sources))
     return config
 

@@ -122,8 +122,9 @@ def test_the_block_validates_with_alloys_schema() -> None:
     bad = check_text(
         b'livedebugging "x" {\n  enabled = 1\n}\n', "c.alloy", Stability.GENERALLY_AVAILABLE
     )
+    # A labeled block is not the service: Alloy looks it up as a component.
     assert [d.message for d in bad.diagnostics] == [
-        'block "livedebugging" does not support specifying labels'
+        'cannot find the definition of component name "livedebugging"'
     ]
     wrong = check_text(
         b"livedebugging {\n  enabled = 1\n}\n", "c.alloy", Stability.GENERALLY_AVAILABLE

@@ -34,7 +34,7 @@ def test_top_level_rules(tmp_path: Path) -> None:
         "main.alloy:2:1: argument blocks only allowed inside a module",
         "main.alloy:3:1: export blocks only allowed inside a module",
         'main.alloy:4:1: block "logging" does not support specifying labels',
-        'main.alloy:5:1: config block "foreach" is not supported by alloylite',
+        'main.alloy:5:1: missing required block "template"',
         'main.alloy:6:1: service "cluster" does not support being configured',
         'main.alloy:7:1: component "test.writer" must have a label',
         'main.alloy:8:1: cannot find the definition of component name "nope.thing"',
@@ -42,8 +42,12 @@ def test_top_level_rules(tmp_path: Path) -> None:
 
 
 def test_stability_gate_for_components_and_foreach(tmp_path: Path) -> None:
-    text = 'test.late "a" { }\nforeach "f" { }\n'
-    assert messages(tmp_path, text, Stability.PUBLIC_PREVIEW) == [
+    text = 'test.late "a" { }\nforeach "f" {\n template { }\n}\n'
+    # validate words the foreach gate as Alloy's validator does; run as its runtime does
+    assert messages(tmp_path, text, Stability.PUBLIC_PREVIEW)[1].startswith(
+        'main.alloy:2:1: foreach block "foreach" is at stability level "experimental"'
+    )
+    assert messages(tmp_path, text, Stability.PUBLIC_PREVIEW, validate_mode=False) == [
         'main.alloy:1:1: component "test.late" is at stability level "experimental", which is '
         'below the minimum allowed stability level "public-preview". Use --stability.level '
         'command-line flag to enable "experimental" features',

@@ -117,10 +117,16 @@ def test_secret_from_string_and_encode_hides_it() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ((A.attr("colour", "red"),), 'unrecognized attribute name "colour"'),
-        ((A.block("nope"),), 'unrecognized block name "nope"'),
-        ((A.block("url"),), '"url" must be an attribute, but is used as a block'),
-        ((A.attr("basic_auth", 1),), '"basic_auth" must be a block, but is used as an attribute'),
+        ((A.attr("url", "a"), A.attr("colour", "red")), 'unrecognized attribute name "colour"'),
+        ((A.attr("url", "a"), A.block("nope")), 'unrecognized block name "nope"'),
+        (
+            (A.attr("url", "a"), A.block("url")),
+            '"url" must be an attribute, but is used as a block',
+        ),
+        (
+            (A.attr("url", "a"), A.attr("basic_auth", 1)),
+            '"basic_auth" must be a block, but is used as an attribute',
+        ),
         (
             (A.attr("url", "a"), A.attr("url", "b")),
             'attribute "url" may only be provided once',
@@ -184,8 +190,15 @@ def test_validate_hook() -> None:
 
 
 def test_collects_all_problems() -> None:
+    # Alloy's validator reports the missing required fields too (validator invalid_properties)
     _, diags = run(Endpoint, A.attr("a", 1), A.attr("b", 2))
-    assert diags == ['unrecognized attribute name "a"', 'unrecognized attribute name "b"']
+    assert diags == [
+        'unrecognized attribute name "a"',
+        'unrecognized attribute name "b"',
+        'missing required attribute "url"',
+    ]
+    _, diags = run(Endpoint, A.attr("a", 1), runtime=True)
+    assert diags == ['unrecognized attribute name "a"']  # the runtime stops at the first
 
 
 def test_null_gives_zero_value_and_number_conversions() -> None:

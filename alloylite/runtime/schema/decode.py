@@ -100,8 +100,8 @@ def _decode_over(
             _decode_attr(stmt, specs, values, seen, ctx, where)
         else:
             _decode_block(stmt, specs, values, seen, ctx)
-    if len(ctx.diagnostics) > before:
-        return None
+    if len(ctx.diagnostics) > before and ctx.unpositioned_prefix is not None:
+        return None  # the runtime reports a block's first problem; validate all of them
     for spec in specs.values():
         if not spec.required or spec.alloy_name in seen:
             continue

@@ -1,0 +1,156 @@
+"""A profile pipeline wrapped in modules runs like the plain one (issue 11, Deliver 5).
+
+`declare` (local and through `import.file` / `import.string`) wraps pyroscope.relabel +
+pyroscope.write and exports the relabel's receiver; `foreach` builds one writer per item.
+pyroscope.receive_http at the root feeds them; the fake Pyroscope checks what arrives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.integration.agent import free_port, start_agent
+from tests.integration.fake_pyroscope import FakePyroscope
+
+MODULE = """
+declare "profiles_out" {
+  argument "url" { }
+  argument "zone" {
+    optional = true
+    default  = "default-zone"
+  }
+
+  pyroscope.relabel "add_zone" {
+    forward_to = [pyroscope.write.backend.receiver]
+    rule {
+      target_label = "zone"
+      replacement  = argument.zone.value
+    }
+  }
+
+  pyroscope.write "backend" {
+    endpoint {
+      url = argument.url.value
+    }
+  }
+
+  export "receiver" {
+    value = pyroscope.relabel.add_zone.receiver
+  }
+}
+"""
+
+
+def receiver(port: int, forward: str) -> str:
+    return f"""
+pyroscope.receive_http "default" {{
+  http {{
+    listen_address = "127.0.0.1"
+    listen_port    = {port}
+  }}
+  forward_to = [{forward}]
+}}
+"""
+
+
+def _ingest(port: int) -> None:
+    reply = httpx.post(
+        f"http://127.0.0.1:{port}/ingest?name=app.cpu{{env=dev}}&spyName=gospy",
+        content=b"profile-bytes",
+    )
+    assert reply.status_code == 200, reply.text
+
+
+def _zones(fake: FakePyroscope) -> list[str]:
+    names = [r.query["name"] for r in fake.requests if not r.is_push]
+    return [n.split("zone=")[1].rstrip("}").split(",")[0] for n in names]
+
+
+@pytest.mark.parametrize("how", ["declare", "import.file", "import.string"])
+def test_a_module_wrapped_pipeline_delivers_like_the_plain_one(tmp_path: Path, how: str) -> None:
+    port = free_port()
+    with FakePyroscope() as fake:
+        if how == "declare":
+            head, use = MODULE, "profiles_out"
+        elif how == "import.file":
+            (tmp_path / "lib.alloy").write_text(MODULE)
+            head = f'import.file "lib" {{\n  filename = "{tmp_path / "lib.alloy"}"\n}}\n'
+            use = "lib.profiles_out"
+        else:
+            quoted = MODULE.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+            head = f'import.string "lib" {{\n  content = "{quoted}"\n}}\n'
+            use = "lib.profiles_out"
+        text = (
+            head
+            + f'{use} "eu" {{\n  url = "{fake.url}"\n  zone = "eu-west"\n}}\n'
+            + receiver(port, f"{use}.eu.receiver")
+        )
+        agent = start_agent(text, tmp_path)
+        try:
+            _ingest(port)
+        finally:
+            assert agent.stop() == 0, agent.log
+        assert _zones(fake) == ["eu-west"]
+        [request] = [r for r in fake.requests if not r.is_push]
+        assert request.body == b"profile-bytes"
+
+
+def test_optional_argument_takes_its_default(tmp_path: Path) -> None:
+    port = free_port()
+    with FakePyroscope() as fake:
+        text = (
+            MODULE
+            + f'profiles_out "x" {{\n  url = "{fake.url}"\n}}\n'
+            + receiver(port, "profiles_out.x.receiver")
+        )
+        agent = start_agent(text, tmp_path)
+        try:
+            _ingest(port)
+        finally:
+            assert agent.stop() == 0, agent.log
+        assert _zones(fake) == ["default-zone"]
+
+
+def test_foreach_builds_one_pipeline_per_item(tmp_path: Path) -> None:
+    port, other = free_port(), free_port()
+    with FakePyroscope() as fake:
+        text = f"""
+pyroscope.write "backend" {{
+  endpoint {{
+    url = "{fake.url}"
+  }}
+}}
+
+foreach "zones" {{
+  collection = [{{port = {port}, zone = "a"}}, {{port = {other}, zone = "b"}}]
+  var        = "item"
+
+  template {{
+    pyroscope.receive_http "r" {{
+      http {{
+        listen_address = "127.0.0.1"
+        listen_port    = item.port
+      }}
+      forward_to = [pyroscope.relabel.z.receiver]
+    }}
+
+    pyroscope.relabel "z" {{
+      forward_to = [pyroscope.write.backend.receiver]
+      rule {{
+        target_label = "zone"
+        replacement  = item.zone
+      }}
+    }}
+  }}
+}}
+"""
+        agent = start_agent(text, tmp_path, "--stability.level=experimental")
+        try:
+            _ingest(port)
+            _ingest(other)
+        finally:
+            assert agent.stop() == 0, agent.log
+        assert sorted(_zones(fake)) == ["a", "b"]
