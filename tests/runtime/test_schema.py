@@ -146,9 +146,18 @@ def test_secret_from_string_and_encode_hides_it() -> None:
     ],
 )
 def test_decoder_messages(body: tuple[Any, ...], message: str) -> None:
-    value, diags = run(Endpoint, *body)
+    value, diags = run(Endpoint, *body, runtime=True)
     assert value is None
     assert diags == [message]
+
+
+def test_validate_goes_on_to_missing_fields_and_words_kinds_as_the_type_checker() -> None:
+    _, diags = run(Endpoint, A.attr("colour", "red"), A.attr("headers", []))
+    assert diags == [
+        'unrecognized attribute name "colour"',
+        "expected object, got array",
+        'missing required attribute "url"',
+    ]
 
 
 def test_positions_of_attribute_errors_span_the_statement() -> None:
@@ -185,7 +194,11 @@ def test_validate_hook() -> None:
 
 def test_collects_all_problems() -> None:
     _, diags = run(Endpoint, A.attr("a", 1), A.attr("b", 2))
-    assert diags == ['unrecognized attribute name "a"', 'unrecognized attribute name "b"']
+    assert diags == [
+        'unrecognized attribute name "a"',
+        'unrecognized attribute name "b"',
+        'missing required attribute "url"',
+    ]
 
 
 def test_null_gives_zero_value_and_number_conversions() -> None:
