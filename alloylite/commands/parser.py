@@ -24,6 +24,12 @@ def _add_stability_flag(parser: argparse.ArgumentParser) -> None:
         + ", ".join(FLAG_VALUES)
         + f" (default: {DEFAULT_LEVEL})",
     )
+    parser.add_argument(
+        "--feature.community-components.enabled",
+        dest="community_components",
+        action="store_true",
+        help="allow Alloy's community components (otelcol.exporter.datadog, ...)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -63,9 +63,15 @@ class Registry:
     """Registrations by name: the built-ins (or `modules`, name -> package) plus registered ones."""
 
     def __init__(
-        self, modules: dict[str, str] | None = None, *, catalogue: bool | None = None
+        self,
+        modules: dict[str, str] | None = None,
+        *,
+        catalogue: bool | None = None,
+        community_enabled: bool = False,
     ) -> None:
-        """`catalogue` (default: only when `modules` is the built-ins) enables the fallback."""
+        """`catalogue` (default: only when `modules` is the built-ins) enables the fallback;
+        `community_enabled` is `--feature.community-components.enabled`."""
+        self.community_enabled = community_enabled
         self._modules = dict(builtin_modules() if modules is None else modules)
         self._loaded: dict[str, Registration] = {}
         self._catalogue = modules is None if catalogue is None else catalogue
@@ -125,5 +131,5 @@ def export_names(registration: Registration) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(registration.exports))
 
 
-def default_registry() -> Registry:
-    return Registry()
+def default_registry(*, community_enabled: bool = False) -> Registry:
+    return Registry(community_enabled=community_enabled)

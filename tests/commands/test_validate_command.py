@@ -152,7 +152,7 @@ pyroscope.write "c" {
     assert headers == [
         f"Error: {path}:1:1: cycle detected: pyroscope.write.a, pyroscope.write.b",
         f"Error: {path}:4:1: cycle detected: pyroscope.write.a, pyroscope.write.b",
-        f"Error: {path}:8:27: cannot reference self",
+        f"Error: {path}:7:1: cannot reference self",  # the block head, as Alloy
         "Error: validation failed",
     ]
 
