@@ -1,10 +1,10 @@
-"""Registrations built from the catalogue: argument dataclasses made from data.
+"""Registrations built from the catalogue: argument types made from data.
 
-Each component's schema becomes dataclasses with `attr()`/`block()` fields, the same
-model the running components declare by hand, so `runtime.schema.decode` checks both
-alike (unknown, missing, repeated, mistyped fields; labeled and enum blocks). The
-JSON is read once, on the first name that no package registers, and a component's
-classes are made only when a config uses it.
+Each block of a component's schema becomes a `runtime.schema.DataSchema` class whose
+fields are the same `FieldSpec`s the running components' dataclasses give, so
+`runtime.schema.decode` checks both alike (unknown, missing, repeated, mistyped
+fields; labeled and enum blocks). The JSON is read once, on the first name that no
+package registers; a block's fields are made only when a config uses the block.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from alloylite.runtime.catalogue.compile import SCHEMAS
 from alloylite.runtime.catalogue.types import annotation
 from alloylite.runtime.component import ComponentOptions, Registration, Stability
-from alloylite.runtime.schema import attr, block, label
+from alloylite.runtime.schema import DataSchema, FieldSpec, data_field
 
 
 @cache
@@ -46,7 +46,7 @@ def catalogue_registration(name: str) -> Registration | None:
     return Registration(
         name=name,
         stability=Stability.parse(level) if level else Stability.GENERALLY_AVAILABLE,
-        arguments=_Builder(name, schema).build(""),
+        arguments=_Blocks(name, schema).schema_class(""),
         build=_cannot_build,
         exports=_exports_class(name, schema["e"]),
         community=schema["c"],
@@ -66,73 +66,56 @@ def _class_name(component: str, path: str) -> str:
     return "_".join(p.replace(".", "_") for p in parts)
 
 
-class _Builder:
-    """Makes the dataclass of each block path of one component, children first."""
+class _Blocks:
+    """One component's block schemas: a `DataSchema` class per block path, whose
+    fields are made when the decoder first meets it (most configs use few blocks)."""
 
     def __init__(self, component: str, schema: dict[str, Any]) -> None:
         self.component = component
         self.blocks: dict[str, list[bool]] = schema["b"]
         self.attrs: dict[str, list[list[Any]]] = {"": schema["a"], **schema["ba"]}
-        self.made: dict[str, type] = {}
-        # (class, python field name, path of the recursive block) to patch at the end.
-        self.recursive: list[tuple[type, str, str]] = []
+        self.classes: dict[str, type[DataSchema]] = {}
 
-    def build(self, path: str) -> type:
-        cls = self._make(path)
-        for owner, py_name, rec_path in self.recursive:
-            target = self.made[_ancestor_like(rec_path, self.made)]
-            tp = _block_annotation(target, *self.blocks[rec_path][:2])
-            owner.__annotations__[py_name] = tp
-        return cls
+    def schema_class(self, path: str) -> type[DataSchema]:
+        found = self.classes.get(path)
+        if found is not None:
+            return found
+        if path and self.blocks[path][3]:  # recursive: the enclosing block of the same name
+            found = self.schema_class(_ancestor_like(path))
+        else:
+            owner = self
 
-    def _children(self, path: str) -> list[str]:
+            class Block(DataSchema):
+                __alloy_label__ = "label" if path and self.blocks[path][2] else None
+
+                @classmethod
+                def __alloy_fields__(cls) -> dict[str, FieldSpec]:
+                    return owner.fields(path)
+
+            Block.__name__ = Block.__qualname__ = _class_name(self.component, path)
+            found = Block
+        self.classes[path] = found
+        return found
+
+    def fields(self, path: str) -> dict[str, FieldSpec]:
+        out = {
+            name: data_field(name, "attr", required, annotation(type_name))
+            for name, type_name, required in self.attrs.get(path, [])
+        }
         prefix = f"{path} > " if path else ""
-        return [p for p in self.blocks if p.startswith(prefix) and " > " not in p[len(prefix) :]]
-
-    def _make(self, path: str) -> type:
-        fields: list[tuple[str, Any, Any]] = []
-        for i, (name, type_name, required) in enumerate(self.attrs.get(path, [])):
-            default: dict[str, Any] = {} if required else {"default": None}
-            fields.append(
-                (f"a{i}", annotation(type_name), attr(name, required=required, doc="", **default))
+        for child, (required, repeatable, _, _) in self.blocks.items():
+            leaf = child[len(prefix) :]
+            if not child.startswith(prefix) or " > " in leaf:
+                continue
+            element = self.schema_class(child)
+            tp = list[element] if repeatable else element  # type: ignore[valid-type]
+            out[leaf] = data_field(
+                leaf, "block", required, tp, element=element, repeated=repeatable
             )
-        patch: list[tuple[str, str]] = []
-        for i, child in enumerate(self._children(path)):
-            required, repeatable, _, recursive = self.blocks[child]
-            leaf = child.rsplit(" > ", 1)[-1]
-            py_name = f"b{i}"
-            if recursive:
-                element: type = object
-                patch.append((py_name, child))
-            else:
-                element = self._make(child)
-            kwargs: dict[str, Any] = {}
-            if repeatable:
-                kwargs["default_factory"] = list
-            elif not required:
-                kwargs["default"] = None
-            fields.append(
-                (
-                    py_name,
-                    _block_annotation(element, required, repeatable),
-                    block(leaf, required=required, **kwargs),
-                )
-            )
-        if path and self.blocks[path][2]:
-            fields.append(("label", str, label()))
-        cls = dataclasses.make_dataclass(_class_name(self.component, path), fields)
-        self.made[path] = cls
-        self.recursive.extend((cls, py_name, child) for py_name, child in patch)
-        return cls
+        return out
 
 
-def _block_annotation(element: type, required: bool, repeatable: bool) -> Any:
-    if repeatable:
-        return list[element]  # type: ignore[valid-type]
-    return element if required else element | None
-
-
-def _ancestor_like(path: str, made: dict[str, type]) -> str:
+def _ancestor_like(path: str) -> str:
     """The nearest enclosing path with the same block name as the recursive `path`."""
     parts = path.split(" > ")
     for end in range(len(parts) - 1, 0, -1):
