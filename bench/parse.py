@@ -382,7 +382,8 @@ def main() -> None:
         f"  validate seed example wall {figures['seed_wall'] * 1000:6.1f} ms   "
         f"cpu {figures['seed_cpu'] * 1000:6.1f} ms\n"
         f"  validate 40 KB, 150 catalogue components   wall "
-        f"{figures['catalogue_wall'] * 1000:6.1f} ms   cpu {figures['catalogue_cpu'] * 1000:6.1f} ms"
+        f"{figures['catalogue_wall'] * 1000:6.1f} ms   "
+        f"cpu {figures['catalogue_cpu'] * 1000:6.1f} ms"
         f"   ({figures['catalogue_wall'] / figures['seed_wall']:.2f}x the seed example)"
     )
     if args.only_validate:
