@@ -49,6 +49,7 @@ def validate(
     *,
     filename: str = "main.alloy",
     stability_level: str = DEFAULT_LEVEL,
+    community_components: bool = False,
 ) -> list[Diagnostic]:
     """Every problem `alloylite validate` would report, as a list (empty means valid).
 
@@ -60,7 +61,8 @@ def validate(
         directory or ends in `.alloy`; otherwise it is config text.
     Text is checked as if it were the file `filename`, which diagnostics then name.
     The list holds errors and warnings (see `Diagnostic.severity`), in file order.
-    `stability_level` is the `--stability.level` flag: the least stable features allowed.
+    `stability_level` is the `--stability.level` flag: the least stable features allowed;
+    `community_components` is `--feature.community-components.enabled`.
 
     >>> import alloylite
     >>> alloylite.validate('logging {\\n  level = "debug"\\n}\\n')
@@ -77,9 +79,9 @@ def validate(
     minimum = Stability.parse(stability_level)
     path = _as_path(source)
     if path is not None:
-        return list(check(path, minimum).diagnostics)
+        return list(check(path, minimum, community=community_components).diagnostics)
     text = source if isinstance(source, bytes) else str(source).encode("utf-8", "surrogateescape")
-    return list(check_text(text, filename, minimum).diagnostics)
+    return list(check_text(text, filename, minimum, community=community_components).diagnostics)
 
 
 def _as_path(source: str | bytes | os.PathLike[str]) -> str | None:

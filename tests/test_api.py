@@ -152,7 +152,7 @@ def test_validate_matches_the_validate_command(tmp_path: Path) -> None:
     assert from_file == check(str(path), Stability.parse("generally-available")).diagnostics
     messages = [d.message for d in from_file]
     assert 'unrecognized attribute name "colour"' in messages
-    assert messages[1] == "1 should be object, got number"
+    assert messages[1] == "expected object, got number"
     assert all(d.filename == str(path) for d in from_file)
     # The same text, given as text under the same name, gives the same diagnostics.
     assert alloylite.validate(INVALID_ARGS, filename=str(path)) == from_file

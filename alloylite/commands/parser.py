@@ -24,6 +24,12 @@ def _add_stability_flag(parser: argparse.ArgumentParser) -> None:
         + ", ".join(FLAG_VALUES)
         + f" (default: {DEFAULT_LEVEL})",
     )
+    parser.add_argument(
+        "--feature.community-components.enabled",
+        dest="community_components",
+        action="store_true",
+        help="allow Alloy's community components (otelcol.exporter.datadog, ...)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -78,8 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate",
         help="check a configuration without running it",
-        description="Check syntax, components, arguments and references of a configuration. "
-        "Prints nothing and exits 0 when it is valid; prints every error and exits 1 otherwise.",
+        description="Check syntax, components, arguments and references of a configuration, "
+        "as `alloy validate` does, for every built-in Alloy component (also those alloylite "
+        "cannot run: `run` refuses them). Prints nothing and exits 0 when it is valid; prints "
+        "every error and exits 1 otherwise.",
         epilog="examples:\n"
         "  alloylite validate config.alloy\n"
         "  alloylite validate --stability.level=public-preview config.alloy\n"

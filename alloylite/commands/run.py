@@ -62,7 +62,10 @@ async def _serve(args: argparse.Namespace) -> int:
         log = log.with_values(worker=worker[0])
         alloy_logging.bind_defaults(worker=worker[0])
     controller = Controller(
-        args.path, default_registry(), Stability.parse(args.stability_level), extra_options=extra
+        args.path,
+        default_registry(community_enabled=getattr(args, "community_components", False)),
+        Stability.parse(args.stability_level),
+        extra_options=extra,
     )
 
     reload_lock = asyncio.Lock()

@@ -16,7 +16,8 @@ from alloylite.syntax.diag import Severity
 
 
 def validate_command(args: argparse.Namespace) -> int:
-    config = check(args.path, Stability.parse(args.stability_level))
+    community = getattr(args, "community_components", False)
+    config = check(args.path, Stability.parse(args.stability_level), community=community)
     diags = config.diagnostics
     failed = any(d.severity is Severity.ERROR for d in diags)
     fmt = getattr(args, "output_format", "text")

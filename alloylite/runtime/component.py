@@ -152,3 +152,6 @@ class Registration:
     # The counters the UI shows for an instance, read from its metrics registry.
     ui_counters: tuple[CounterRule, ...] = ()
     docs: ComponentDocs = field(default_factory=ComponentDocs)
+    # False for the catalogue's registrations of Alloy components alloylite only
+    # validates: `run` refuses a config that uses one, before building anything.
+    runs: bool = True

@@ -91,6 +91,8 @@ class LoadedConfig:
     order: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, bytes] = field(default_factory=dict)
+    # The parsed files: `validate` orders its diagnostics by their top-level blocks.
+    files: dict[str, ast.File] = field(default_factory=dict)
     module_path: str = "."
     # Set when the path itself could not be read: Alloy reports that as a plain
     # command error (`Error: reading config path ...`), not as a diagnostic.
@@ -190,6 +192,13 @@ def stability_message(feature: str, level: Stability, minimum: Stability) -> str
     )
 
 
+def community_message(name: str) -> str:
+    return (
+        f'the component "{name}" is a community component. Use the '
+        "--feature.community-components.enabled command-line flag to enable community components"
+    )
+
+
 def load(
     path: str, registry: Registry, min_stability: Stability, *, validate_mode: bool
 ) -> LoadedConfig:
@@ -212,7 +221,7 @@ def load_sources(
 ) -> LoadedConfig:
     """Parse and link config texts already read (file name -> bytes)."""
     files, diags = parse_sources(sources)
-    config = LoadedConfig(sources=sources, module_path=module_path)
+    config = LoadedConfig(sources=sources, module_path=module_path, files=files)
     if diags:
         config.diagnostics = diags
         return config
@@ -303,10 +312,10 @@ def link(
     for node in config.nodes.values():
         for trav in traversals_of_body(_graph_body(node)):
             diags.extend(_stdlib_use(trav, config, min_stability, node.filename))
-    for node_id, ref in self_references(graph):
+    for node_id, _ in self_references(graph):
         node = config.nodes[node_id]
-        if validate_mode:
-            error("cannot reference self", ref.traversal.start, ref.traversal.end, node.filename)
+        if validate_mode:  # Alloy's validator spans the block's head, up to its `{`
+            error("cannot reference self", node.block.name_pos, node.block.lcurly, node.filename)
         else:
             error(f"self reference: {node_id}", None, None, None)
     for members in cycles(graph):
@@ -317,12 +326,14 @@ def link(
                 error(
                     f"cycle detected: {text}",
                     node.block.name_pos,
-                    _label_end(node.block),
+                    node.block.lcurly,
                     node.filename,
                 )
         else:
             error(f"cycle: {', '.join(members)}", None, None, None)
     config.order = topological_order(graph)
+    if not validate_mode:
+        diags.extend(_not_runnable(config, registry))
     return config
 
 
@@ -365,6 +376,24 @@ def _template_references(node: Node, nodes: dict[str, Node]) -> list[Reference]:
             if target is not None and target != node.id:
                 out.append(Reference(target, trav))
     return out
+
+
+def _not_runnable(config: LoadedConfig, registry: Registry) -> list[Diagnostic]:
+    """`run` refuses, before anything starts, components alloylite only validates:
+    one error per such block, each saying what it can run."""
+    runs = ", ".join(registry.names())
+    return [
+        Diagnostic(
+            Severity.ERROR,
+            f'component "{node.name}" is valid Alloy but alloylite cannot run it '
+            f"(alloylite runs {runs})",
+            node.block.name_pos,
+            _name_end(node.block),
+            node.filename,
+        )
+        for node in config.nodes.values()
+        if node.registration is not None and not node.registration.runs
+    ]
 
 
 SHADOWING_MESSAGE = "a component is shadowing an existing stdlib name"
@@ -757,6 +786,9 @@ class _Linker:
             return None
         if registration is None:  # a namespace validate cannot read: accepted, unchecked
             return Node(f"{name}.{stmt.label}", NodeKind.CONFIG, stmt, filename)
+        if registration.community and not self.registry.community_enabled:
+            self.error(community_message(name), *head)
+            return None
         if registration.stability < self.min_stability:
             # Kept as a node, so its references and arguments are still checked.
             self.error(

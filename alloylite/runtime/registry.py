@@ -7,6 +7,11 @@ package. The registry imports a package only when a config uses its name, and
 a package's `__init__` holds only its registration and argument schema, so
 `validate` never imports the HTTP stack of a component it does not build.
 `names()` finds the packages by walking the source tree without importing them.
+
+Any other name Alloy has falls back to the component catalogue
+(`runtime.catalogue`): a registration that validates like a real one but does
+not run. Packages keep priority, so a component alloylite implements is always
+its own.
 """
 
 from __future__ import annotations
@@ -57,9 +62,19 @@ def builtin_modules(root: Path = _BUILTIN_ROOT, package: str = BUILTIN_PACKAGE) 
 class Registry:
     """Registrations by name: the built-ins (or `modules`, name -> package) plus registered ones."""
 
-    def __init__(self, modules: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        modules: dict[str, str] | None = None,
+        *,
+        catalogue: bool | None = None,
+        community_enabled: bool = False,
+    ) -> None:
+        """`catalogue` (default: only when `modules` is the built-ins) enables the fallback;
+        `community_enabled` is `--feature.community-components.enabled`."""
+        self.community_enabled = community_enabled
         self._modules = dict(builtin_modules() if modules is None else modules)
         self._loaded: dict[str, Registration] = {}
+        self._catalogue = modules is None if catalogue is None else catalogue
 
     def register(self, registration: Registration) -> None:
         name = registration.name
@@ -82,15 +97,23 @@ class Registry:
             return found
         module = self._modules.get(name)
         if module is None:
-            return None
+            return self._from_catalogue(name)
         registration: Registration = importlib.import_module(module).REGISTRATION
         if registration.name != name:
             raise RegistryError(f"{module} registers {registration.name!r}, expected {name!r}")
         self._loaded[name] = registration
         return registration
 
+    def _from_catalogue(self, name: str) -> Registration | None:
+        if not self._catalogue:
+            return None
+        from alloylite.runtime.catalogue.registration import catalogue_registration
+
+        return catalogue_registration(name)
+
     def names(self) -> list[str]:
-        return sorted(set(self._modules) | set(self._loaded))
+        """The components that run (packages and registered ones; not the catalogue)."""
+        return sorted(set(self._modules) | {n for n, r in self._loaded.items() if r.runs})
 
     def depth_of(self, first_fragment: str) -> int | None:
         """How many fragments component names starting with `first_fragment` have."""
@@ -108,5 +131,5 @@ def export_names(registration: Registration) -> frozenset[str]:
     return frozenset(f.name for f in dataclasses.fields(registration.exports))
 
 
-def default_registry() -> Registry:
-    return Registry()
+def default_registry(*, community_enabled: bool = False) -> Registry:
+    return Registry(community_enabled=community_enabled)

@@ -13,34 +13,42 @@ from __future__ import annotations
 import os
 
 from alloylite.runtime.component import Stability
+from alloylite.runtime.diag_order import alloy_order
 from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load, load_sources
 from alloylite.runtime.registry import default_registry, export_names
 from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
-def check(path: str, min_stability: Stability) -> LoadedConfig:
-    """Load `path` in validate mode and decode every node's arguments into its diagnostics."""
-    return check_loaded(load(path, default_registry(), min_stability, validate_mode=True))
+def check(path: str, min_stability: Stability, *, community: bool = False) -> LoadedConfig:
+    """Load `path` in validate mode and decode every node's arguments into its diagnostics.
+
+    `community` is `--feature.community-components.enabled`.
+    """
+    registry = default_registry(community_enabled=community)
+    return check_loaded(load(path, registry, min_stability, validate_mode=True))
 
 
-def check_text(text: bytes, filename: str, min_stability: Stability) -> LoadedConfig:
+def check_text(
+    text: bytes, filename: str, min_stability: Stability, *, community: bool = False
+) -> LoadedConfig:
     """Like `check`, for config text that stands for the file `filename`."""
     module_path = os.path.dirname(filename) or "."
     sources = {filename: text}
-    registry = default_registry()
+    registry = default_registry(community_enabled=community)
     return check_loaded(
         load_sources(sources, module_path, registry, min_stability, validate_mode=True)
     )
 
 
 def check_loaded(config: LoadedConfig) -> LoadedConfig:
-    """The checks after loading: exports read by references, then every node's arguments."""
+    """The checks after loading: every node's arguments, then alloylite's own checks
+    (exports read by references), all in Alloy's order (runtime/diag_order.py)."""
     from alloylite.runtime.arguments import decode_node
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
-    config.diagnostics.extend(_unknown_exports(config))
+    decoded: list[Diagnostic] = []
     for node_id in config.order:
         node = config.nodes[node_id]
         _, diags = decode_node(
@@ -50,12 +58,14 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
             unknown_ids=component_ids,
             known_names=known,
         )
-        config.diagnostics.extend(diags)
-        if node.children is not None:  # a declare's body, a foreach template
-            config.diagnostics.extend(check_loaded(node.children).diagnostics)
-    for module in config.imported:
-        config.diagnostics.extend(check_loaded(module).diagnostics)
-    config.diagnostics[:] = _sorted(config.diagnostics, list(config.sources))
+        decoded.extend(diags)
+        if node.children is not None:  # a declare's body, a foreach template: by position
+            body = check_loaded(node.children).diagnostics
+            decoded.extend(_sorted(body, list(config.sources)))
+    extras = _sorted(_unknown_exports(config), list(config.sources))
+    for module in config.imported:  # alloylite reads imports, Alloy's validate does not
+        extras.extend(check_loaded(module).diagnostics)
+    config.diagnostics[:] = alloy_order(config.files, config.diagnostics, decoded, extras)
     return config
 
 

@@ -106,7 +106,15 @@ def _bash_complete(script: Path, cwd: Path, *words: str) -> list[str]:
         (["alloylite", "va"], ["validate"]),
         (["alloylite", "f"], ["fmt", "format"]),
         (["alloylite", "--v"], ["--version"]),
-        (["alloylite", "validate", "--"], ["--format", "--help", "--stability.level"]),
+        (
+            ["alloylite", "validate", "--"],
+            [
+                "--feature.community-components.enabled",
+                "--format",
+                "--help",
+                "--stability.level",
+            ],
+        ),
         (["alloylite", "run", "--w"], ["--workers"]),
         (["alloylite", "fmt", "-"], ["--help", "--test", "--write", "-h", "-t", "-w"]),
         (["alloylite", "validate", "--format", ""], ["github", "json", "text"]),

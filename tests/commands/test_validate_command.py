@@ -47,7 +47,7 @@ pyroscope.write "backend" {
   endpoint { }
 }
 pyroscope.write "backend" { }
-local.file "x" { }
+local.nope "x" { }
 pyroscope.receive_http "in" {
   forward_to = [pyroscope.write.nope.receiver]
 }
@@ -78,11 +78,11 @@ def test_every_error_is_reported_with_alloy_texts(tmp_path: Path) -> None:
     headers = [line for line in err.splitlines() if line.startswith("Error: ")]
     assert headers == [
         f"Error: {path}:1:1: unrecognized attribute colour",
-        f"Error: {path}:4:15: true should be string, got bool",
+        f"Error: {path}:4:15: expected string, got bool",
         f'Error: {path}:5:5: unrecognized attribute name "timeout"',
         f'Error: {path}:7:3: missing required attribute "url"',
         f"Error: {path}:9:1: block pyroscope.write.backend already declared at {path}:2:1",
-        f'Error: {path}:10:1: cannot find the definition of component name "local.file"',
+        f'Error: {path}:10:1: cannot find the definition of component name "local.nope"',
         f'Error: {path}:12:17: component "pyroscope.write.nope.receiver" does not exist or is '
         "out of scope",
         "Error: validation failed",
@@ -152,7 +152,7 @@ pyroscope.write "c" {
     assert headers == [
         f"Error: {path}:1:1: cycle detected: pyroscope.write.a, pyroscope.write.b",
         f"Error: {path}:4:1: cycle detected: pyroscope.write.a, pyroscope.write.b",
-        f"Error: {path}:8:27: cannot reference self",
+        f"Error: {path}:7:1: cannot reference self",  # the block head, as Alloy
         "Error: validation failed",
     ]
 

@@ -87,7 +87,7 @@ def test_warnings_do_not_hide_errors_and_errors_decide_the_exit_code(tmp_path: P
     assert rc == 1
     headers = [line for line in err.splitlines() if line.startswith(("Error", "Warning"))]
     assert headers == [
-        f"Error: {path}:3:11: true should be string, got bool",
+        f"Error: {path}:3:11: expected string, got bool",
         f"Warning: {path}:6:18: {DEPRECATED_MESSAGE}",
         "Error: validation failed",
     ]

@@ -129,4 +129,4 @@ def test_the_block_validates_with_alloys_schema() -> None:
     wrong = check_text(
         b"livedebugging {\n  enabled = 1\n}\n", "c.alloy", Stability.GENERALLY_AVAILABLE
     )
-    assert [d.message for d in wrong.diagnostics] == ["1 should be bool, got number"]
+    assert [d.message for d in wrong.diagnostics] == ["expected bool, got number"]

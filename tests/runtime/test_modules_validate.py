@@ -34,17 +34,18 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             'declare "module_3" {\n  argument "arg" {\n    optional = false\n  }\n}\n'
         },
         [
-            "main.alloy:1:1: argument blocks only allowed inside a module",
-            "main.alloy:2:1: export blocks only allowed inside a module",
             'main.alloy:7:5: unrecognized attribute name "test"',
             'main.alloy:9:3: missing required attribute "value"',
             "main.alloy:11:3: block argument.duplicate already declared at main.alloy:10:3",
             "main.alloy:12:3: argument block must have a label",
             "main.alloy:13:3: logging not allowed in module",
             'main.alloy:14:3: cannot find the definition of component name "local.missing"',
+            # Alloy's order: declares and their bodies first, then the root's blocks.
+            "main.alloy:1:1: argument blocks only allowed inside a module",
+            "main.alloy:2:1: export blocks only allowed inside a module",
             # Alloy lists the unrecognized name first; validate sorts by position
-            'main.alloy:16:1: missing required attribute "arg"',
             'main.alloy:17:3: unrecognized attribute name "test"',
+            'main.alloy:16:1: missing required attribute "arg"',
         ],
     ),
     (
@@ -91,9 +92,11 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             "ui { }\n"
         },
         [
-            "main.alloy:2:13: 1 should be bool, got number",
+            # Alloy's order: config blocks (tracing) before services; the type checker's
+            # wording for a literal of the wrong kind.
             'main.alloy:6:3: unrecognized attribute name "nope"',
-            "main.alloy:9:9: true should be string, got bool",
+            "main.alloy:2:13: expected bool, got number",
+            "main.alloy:9:9: expected string, got bool",
             'main.alloy:16:1: service "ui" does not support being configured',
         ],
     ),

@@ -152,9 +152,18 @@ def test_secret_from_string_and_encode_hides_it() -> None:
     ],
 )
 def test_decoder_messages(body: tuple[Any, ...], message: str) -> None:
-    value, diags = run(Endpoint, *body)
+    value, diags = run(Endpoint, *body, runtime=True)
     assert value is None
     assert diags == [message]
+
+
+def test_validate_goes_on_to_missing_fields_and_words_kinds_as_the_type_checker() -> None:
+    _, diags = run(Endpoint, A.attr("colour", "red"), A.attr("headers", []))
+    assert diags == [
+        'unrecognized attribute name "colour"',
+        "expected object, got array",
+        'missing required attribute "url"',
+    ]
 
 
 def test_positions_of_attribute_errors_span_the_statement() -> None:

@@ -15,9 +15,11 @@ from alloylite.runtime.schema.decode import DecodeContext, UnknownValue, decode
 from alloylite.runtime.schema.durations import format_duration, parse_duration
 from alloylite.runtime.schema.encode import encode
 from alloylite.runtime.schema.fields import (
+    DataSchema,
     FieldSpec,
     attr,
     block,
+    data_field,
     defaults_of,
     fields_of,
     label,
@@ -27,6 +29,7 @@ from alloylite.runtime.schema.naming import alloy_type, capsule_name, capsule_ty
 
 __all__ = [
     "ConvertError",
+    "DataSchema",
     "DecodeContext",
     "FieldSpec",
     "UnknownValue",
@@ -36,6 +39,7 @@ __all__ = [
     "capsule_name",
     "capsule_type",
     "convert",
+    "data_field",
     "converter_for",
     "decode",
     "defaults_of",

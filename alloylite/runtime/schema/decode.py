@@ -3,7 +3,8 @@
 Defaults first, then the body laid over them, then the dataclass's `validate()`;
 problems become `Diagnostic`s with Alloy's messages and positions (spec
 alloy-syntax.md §4.4). The runtime keeps only the first problem of a block
-(as Alloy's decoder stops there); `validate` keeps them all.
+(as Alloy's decoder stops there); `validate` keeps them all, and like Alloy's
+type checker goes on to the missing required fields after other problems.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ class DecodeContext:
     unpositioned_prefix: str | None = None
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
     partial: bool = False  # some value was UnknownValue: nothing can be built
+
+    @property
+    def validate_mode(self) -> bool:
+        return self.unpositioned_prefix is None
 
     def expr_text(self, expr: ast.Expr) -> str:
         start, end = ast.start_pos(expr), ast.end_pos(expr)
@@ -100,7 +105,7 @@ def _decode_over(
             _decode_attr(stmt, specs, values, seen, ctx, where)
         else:
             _decode_block(stmt, specs, values, seen, ctx)
-    if len(ctx.diagnostics) > before and ctx.unpositioned_prefix is not None:
+    if len(ctx.diagnostics) > before and not ctx.validate_mode:
         return None  # the runtime reports a block's first problem; validate all of them
     for spec in specs.values():
         if not spec.required or spec.alloy_name in seen:
@@ -160,8 +165,16 @@ def _decode_attr(
     try:
         values[spec.py_name] = convert(value, spec.type)
     except ConvertError as err:
+        span = ast.start_pos(stmt.value), ast.end_pos(stmt.value)
+        if ctx.validate_mode and not err.path and err.message.startswith(_SHOULD_BE):
+            # Alloy's type checker words a whole value of the wrong kind this way.
+            ctx.error("expected " + err.message[len(_SHOULD_BE) :], *span)
+            return
         text = ctx.expr_text(stmt.value) + err.path
-        ctx.error(f"{text} {err.message}", ast.start_pos(stmt.value), ast.end_pos(stmt.value))
+        ctx.error(f"{text} {err.message}", *span)
+
+
+_SHOULD_BE = "should be "
 
 
 def _decode_block(

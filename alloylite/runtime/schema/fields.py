@@ -70,9 +70,55 @@ def label() -> Any:
     return dataclasses.field(default="", metadata={META_KEY: FieldMeta("label", None, True)})
 
 
+class DataSchema:
+    """Base of argument types whose fields come from data, not from a dataclass.
+
+    The component catalogue describes 184 components; making a dataclass of each
+    block of each would cost more than validating the config. A subclass instead
+    gives its fields (`__alloy_fields__`, called once, when the decoder first meets
+    the type) and its label field's name; instances hold the decoded values as
+    attributes.
+    """
+
+    __alloy_label__: str | None = None
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+    @classmethod
+    def __alloy_fields__(cls) -> dict[str, FieldSpec]:
+        raise NotImplementedError
+
+
+def is_data_schema(cls: type) -> bool:
+    """Whether `cls` is a `DataSchema` (a plain bool, so type checkers keep `cls` as it is)."""
+    return issubclass(cls, DataSchema)
+
+
+def data_field(
+    alloy_name: str,
+    kind: FieldKind,
+    required: bool,
+    tp: Any,
+    *,
+    element: Any = None,
+    repeated: bool = False,
+) -> FieldSpec:
+    """A `FieldSpec` for a `DataSchema`: Python name = Alloy name, default None or []."""
+    if required and not repeated:
+        default = dataclasses.field()
+    elif repeated:
+        default = dataclasses.field(default_factory=list)
+    else:
+        default = dataclasses.field(default=None)
+    return FieldSpec(alloy_name, alloy_name, kind, required, tp, element, repeated, default)
+
+
 @cache
 def label_field_of(cls: type) -> str | None:
     """The Python name of `cls`'s label field, if it has one."""
+    if is_data_schema(cls):
+        return getattr(cls, "__alloy_label__", None)
     for f in dataclasses.fields(cls):
         meta = f.metadata.get(META_KEY)
         if meta is not None and meta.kind == "label":
@@ -106,6 +152,9 @@ class FieldSpec:
 @cache
 def fields_of(cls: type) -> dict[str, FieldSpec]:
     """The Alloy-visible fields of an argument dataclass, keyed by Alloy name."""
+    if is_data_schema(cls):
+        fields: dict[str, FieldSpec] = getattr(cls, "__alloy_fields__")()  # noqa: B009
+        return fields
     hints = typing.get_type_hints(cls)
     out: dict[str, FieldSpec] = {}
     for f in dataclasses.fields(cls):
@@ -137,7 +186,7 @@ def defaults_of(cls: type) -> dict[str, Any]:
         for spec in fields_of(cls).values()
     } | {
         f.name: (f.default_factory() if f.default_factory is not MISSING else f.default)
-        for f in dataclasses.fields(cls)
+        for f in (dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ())
         if META_KEY not in f.metadata
     }
 

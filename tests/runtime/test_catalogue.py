@@ -1,0 +1,210 @@
+"""The component catalogue: every Alloy component validates, built from data.
+
+Data-driven from `runtime/catalogue/schemas.json`: for every component, a config made
+of its required fields validates, and a wrong attribute name, a missing required
+attribute and a value of the wrong kind each give Alloy's message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import alloylite
+from alloylite.runtime.catalogue.compile import SCHEMAS, compile_catalogue, render
+from alloylite.runtime.catalogue.registration import schemas
+from alloylite.runtime.catalogue.types import alloy_type
+from alloylite.runtime.registry import default_registry
+from tests.conformance.corpus import CORPUS_DIR
+
+SPEC = CORPUS_DIR.parent / "spec" / "components" / "alloy-components.json"
+NAMES = sorted(schemas())
+_SAMPLES = {"string": '"x"', "number": "1", "bool": "true", "duration": '"1s"', "secret": '"x"'}
+
+
+def sample(type_name: str) -> str:
+    """A literal of an Alloy type (`any` fields get an object: most are structs)."""
+    if type_name.startswith("list("):
+        return "[]"
+    if type_name.startswith(("map(", "capsule(")) or type_name == "any":
+        return "{}"
+    return _SAMPLES[type_name]
+
+
+def body(schema: dict[str, Any], path: str, indent: str) -> list[str]:
+    """The required attributes and blocks of the block at `path`, as config lines."""
+    attrs = schema["a"] if not path else schema["ba"].get(path, [])
+    lines = [f"{indent}{name} = {sample(t)}" for name, t, required in attrs if required]
+    prefix = f"{path} > " if path else ""
+    for child, (required, _, labeled, _) in schema["b"].items():
+        rest = child[len(prefix) :]
+        if not required or not child.startswith(prefix) or " > " in rest:
+            continue
+        label = ' "l"' if labeled else ""
+        lines += [f"{indent}{rest}{label} {{", *body(schema, child, indent + "  "), f"{indent}}}"]
+    return lines
+
+
+def minimal(name: str) -> str:
+    return "\n".join([f'{name} "x" {{', *body(schemas()[name], "", "  "), "}", ""])
+
+
+def messages(text: str) -> list[str]:
+    diags = alloylite.validate(text, stability_level="experimental", community_components=True)
+    return [d.message for d in diags]
+
+
+def test_catalogue_holds_every_registered_alloy_component() -> None:
+    assert len(NAMES) == 184
+    assert {"prometheus.scrape", "loki.process", "otelcol.receiver.otlp"} <= set(NAMES)
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="spec catalogue not available")
+def test_compiled_schemas_are_up_to_date_with_the_spec() -> None:
+    source = json.loads(SPEC.read_text(encoding="utf-8"))
+    assert SCHEMAS.read_text(encoding="utf-8") == render(compile_catalogue(source))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_minimal_config_of_every_component_validates(name: str) -> None:
+    assert messages(minimal(name)) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unknown_attribute_is_rejected(name: str) -> None:
+    text = minimal(name).replace('"x" {\n', '"x" {\n  no_such_attribute = 1\n', 1)
+    assert messages(text) == ['unrecognized attribute name "no_such_attribute"']
+
+
+REQUIRED = [(n, a[0]) for n in NAMES for a in schemas()[n]["a"] if a[2] and a[1] != "any"]
+
+
+@pytest.mark.parametrize(("name", "attribute"), REQUIRED)
+def test_missing_required_attribute(name: str, attribute: str) -> None:
+    lines = [ln for ln in minimal(name).splitlines() if not ln.startswith(f"  {attribute} = ")]
+    assert messages("\n".join(lines) + "\n") == [f'missing required attribute "{attribute}"']
+
+
+def wrong_value(kind: str) -> tuple[str, str]:
+    """A literal of the wrong kind for `kind`, and Alloy's type-check message for it."""
+    if kind.startswith("list("):
+        return '"x"', "expected array, got string"
+    if kind.startswith(("map(", "capsule(")):
+        return '"x"', "expected object, got string"
+    if kind in ("bool", "number"):
+        return '"x"' if kind == "bool" else "true", f"expected {kind}, got " + (
+            "string" if kind == "bool" else "bool"
+        )
+    return "true", "expected string, got bool"  # string, secret, duration
+
+
+@pytest.mark.parametrize(("name", "attribute"), REQUIRED)
+def test_wrong_kind_of_value(name: str, attribute: str) -> None:
+    kind = {a[0]: a[1] for a in schemas()[name]["a"]}[attribute]
+    wrong, message = wrong_value(kind)
+    text = minimal(name).replace(f"  {attribute} = {sample(kind)}\n", f"  {attribute} = {wrong}\n")
+    assert messages(text) == [message]
+
+
+def test_labeled_enum_and_recursive_blocks() -> None:
+    text = """\
+pyroscope.scrape "s" {
+  targets    = []
+  forward_to = []
+  profiling_config {
+    profile.custom "x" {
+      path    = "/debug/x"
+      enabled = true
+    }
+    profile.block { enabled = false }
+  }
+}
+loki.process "p" {
+  forward_to = []
+  stage.json { expressions = { a = "b" } }
+  stage.match {
+    selector = "{a=\\"b\\"}"
+    stage.match {
+      selector = "{c=\\"d\\"}"
+      stage.drop { }
+    }
+  }
+  stage.json { expressions = { c = "d" } }
+}
+"""
+    assert messages(text) == []
+    assert messages(text.replace('profile.custom "x"', "profile.custom")) == [
+        'block "profile.custom" requires non-empty label'
+    ]
+    assert messages(text.replace("stage.drop", "stage.dropz")) == [
+        'unrecognized block name "stage.dropz"'
+    ]
+
+
+def test_single_block_repeated_and_required_block_missing() -> None:
+    text = (
+        'otelcol.exporter.otlp "o" {\n  client { endpoint = "a" }\n  client { endpoint = "b" }\n}\n'
+    )
+    assert messages(text) == ['block "client" may only be specified once']
+    assert messages('otelcol.exporter.otlp "o" {}\n') == ['missing required block "client"']
+
+
+def test_community_component_needs_the_flag() -> None:
+    text = 'otelcol.exporter.datadog "d" {\n  api { api_key = "k" }\n}\n'
+    diags = alloylite.validate(text)
+    assert [d.message for d in diags] == [
+        'the component "otelcol.exporter.datadog" is a community component. Use the '
+        "--feature.community-components.enabled command-line flag to enable community components"
+    ]
+    assert alloylite.validate(text, community_components=True) == []
+
+
+def test_stability_of_catalogue_components_is_enforced() -> None:
+    text = 'pyroscope.ebpf "e" {\n  targets = []\n  forward_to = []\n}\n'
+    level = schemas()["pyroscope.ebpf"]["s"]
+    diags = alloylite.validate(text, stability_level="generally-available")
+    assert (diags == []) == (level == "generally-available")
+
+
+def test_packages_keep_priority_over_the_catalogue() -> None:
+    registry = default_registry()
+    assert registry.get("pyroscope.write").runs  # type: ignore[union-attr]
+    assert not registry.get("prometheus.scrape").runs  # type: ignore[union-attr]
+    assert registry.get("no.such.component") is None
+    assert "prometheus.scrape" not in registry.names()
+
+
+@pytest.mark.parametrize(
+    ("go", "doc", "alloy"),
+    [
+        ("*time.Duration", None, "duration"),
+        ("[]storage.Appendable", None, "list(capsule(storage.Appendable))"),
+        ("map[string][]alloytypes.Secret", None, "map(list(secret))"),
+        ("uint32", None, "number"),
+        ("Action", "string", "string"),
+        ("SomeStruct", None, "any"),
+        ("[]Consumer", None, "list(capsule(otelcol.Consumer))"),
+    ],
+)
+def test_go_types_map_to_alloy_types(go: str, doc: str | None, alloy: str) -> None:
+    assert alloy_type(go, doc) == alloy
+
+
+def test_run_refuses_components_it_cannot_run(tmp_path: Path) -> None:
+    from alloylite.runtime.component import Stability
+    from alloylite.runtime.loader import load
+
+    path = tmp_path / "main.alloy"
+    path.write_text(
+        'prometheus.scrape "a" {\n  targets = []\n  forward_to = []\n}\n'
+        'pyroscope.write "w" {\n  endpoint { url = "http://127.0.0.1:1" }\n}\n'
+    )
+    config = load(str(path), default_registry(), Stability.EXPERIMENTAL, validate_mode=False)
+    [diag] = config.diagnostics
+    assert diag.message.startswith(
+        'component "prometheus.scrape" is valid Alloy but alloylite cannot run it (alloylite runs '
+    )
+    assert "pyroscope.write" in diag.message and (diag.start.line, diag.start.col) == (1, 1)  # type: ignore[union-attr]
