@@ -9,7 +9,6 @@ figure must not fall below its recorded baseline; the test prints both.
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from alloylite.commands.report import pretty
 from alloylite.runtime.component import Stability
 from alloylite.runtime.validate import check
 from tests.conformance.corpus import CORPUS_DIR
+from tests.conftest import report_conformance
 
 CASES_FILE = CORPUS_DIR / "validate-and-modules.jsonl"
 # Cases whose configs use declare, import.*, foreach or the service blocks.
@@ -37,7 +37,7 @@ MODULE_CASES = frozenset(
 )
 # Matching cases when this runner was written (component cases / module cases).
 BASELINE_COMPONENTS = 4
-BASELINE_MODULES = 0
+BASELINE_MODULES = 1
 
 
 def _cases() -> list[dict[str, Any]]:
@@ -68,19 +68,15 @@ def _matches(case: dict[str, Any], tmp: Path) -> bool:
 
 
 @pytest.mark.skipif(not _cases(), reason="conformance corpus not available")
-def test_validate_golden_cases_match_alloy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_golden_cases_match_alloy(tmp_path: Path) -> None:
     results = {case["id"]: _matches(case, tmp_path) for case in _cases()}
     parts = {"components": [], "modules": []}  # type: dict[str, list[str]]
     for case_id in results:
         kind = "modules" if case_id.rsplit("/", 1)[-1] in MODULE_CASES else "components"
         parts[kind].append(case_id)
     figures = {k: sum(results[i] for i in ids) for k, ids in parts.items()}
-    with capsys.disabled():
-        report = io.StringIO()
-        for kind, ids in parts.items():
-            report.write(f"\nvalidate golden cases ({kind}): {figures[kind]}/{len(ids)} match\n")
-        print(report.getvalue(), end="")
+    baselines = {"components": BASELINE_COMPONENTS, "modules": BASELINE_MODULES}
+    for kind, ids in parts.items():
+        report_conformance(f"validate ({kind})", figures[kind], len(ids), baselines[kind])
     assert figures["components"] >= BASELINE_COMPONENTS, results
     assert figures["modules"] >= BASELINE_MODULES, results
