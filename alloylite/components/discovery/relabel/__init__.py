@@ -2,18 +2,16 @@
 
 Every update (new `targets` or new rules) relabels every target synchronously with Alloy's
 engine (UTF-8 target names) and exports the kept ones in input order. Facts: spec
-alloy-profiling-components.md §4.1. The work is small and pure, so it lives here with the
-registration: `validate` imports nothing heavier than the relabel engine.
+alloy-profiling-components.md §4.1. The behaviour lives in component.py, imported when a
+component is built.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from alloylite.components.common.relabel import UTF8, relabel
-from alloylite.components.common.rule_block import RuleBlock, compile_blocks, export_rules
+from alloylite.components.discovery.relabel.arguments import Arguments, Target
 from alloylite.runtime.component import (
     Component,
     ComponentDocs,
@@ -22,28 +20,11 @@ from alloylite.runtime.component import (
     Registration,
     Stability,
 )
-from alloylite.runtime.schema import attr, block
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
 
-    from alloylite.runtime.live.channel import LiveChannel
-
-__all__ = ["REGISTRATION", "Arguments", "DiscoveryRelabel", "Exports", "relabel_targets"]
-
-Target = dict[str, str]
-
-
-@dataclass
-class Arguments:
-    targets: list[Target] = attr(
-        required=True, doc="Targets to relabel, for example a discovery component's `targets`."
-    )
-    rule: list[RuleBlock] = block(
-        default_factory=list,
-        doc="A relabeling rule; rules apply in order and the first one that drops a target ends "
-        "processing.",
-    )
+__all__ = ["REGISTRATION", "Arguments", "Exports", "Target"]
 
 
 @dataclass
@@ -52,42 +33,9 @@ class Exports:
     rules: Any = None
 
 
-def relabel_targets(
-    targets: list[Target], rules: list[RuleBlock], live: LiveChannel | None = None
-) -> list[Target]:
-    """The kept targets, relabelled, in input order (a target emptied by rules is kept)."""
-    compiled = compile_blocks(rules)
-    out: list[Target] = []
-    for target in targets:
-        result = relabel(target, compiled, validation=UTF8).labels
-        if live is not None:
-            live.target(target.items(), None if result is None else result.items())
-        if result is not None:
-            out.append(result)
-    return out
-
-
-class DiscoveryRelabel:
-    def __init__(self, options: ComponentOptions, args: Arguments) -> None:
-        self._options = options
-        self._apply(args)
-
-    async def run(self) -> None:
-        await asyncio.Event().wait()
-
-    async def update(self, arguments: Arguments) -> None:
-        self._apply(arguments)
-
-    def _apply(self, args: Arguments) -> None:
-        self._options.on_state_change(
-            {
-                "output": relabel_targets(args.targets, args.rule, self._options.live),
-                "rules": export_rules(args.rule),
-            }
-        )
-
-
 def _build(options: ComponentOptions, args: Any) -> Component:
+    from alloylite.components.discovery.relabel.component import DiscoveryRelabel
+
     return DiscoveryRelabel(options, args)
 
 
