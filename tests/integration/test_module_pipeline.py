@@ -154,3 +154,61 @@ foreach "zones" {{
         finally:
             assert agent.stop() == 0, agent.log
         assert sorted(_zones(fake)) == ["a", "b"]
+
+
+ENRICH_MODULE = """
+declare "enriched_out" {
+  argument "url" { }
+  argument "targets" { }
+
+  discovery.relabel "pods" {
+    targets = argument.targets.value
+    rule {
+      source_labels = ["__meta_team"]
+      target_label  = "team"
+    }
+  }
+
+  pyroscope.enrich "by_app" {
+    targets              = discovery.relabel.pods.output
+    target_match_label   = "app"
+    profiles_match_label = "service_name"
+    labels_to_copy       = ["team"]
+    forward_to           = [pyroscope.write.backend.receiver]
+  }
+
+  pyroscope.write "backend" {
+    endpoint {
+      url = argument.url.value
+    }
+  }
+
+  export "receiver" {
+    value = pyroscope.enrich.by_app.receiver
+  }
+}
+"""
+
+
+def test_discovery_relabel_and_enrich_run_inside_a_module(tmp_path: Path) -> None:
+    """The profile components beyond relabel/write work in a declare too: targets relabelled
+    by discovery.relabel in the module enrich the profiles that pass through it."""
+    port = free_port()
+    with FakePyroscope() as fake:
+        text = (
+            ENRICH_MODULE
+            + f"""enriched_out "x" {{
+  url     = "{fake.url}"
+  targets = [{{"app" = "app.cpu", "__meta_team" = "payments"}}]
+}}
+"""
+            + receiver(port, "enriched_out.x.receiver")
+        )
+        agent = start_agent(text, tmp_path, "--stability.level=experimental")
+        try:
+            _ingest(port)
+        finally:
+            assert agent.stop() == 0, agent.log
+        [request] = [r for r in fake.requests if not r.is_push]
+        assert "team=payments" in request.query["name"]
+        assert request.body == b"profile-bytes"
