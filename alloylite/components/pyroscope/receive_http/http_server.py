@@ -177,10 +177,25 @@ class HTTPServer:
             _reading = False  # between a request's first byte and its last body byte
             _timer: asyncio.TimerHandle | None = None
             _refused = False
+            # Bytes read since the last body bytes: chunk framing and trailers,
+            # which httptools buffers in full, so they count against the head limit.
+            _framing = 0
 
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
                 super().connection_made(transport)
+                # Go applies the read deadline from accept (after the TLS
+                # handshake here): a connection that never sends a byte is
+                # closed like a trickled head, so it cannot hold a conn_limit
+                # slot for good.
+                self._start_reading()
+
+            def _start_reading(self) -> None:
+                self._reading = True
+                self._head_done = False
+                self._head_bytes = 0
+                self._framing = 0
+                self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
 
             def connection_lost(self, exc: Exception | None) -> None:
                 try:
@@ -203,20 +218,40 @@ class HTTPServer:
                 if self._refused:
                     return  # lingering after a refusal: the rest is thrown away
                 if not self._reading:
-                    self._reading = True
-                    self._head_done = False
-                    self._head_bytes = 0
-                    self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
+                    self._start_reading()
                 if not self._head_done:
                     self._head_bytes += len(data)
                     if self._head_bytes > settings.max_header_bytes:
                         self._refuse(431, b"Request Header Fields Too Large", b"")
                         return
+                else:
+                    self._framing += len(data)
                 super().data_received(data)
+                if self._reading and self._framing > settings.max_header_bytes:
+                    # A trailer section (or chunk extension) past the head limit:
+                    # refused as Go refuses an oversized head; the handler, still
+                    # waiting for the body, is told the client is gone.
+                    cycle = self.cycle
+                    if cycle is not None:
+                        cycle.disconnected = True
+                        cycle.message_event.set()
+                    self._refuse(431, b"Request Header Fields Too Large", b"")
 
             def on_headers_complete(self) -> None:
                 self._head_done = True
                 super().on_headers_complete()
+
+            def on_header(self, name: bytes, value: bytes) -> None:
+                # httptools reports chunked trailer fields here too, after the
+                # head; uvicorn would append them to the request's headers, so a
+                # trailer `Content-Type` would be forwarded. Go keeps trailers
+                # apart (Request.Trailer) and nothing here reads them: dropped.
+                if not self._head_done:
+                    super().on_header(name, value)
+
+            def on_body(self, body: bytes) -> None:
+                self._framing = 0
+                super().on_body(body)
 
             def on_message_complete(self) -> None:
                 super().on_message_complete()
