@@ -22,9 +22,9 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
     WriteStatusError,
 )
+from alloylite.components.pyroscope.memo import Memo, pairs_bytes
 from alloylite.components.pyroscope.push import encode_single_series
 from alloylite.components.pyroscope.write.arguments import Arguments
-from alloylite.components.pyroscope.memo import Memo, pairs_bytes
 from alloylite.components.pyroscope.write.endpoint import Attempt, EndpointRuntime
 from alloylite.components.pyroscope.write.metrics import INGEST_TOTAL, PUSH_TOTAL, WriteMetrics
 from alloylite.runtime.component import ComponentLogger, ComponentOptions

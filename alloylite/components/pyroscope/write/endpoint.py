@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from alloylite._version import __version__
 from alloylite.components.pyroscope.connect import parse_error
+from alloylite.components.pyroscope.memo import Memo
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH
 from alloylite.components.pyroscope.write.arguments import Endpoint
 from alloylite.components.pyroscope.write.backoff import Backoff, parse_retry_after
@@ -33,7 +34,6 @@ from alloylite.components.pyroscope.write.metrics import (
     WriteMetrics,
 )
 from alloylite.components.pyroscope.write.retry import classify, describe
-from alloylite.components.pyroscope.memo import Memo
 from alloylite.components.pyroscope.write.target import Target, target_of
 from alloylite.components.pyroscope.write.urls import ingest_query, join_path, quoted_path
 from alloylite.runtime.component import ComponentLogger
