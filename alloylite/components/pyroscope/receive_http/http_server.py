@@ -172,15 +172,14 @@ class HTTPServer:
 
         class _Protocol(base):  # type: ignore[misc, valid-type]
             slot: _Slot
-            _head_bytes = 0
+            # Bytes of the current request that are not body: its head, chunk
+            # framing and trailers. httptools buffers head and trailer fields in
+            # full, so they share Go's head limit.
+            _overhead = 0
             _head_done = False
             _reading = False  # between a request's first byte and its last body byte
             _timer: asyncio.TimerHandle | None = None
             _refused = False
-            # Bytes read since the last body bytes: chunk framing and trailers,
-            # which httptools buffers in full, so they count against the head limit.
-            _framing = 0
-
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
                 super().connection_made(transport)
@@ -193,8 +192,7 @@ class HTTPServer:
             def _start_reading(self) -> None:
                 self._reading = True
                 self._head_done = False
-                self._head_bytes = 0
-                self._framing = 0
+                self._overhead = 0
                 self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
 
             def connection_lost(self, exc: Exception | None) -> None:
@@ -219,23 +217,23 @@ class HTTPServer:
                     return  # lingering after a refusal: the rest is thrown away
                 if not self._reading:
                     self._start_reading()
-                if not self._head_done:
-                    self._head_bytes += len(data)
-                    if self._head_bytes > settings.max_header_bytes:
-                        self._refuse(431, b"Request Header Fields Too Large", b"")
-                        return
-                else:
-                    self._framing += len(data)
-                super().data_received(data)
-                if self._reading and self._framing > settings.max_header_bytes:
-                    # A trailer section (or chunk extension) past the head limit:
-                    # refused as Go refuses an oversized head; the handler, still
-                    # waiting for the body, is told the client is gone.
-                    cycle = self.cycle
-                    if cycle is not None:
-                        cycle.disconnected = True
-                        cycle.message_event.set()
+                self._overhead += len(data)
+                if not self._head_done and self._overhead > settings.max_header_bytes:
                     self._refuse(431, b"Request Header Fields Too Large", b"")
+                    return
+                super().data_received(data)
+                if self._reading and self._overhead > settings.max_header_bytes:
+                    self._refuse_trailers()
+
+            def _refuse_trailers(self) -> None:
+                # A trailer section (or chunk framing) past the head limit:
+                # refused as Go refuses an oversized head; the handler, still
+                # waiting for the end of the body, is told the client is gone.
+                cycle = self.cycle
+                if cycle is not None:
+                    cycle.disconnected = True
+                    cycle.message_event.set()
+                self._refuse(431, b"Request Header Fields Too Large", b"")
 
             def on_headers_complete(self) -> None:
                 self._head_done = True
@@ -250,10 +248,13 @@ class HTTPServer:
                     super().on_header(name, value)
 
             def on_body(self, body: bytes) -> None:
-                self._framing = 0
+                self._overhead -= len(body)
                 super().on_body(body)
 
             def on_message_complete(self) -> None:
+                if self._overhead > settings.max_header_bytes:
+                    self._refuse_trailers()
+                    return
                 super().on_message_complete()
                 self._reading = False
                 if self._timer is not None:
