@@ -55,6 +55,16 @@ VALUES: list[tuple[str, str]] = [
     ('string.format("%v %v", 1e6, 100000.0)', '"1e+06 100000"'),
     ('string.format("%d %d", 1)', '"1 %!d(MISSING)"'),
     ('string.format("x", 1, "a")', '"x%!(EXTRA int=1, string=a)"'),
+    # Go's argument indexes, and its cap on widths and precisions (issue 10: 11, 20)
+    ('string.format("%[2]s %[1]s", "a", "b")', '"b a"'),
+    ('string.format("%[1]d %[1]x", 255)', '"255 ff"'),
+    ('string.format("%[5]d %d", "a", "b")', '"%!d(BADINDEX) %!d(string=a)"'),
+    ('string.format("%[x]d", 1)', '"%!d(BADINDEX)"'),
+    ('string.format("%[2]*[1]d", 7, 3)', '"  7"'),
+    ('string.format("%1500000000d", 1)', '"%!(NOVERB)%!(EXTRA int=1)"'),
+    ('string.format("%.1500000000f", 1.5)', '"%!(NOVERB)%!(EXTRA float64=1.5)"'),
+    ('string.format("%*d", 1500000000, 1)', '"%!(BADWIDTH)1"'),
+    ('string.format("%.*f", 1500000000, 1.5)', '"%!(BADPREC)1.500000"'),
     (
         'string.format("%x %X %o %b %q %t %T", 255, 255, 8, 5, "q", false, {})',
         '"ff FF 10 101 \\"q\\" false map[string]interface {}"',
