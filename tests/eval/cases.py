@@ -177,6 +177,15 @@ ERRORS: list[tuple[str, str]] = [
         "1:1: encoding.from_yaml yaml: line 1: did not find expected node content",
     ),
     ("1e309", 'strconv.ParseFloat: parsing "1e309": value out of range'),
+    # "Billion laughs": yaml.v3 refuses excessive alias expansion (issue 10, item 10).
+    (
+        'encoding.from_yaml("a: &a [1,2,3,4,5,6,7,8,9]\\n'
+        + "".join(
+            f"{n}: &{n} [{','.join(['*' + p] * 9)}]\\n" for p, n in zip("abcdefgh", "bcdefghi")
+        )
+        + '")',
+        "1:1: encoding.from_yaml yaml: document contains excessive aliasing",
+    ),
     # More digits than Python's int() takes (4300): Go's diagnostic, not a traceback.
     ("9" * 4400, f'strconv.ParseFloat: parsing "{"9" * 4400}": value out of range'),
 ]
