@@ -181,7 +181,8 @@ ERRORS: list[tuple[str, str]] = [
     (
         'encoding.from_yaml("a: &a [1,2,3,4,5,6,7,8,9]\\n'
         + "".join(
-            f"{n}: &{n} [{','.join(['*' + p] * 9)}]\\n" for p, n in zip("abcdefgh", "bcdefghi")
+            f"{n}: &{n} [{','.join(['*' + p] * 9)}]\\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
         )
         + '")',
         "1:1: encoding.from_yaml yaml: document contains excessive aliasing",
