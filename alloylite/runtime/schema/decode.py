@@ -15,6 +15,7 @@ from typing import Any
 
 from alloylite.runtime.schema.convert import ConvertError, convert
 from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of, label_field_of
+from alloylite.runtime.schema.secret_text import holds_secret, mask_literals
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -146,6 +147,7 @@ def _decode_attr(
         ctx.error(f'attribute "{name}" may only be provided once', start, end)
         return
     seen.add(name)
+    secret = holds_secret(spec.type)
     try:
         value = ctx.evaluate(stmt.value)
     except UnknownValue:
@@ -155,13 +157,17 @@ def _decode_attr(
         diag = getattr(err, "diagnostic", None)
         if diag is None:
             raise
+        if secret:
+            diag = dataclasses.replace(diag, message=mask_literals(diag.message, stmt.value))
         ctx.diagnostics.append(diag)
         return
     try:
         values[spec.py_name] = convert(value, spec.type)
     except ConvertError as err:
-        text = ctx.expr_text(stmt.value) + err.path
-        ctx.error(f"{text} {err.message}", ast.start_pos(stmt.value), ast.end_pos(stmt.value))
+        message = f"{ctx.expr_text(stmt.value)}{err.path} {err.message}"
+        if secret:
+            message = mask_literals(message, stmt.value)
+        ctx.error(message, ast.start_pos(stmt.value), ast.end_pos(stmt.value))
 
 
 def _decode_block(

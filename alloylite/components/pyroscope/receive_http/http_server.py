@@ -180,6 +180,7 @@ class HTTPServer:
             _reading = False  # between a request's first byte and its last body byte
             _timer: asyncio.TimerHandle | None = None
             _refused = False
+
             def connection_made(self, transport: Any) -> None:
                 server._connection_count_changed(+1)
                 super().connection_made(transport)

@@ -142,8 +142,7 @@ async def push(c: ReceiveHTTP, scope: dict[str, Any], receive: Receive, send: Se
                 await target.append(labels, samples, deadline)
             except Exception as exc:  # every failure becomes one `internal` error
                 failures.append(
-                    f"unable to append series {labels_string(labels)} to appendable "
-                    f"{index}: {exc}"
+                    f"unable to append series {labels_string(labels)} to appendable {index}: {exc}"
                 )
         if failures:
             raise _PushFailed("\n".join(failures))
