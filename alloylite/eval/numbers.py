@@ -100,8 +100,10 @@ def parse_int_literal(raw: str) -> int | float:
     value: int | None
     if len(raw) > 1 and raw[0] == "0":
         value = int(raw, 8) if all(c in "01234567" for c in raw) else None
+    elif len(raw) <= 20:  # longer than UINT64_MAX's 20 digits: a float (and int()
+        value = int(raw)  # refuses more than 4300 digits with a traceback)
     else:
-        value = int(raw)
+        value = None
     if value is not None:
         if value <= INT64_MAX:
             return value

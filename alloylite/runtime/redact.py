@@ -14,43 +14,12 @@ for URLs only (without a tree there is no telling which literal is a secret).
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Iterator
 from typing import Any
 
-from alloylite.eval.values import Secret
+from alloylite.runtime.schema.secret_text import holds_secret, string_literals
 from alloylite.runtime.url_password import url_password_spans
 from alloylite.syntax import ast
-
-
-def _holds_secret(tp: Any) -> bool:
-    if tp is Secret:
-        return True
-    return any(_holds_secret(arg) for arg in typing.get_args(tp))
-
-
-def _string_literals(expr: ast.Expr) -> Iterator[ast.LiteralExpr]:
-    if isinstance(expr, ast.LiteralExpr):
-        if expr.kind is ast.LiteralKind.STRING:
-            yield expr
-        return
-    children: list[Any] = []
-    if isinstance(expr, ast.ArrayExpr):
-        children = list(expr.elements)
-    elif isinstance(expr, ast.ObjectExpr):
-        children = [f.value for f in expr.fields]
-    elif isinstance(expr, ast.BinaryExpr):
-        children = [expr.left, expr.right]
-    elif isinstance(expr, ast.UnaryExpr):
-        children = [expr.value]
-    elif isinstance(expr, ast.ParenExpr):
-        children = [expr.inner]
-    elif isinstance(expr, ast.CallExpr):
-        children = list(expr.args)
-    elif isinstance(expr, ast.IndexExpr):
-        children = [expr.value, expr.index]
-    for child in children:
-        yield from _string_literals(child)
 
 
 def _secret_literals(body: ast.Body, schema: type) -> Iterator[ast.LiteralExpr]:
@@ -62,8 +31,8 @@ def _secret_literals(body: ast.Body, schema: type) -> Iterator[ast.LiteralExpr]:
         if spec is None:
             continue
         if isinstance(stmt, ast.AttributeStmt):
-            if spec.kind == "attr" and _holds_secret(spec.type):
-                yield from _string_literals(stmt.value)
+            if spec.kind == "attr" and holds_secret(spec.type):
+                yield from string_literals(stmt.value)
         elif spec.kind == "block" and spec.element is not None:
             yield from _secret_literals(stmt.body, spec.element)
 

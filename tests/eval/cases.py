@@ -55,6 +55,16 @@ VALUES: list[tuple[str, str]] = [
     ('string.format("%v %v", 1e6, 100000.0)', '"1e+06 100000"'),
     ('string.format("%d %d", 1)', '"1 %!d(MISSING)"'),
     ('string.format("x", 1, "a")', '"x%!(EXTRA int=1, string=a)"'),
+    # Go's argument indexes, and its cap on widths and precisions (issue 10: 11, 20)
+    ('string.format("%[2]s %[1]s", "a", "b")', '"b a"'),
+    ('string.format("%[1]d %[1]x", 255)', '"255 ff"'),
+    ('string.format("%[5]d %d", "a", "b")', '"%!d(BADINDEX) %!d(string=a)"'),
+    ('string.format("%[x]d", 1)', '"%!d(BADINDEX)"'),
+    ('string.format("%[2]*[1]d", 7, 3)', '"  7"'),
+    ('string.format("%1500000000d", 1)', '"%!(NOVERB)%!(EXTRA int=1)"'),
+    ('string.format("%.1500000000f", 1.5)', '"%!(NOVERB)%!(EXTRA float64=1.5)"'),
+    ('string.format("%*d", 1500000000, 1)', '"%!(BADWIDTH)1"'),
+    ('string.format("%.*f", 1500000000, 1.5)', '"%!(BADPREC)1.500000"'),
     (
         'string.format("%x %X %o %b %q %t %T", 255, 255, 8, 5, "q", false, {})',
         '"ff FF 10 101 \\"q\\" false map[string]interface {}"',
@@ -167,4 +177,16 @@ ERRORS: list[tuple[str, str]] = [
         "1:1: encoding.from_yaml yaml: line 1: did not find expected node content",
     ),
     ("1e309", 'strconv.ParseFloat: parsing "1e309": value out of range'),
+    # "Billion laughs": yaml.v3 refuses excessive alias expansion (issue 10, item 10).
+    (
+        'encoding.from_yaml("a: &a [1,2,3,4,5,6,7,8,9]\\n'
+        + "".join(
+            f"{n}: &{n} [{','.join(['*' + p] * 9)}]\\n"
+            for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+        )
+        + '")',
+        "1:1: encoding.from_yaml yaml: document contains excessive aliasing",
+    ),
+    # More digits than Python's int() takes (4300): Go's diagnostic, not a traceback.
+    ("9" * 4400, f'strconv.ParseFloat: parsing "{"9" * 4400}": value out of range'),
 ]

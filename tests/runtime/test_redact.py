@@ -67,3 +67,25 @@ def test_the_api_encoding_redacts_url_passwords() -> None:
         "http://host/a:b@c",
         "plain: text @ here",
     ]
+
+
+def test_secret_literals_never_appear_in_diagnostic_messages() -> None:
+    from alloylite.runtime.validate import check_text
+    from alloylite.stability import Stability
+
+    cases = {
+        "shape": 'http_headers = { "X-Api-Token" = "topsecretvalue" }',
+        "operator": 'bearer_token = "topsecretvalue" + 1',
+        "index": 'bearer_token = ["topsecretvalue"][3]',
+        "access": 'bearer_token = {a = "topsecretvalue"}.b + 1',
+        "call": 'bearer_token = string.format("%s", "topsecretvalue", 1, 2) + 1',
+    }
+    for name, line in cases.items():
+        config = (
+            f'pyroscope.write "w" {{\n  endpoint {{\n    url = "http://h:1"\n    {line}\n  }}\n}}\n'
+        )
+        diags = check_text(config.encode(), "main.alloy", Stability.EXPERIMENTAL).diagnostics
+        assert diags, name
+        for d in diags:
+            assert "topsecretvalue" not in d.message, (name, d.message)
+            assert "secretvalue" not in d.message, (name, d.message)

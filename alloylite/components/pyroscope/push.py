@@ -21,18 +21,54 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from alloylite.components.pyroscope.appendable import RawSample
+from alloylite.components.pyroscope.memo import Memo, pairs_bytes
 
 CONTENT_TYPE_PROTO = "application/proto"
 CONTENT_TYPE_JSON = "application/json"
 PUSH_PATH = "/push.v1.PusherService/Push"
 
 
+# Most series, labels, samples and annotations one push may hold, counted together.
+# Each costs a few hundred bytes of Python objects however few bytes it takes on the
+# wire (an empty series is 2 bytes), so without a count a small gzipped push could
+# decode into gigabytes. A real SDK sends a few series of a few dozen labels.
+MAX_PUSH_ELEMENTS = 100_000
+# The JSON form is parsed whole before it can be counted, so its objects and arrays
+# (`{`, `[`) are counted on the raw bytes first: a series takes up to 4 of them.
+MAX_JSON_STRUCTURES = 4 * MAX_PUSH_ELEMENTS
+
+
 class DecodeError(ValueError):
     """The bytes or JSON are not a valid PushRequest (Connect answers invalid_argument)."""
+
+
+class TooManyElements(Exception):
+    """A push holds more elements than MAX_PUSH_ELEMENTS (Connect: resource_exhausted)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"push request has more than {MAX_PUSH_ELEMENTS} series, labels, samples "
+            "and annotations"
+        )
+
+
+class _Budget:
+    """The elements a decode may still create; refuses the push once spent."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = MAX_PUSH_ELEMENTS
+
+    def take(self, n: int = 1) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise TooManyElements
 
 
 @dataclass(slots=True)
@@ -121,17 +157,14 @@ def encode_single_series(labels: tuple[tuple[str, str], ...], samples: list[RawS
     return b"".join(parts)
 
 
-_LABEL_BLOCKS: dict[tuple[tuple[str, str], ...], bytes] = {}
-_LABEL_BLOCKS_SIZE = 4096
+_LABEL_BLOCKS: Memo[tuple[tuple[str, str], ...], bytes] = Memo()
 
 
 def _labels_block(labels: tuple[tuple[str, str], ...]) -> bytes:
     block = _LABEL_BLOCKS.get(labels)
     if block is None:
         block = b"".join(_field(0x0A, _pair(name, value)) for name, value in labels)
-        if len(_LABEL_BLOCKS) >= _LABEL_BLOCKS_SIZE:
-            _LABEL_BLOCKS.clear()
-        _LABEL_BLOCKS[labels] = block
+        _LABEL_BLOCKS.put(labels, block, pairs_bytes(labels) + len(block))
     return block
 
 
@@ -154,10 +187,10 @@ def _read_varint(buf: bytes | memoryview, pos: int, end: int) -> tuple[int, int]
             raise DecodeError("proto: varint overflow")
 
 
-def _fields(buf: bytes, pos: int, end: int) -> list[tuple[int, int, int]]:
+def _fields(buf: bytes, pos: int, end: int) -> Iterator[tuple[int, int, int]]:
     """(field number, start, end) of each length-delimited field; other wire types
-    are skipped as unknown fields, as protobuf's parsers do."""
-    out: list[tuple[int, int, int]] = []
+    are skipped as unknown fields, as protobuf's parsers do. A generator, so that
+    a message of millions of fields never becomes a list of millions of tuples."""
     while pos < end:
         key, pos = _read_varint(buf, pos, end)
         number, wire = key >> 3, key & 7
@@ -167,22 +200,20 @@ def _fields(buf: bytes, pos: int, end: int) -> list[tuple[int, int, int]]:
             length, pos = _read_varint(buf, pos, end)
             if length > end - pos:
                 raise DecodeError("proto: truncated length-delimited field")
-            out.append((number, pos, pos + length))
+            yield number, pos, pos + length
             pos += length
-        elif wire == 0:
+            continue
+        if wire == 0:
             _, pos = _read_varint(buf, pos, end)
-            out.append((number, -1, -1))
         elif wire == 1:
             pos += 8
-            out.append((number, -1, -1))
         elif wire == 5:
             pos += 4
-            out.append((number, -1, -1))
         else:
             raise DecodeError(f"proto: unsupported wire type {wire}")
         if pos > end:
             raise DecodeError("proto: truncated fixed-width field")
-    return out
+        yield number, -1, -1
 
 
 def _text(buf: bytes, start: int, end: int, strict: bool) -> str:
@@ -230,17 +261,21 @@ def decode_push_request(data: bytes, *, strict_utf8: bool = True) -> list[Series
 
     With `strict_utf8` (protobuf's proto3 rule) a string with invalid UTF-8 is a
     DecodeError; without it such bytes survive as lone surrogates, so that
-    label validation can report them instead.
+    label validation can report them instead. More than MAX_PUSH_ELEMENTS
+    elements raise TooManyElements, so the objects built stay bounded.
     """
     data = bytes(data)
+    budget = _Budget()
     series: list[Series] = []
     for number, s, e in _fields(data, 0, len(data)):
         _expect_bytes(number, s, {1})
         if number != 1:
             continue
+        budget.take()
         one = Series([], [])
         for n2, s2, e2 in _fields(data, s, e):
             _expect_bytes(n2, s2, {1, 2, 3})
+            budget.take()
             if n2 == 1:
                 one.labels.append(_decode_pair(data, s2, e2, strict_utf8))
             elif n2 == 2:
@@ -344,15 +379,29 @@ def _json_pairs(items: Any, what: str, key_names: tuple[str, ...]) -> list[tuple
 
 
 def decode_push_request_json(data: bytes) -> list[Series]:
-    """Parse a protojson PushRequest (`application/json` on the Connect route)."""
+    """Parse a protojson PushRequest (`application/json` on the Connect route).
+
+    Bounded like the binary form: too many objects and arrays are refused before
+    parsing (TooManyElements), and nesting too deep for the parser is invalid."""
+    if data.count(b"{") + data.count(b"[") > MAX_JSON_STRUCTURES:
+        raise TooManyElements
     try:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError):
         raise DecodeError("json: body is not valid JSON") from None
+    except RecursionError:
+        raise DecodeError("json: body is nested too deeply") from None
     doc = _obj(doc, "request")
+    budget = _Budget()
     series: list[Series] = []
     for raw_series in _list(doc.get("series"), "series"):
         obj = _obj(raw_series, "series")
+        budget.take(
+            1
+            + len(_list(obj.get("labels"), "labels"))
+            + len(_list(obj.get("samples"), "samples"))
+            + len(_list(obj.get("annotations"), "annotations"))
+        )
         samples = []
         for raw_sample in _list(obj.get("samples"), "samples"):
             s = _obj(raw_sample, "sample")

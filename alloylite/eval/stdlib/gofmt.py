@@ -53,8 +53,64 @@ class _Spec:
     prec: int | None = None
 
 
+# Go's fmt refuses widths, precisions and argument indexes past a million
+# ("arguments to the * operator must be integers of reasonable size"), which also
+# keeps the output of `string.format` bounded.
+_TOO_LARGE = 1_000_000
+
+
+def _parsenum(fmt: str, start: int, end: int) -> tuple[int | None, int]:
+    """Go's parsenum: (number or None, next index); an overlong number consumes the rest."""
+    n, i = 0, start
+    while i < end and fmt[i] in "0123456789":
+        if n > _TOO_LARGE:
+            return None, end
+        n = n * 10 + ord(fmt[i]) - 48
+        i += 1
+    return (n if i > start else None), i
+
+
+def _int_arg(args: list[Any], argi: int) -> tuple[int | None, int]:
+    """Go's intFromArg: an integer argument of reasonable size, or None."""
+    if argi >= len(args):
+        return None, argi
+    v = args[argi]
+    if not isinstance(v, int) or isinstance(v, bool) or abs(v) > _TOO_LARGE:
+        return None, argi + 1
+    return int(v), argi + 1
+
+
+class _Printer:
+    """The state of one Sprintf: Go's doPrintf with argument indexes (`%[2]d`)."""
+
+    def __init__(self, fmt: str, args: list[Any]) -> None:
+        self.fmt, self.args = fmt, args
+        self.reordered = False
+        self.good = True
+
+    def arg_number(self, argi: int, i: int) -> tuple[int, int, bool]:
+        """Go's argNumber: an explicit `[n]` index at i, if there is one."""
+        fmt = self.fmt
+        if i >= len(fmt) or fmt[i] != "[":
+            return argi, i, False
+        self.reordered = True
+        close = fmt.find("]", i + 1)
+        if close < 0:
+            self.good = False
+            return argi, i + 1, False
+        index, after = _parsenum(fmt, i + 1, close)
+        if index is None or after != close:
+            self.good = False
+            return argi, close + 1, False
+        if 1 <= index <= len(self.args):
+            return index - 1, close + 1, True
+        self.good = False
+        return argi, close + 1, True
+
+
 def sprintf(fmt: str, args: list[Any]) -> str:
     out: list[str] = []
+    p = _Printer(fmt, args)
     i, n, argi = 0, len(fmt), 0
     while i < n:
         j = fmt.find("%", i)
@@ -63,6 +119,7 @@ def sprintf(fmt: str, args: list[Any]) -> str:
             break
         out.append(fmt[i:j])
         i = j + 1
+        p.good = True
         spec = _Spec()
         while i < n and fmt[i] in "+-# 0":
             c = fmt[i]
@@ -72,36 +129,37 @@ def sprintf(fmt: str, args: list[Any]) -> str:
             spec.space |= c == " "
             spec.zero |= c == "0"
             i += 1
+        argi, i, after_index = p.arg_number(argi, i)
         if i < n and fmt[i] == "*":
             i += 1
-            width = args[argi] if argi < len(args) else None
-            if isinstance(width, int) and not isinstance(width, bool):
-                spec.width = int(args[argi])
-                if spec.width < 0:
-                    spec.minus, spec.width = True, -spec.width
-            else:
+            spec.width, argi = _int_arg(args, argi)
+            if spec.width is None:
                 out.append("%!(BADWIDTH)")
-            argi += 1
+            elif spec.width < 0:
+                spec.minus, spec.zero, spec.width = True, False, -spec.width
+            after_index = False
         else:
-            start = i
-            while i < n and fmt[i].isdigit():
-                i += 1
-            if i > start:
-                spec.width = int(fmt[start:i])
-        if i < n and fmt[i] == ".":
+            spec.width, i = _parsenum(fmt, i, n)
+            if after_index and spec.width is not None:  # "%[3]2d"
+                p.good = False
+        if i + 1 < n and fmt[i] == ".":
             i += 1
+            if after_index:  # "%[3].2d"
+                p.good = False
+            argi, i, after_index = p.arg_number(argi, i)
             if i < n and fmt[i] == "*":
                 i += 1
-                if argi < len(args) and isinstance(args[argi], int):
-                    spec.prec = int(args[argi])
-                else:
+                spec.prec, argi = _int_arg(args, argi)
+                if spec.prec is not None and spec.prec < 0:
+                    spec.prec = None
+                if spec.prec is None:
                     out.append("%!(BADPREC)")
-                argi += 1
+                after_index = False
             else:
-                start = i
-                while i < n and fmt[i].isdigit():
-                    i += 1
-                spec.prec = int(fmt[start:i] or "0")
+                prec, i = _parsenum(fmt, i, n)
+                spec.prec = 0 if prec is None else prec
+        if not after_index:
+            argi, i, after_index = p.arg_number(argi, i)
         if i >= n:
             out.append("%!(NOVERB)")
             break
@@ -109,13 +167,14 @@ def sprintf(fmt: str, args: list[Any]) -> str:
         i += 1
         if verb == "%":
             out.append("%")
-            continue
-        if argi >= len(args):
+        elif not p.good:
+            out.append(f"%!{verb}(BADINDEX)")
+        elif argi >= len(args):
             out.append(f"%!{verb}(MISSING)")
-            continue
-        out.append(_format_arg(args[argi], verb, spec))
-        argi += 1
-    if argi < len(args):
+        else:
+            out.append(_format_arg(args[argi], verb, spec))
+            argi += 1
+    if not p.reordered and argi < len(args):
         extra = ", ".join(
             "<nil>" if a is None else f"{go_type(a)}={_format_arg(a, 'v', _Spec())}"
             for a in args[argi:]

@@ -127,22 +127,61 @@ def _mapping(loader: Any, node: Any) -> dict[Any, Any]:
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping)
 
 
-def _convert(value: Any) -> Any:
-    if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
-            return {k: _convert(v) for k, v in value.items()}
-        return Capsule({k: _convert(v) for k, v in value.items()}, "map[interface {}]interface {}")
-    if isinstance(value, list):
-        return [_convert(v) for v in value]
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "surrogateescape")
-    return value
+def _allowed_alias_ratio(decoded: int) -> float:
+    """yaml.v3's allowedAliasRatio: 99% of a small document may come from aliases,
+    scaling down to 10% from 400,000 to 4,000,000 decoded nodes."""
+    low, high = 400_000, 4_000_000
+    if decoded <= low:
+        return 0.99
+    if decoded >= high:
+        return 0.10
+    return 0.99 - 0.89 * (decoded - low) / (high - low)
+
+
+class _Converter:
+    """Go values from PyYAML's objects, refusing excessive alias expansion as yaml.v3 does.
+
+    PyYAML shares one object between an anchor and its aliases, so a few hundred bytes
+    of nested aliases ("billion laughs") are cheap to parse but would expand into
+    gigabytes here. A container met a second time is an alias; the nodes decoded under
+    it count as aliased, with yaml.v3's thresholds."""
+
+    def __init__(self) -> None:
+        self.decoded = 0
+        self.aliased = 0
+        self._seen: set[int] = set()
+
+    def convert(self, value: Any, in_alias: bool = False) -> Any:
+        self.decoded += 1
+        if in_alias:
+            self.aliased += 1
+            if (
+                self.aliased > 100
+                and self.decoded > 1000
+                and self.aliased / self.decoded > _allowed_alias_ratio(self.decoded)
+            ):
+                raise YAMLError("yaml: document contains excessive aliasing")
+        if isinstance(value, dict | list):
+            if id(value) in self._seen:
+                in_alias = True
+            else:
+                self._seen.add(id(value))
+        if isinstance(value, dict):
+            items = {k: self.convert(v, in_alias) for k, v in value.items()}
+            if all(isinstance(k, str) for k in value):
+                return items
+            return Capsule(items, "map[interface {}]interface {}")
+        if isinstance(value, list):
+            return [self.convert(v, in_alias) for v in value]
+        if isinstance(value, bytes):
+            return value.decode("utf-8", "surrogateescape")
+        return value
 
 
 def go_yaml_decode(text: str) -> Any:
     try:
         for document in yaml.load_all(text, Loader=_Loader):
-            return _convert(document)
+            return _Converter().convert(document)
         return None
     except _DuplicateKey as err:
         raise YAMLError(str(err)) from None

@@ -16,6 +16,7 @@ from typing import Any
 
 from alloylite.runtime.schema.convert import ConvertError, convert
 from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of, label_field_of
+from alloylite.runtime.schema.secret_text import holds_secret, mask_literals
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -151,6 +152,7 @@ def _decode_attr(
         ctx.error(f'attribute "{name}" may only be provided once', start, end)
         return
     seen.add(name)
+    secret = holds_secret(spec.type)
     try:
         value = ctx.evaluate(stmt.value)
     except UnknownValue:
@@ -160,6 +162,8 @@ def _decode_attr(
         diag = getattr(err, "diagnostic", None)
         if diag is None:
             raise
+        if secret:
+            diag = dataclasses.replace(diag, message=mask_literals(diag.message, stmt.value))
         ctx.diagnostics.append(diag)
         return
     try:
@@ -168,10 +172,12 @@ def _decode_attr(
         span = ast.start_pos(stmt.value), ast.end_pos(stmt.value)
         if ctx.validate_mode and not err.path and err.message.startswith(_SHOULD_BE):
             # Alloy's type checker words a whole value of the wrong kind this way.
-            ctx.error("expected " + err.message[len(_SHOULD_BE) :], *span)
-            return
-        text = ctx.expr_text(stmt.value) + err.path
-        ctx.error(f"{text} {err.message}", *span)
+            message = "expected " + err.message[len(_SHOULD_BE) :]
+        else:
+            message = f"{ctx.expr_text(stmt.value)}{err.path} {err.message}"
+        if secret:
+            message = mask_literals(message, stmt.value)
+        ctx.error(message, *span)
 
 
 _SHOULD_BE = "should be "

@@ -17,7 +17,7 @@ from alloylite.components.pyroscope.appendable import (
     WriteStatusError,
 )
 from alloylite.components.pyroscope.receive_http import Arguments, HTTPArguments
-from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
+from alloylite.components.pyroscope.receive_http.component import ReceiveHTTP
 from alloylite.runtime.component import ComponentOptions
 
 

@@ -22,7 +22,7 @@ from alloylite.components.pyroscope.push import (
     encode_push_request_json,
 )
 from alloylite.components.pyroscope.receive_http import REGISTRATION
-from alloylite.components.pyroscope.receive_http.app import labels_string
+from alloylite.components.pyroscope.receive_http.push_route import labels_string
 from alloylite.runtime.component import Stability
 from tests.components.pyroscope.receive_http_support import (
     make_args,

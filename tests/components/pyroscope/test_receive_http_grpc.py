@@ -12,8 +12,10 @@ import gzip
 import socket
 import ssl
 import struct
+import threading
 import time
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +25,12 @@ import pytest
 
 from alloylite.components.pyroscope.appendable import RawSample
 from alloylite.components.pyroscope.push import (
+    MAX_PUSH_ELEMENTS,
     Series,
     encode_push_request,
     encode_push_request_json,
 )
-from alloylite.components.pyroscope.receive_http import HTTP2Arguments, TLSArguments
+from alloylite.components.pyroscope.receive_http import HTTP2Arguments, TLSArguments, grpc_push
 from tests.components.pyroscope.receive_http_support import make_args, run, running
 from tests.components.pyroscope.recorder import Recorder
 
@@ -467,5 +470,59 @@ def test_upgrade_h2c_serves_the_request_over_http2() -> None:
             assert data == envelope(b"")
             assert len(rec.pushes) == 1
             assert rec.pushes[0][1] == SERIES[0].samples
+
+    run(main())
+
+
+def test_a_grpc_push_of_too_many_elements_is_resource_exhausted_decoded_off_the_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 10's bounds hold on the gRPC route too: the element count, and a large
+    # message decoded in a worker thread.
+    threads: list[threading.Thread] = []
+    decode = grpc_push._decode
+
+    def spy(*args: Any) -> list[Series]:
+        threads.append(threading.current_thread())
+        return decode(*args)
+
+    monkeypatch.setattr(grpc_push, "_decode", spy)
+    body = envelope(b"\x0a\x00" * (MAX_PUSH_ELEMENTS + 10))  # empty series
+
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec])) as c, httpx.AsyncClient() as client:
+            headers = {"content-type": "application/grpc-web"}
+            resp = await client.post(url(c), content=body, headers=headers)
+            assert resp.status_code == 200
+            assert resp.headers["grpc-status"] == "8"  # resource_exhausted
+            assert resp.headers["grpc-message"].startswith(
+                f"push request has more than {MAX_PUSH_ELEMENTS} series"
+            )
+            assert rec.entered == 0
+
+    run(main())
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+
+
+def test_an_h2c_connection_outlives_the_http1_read_deadline() -> None:
+    # The HTTP/1.1 read deadline starts at accept; a connection handed to HTTP/2 by
+    # its preface must not be closed by it.
+    async def main() -> None:
+        rec = Recorder()
+        args = make_args([rec], http_server_read_timeout=timedelta(seconds=0.2), **H2C)
+        async with (
+            running(args) as c,
+            httpx.AsyncClient(http1=False, http2=True) as client,
+        ):
+            headers = {"content-type": "application/grpc"}
+            first = await client.post(url(c), content=envelope(BODY), headers=headers)
+            assert (first.http_version, first.status_code) == ("HTTP/2", 200)
+            assert len(rec.pushes) == 1
+            await asyncio.sleep(1.0)  # five read deadlines
+            assert c._server is not None and c._server.open_connections == 1
+            second = await client.post(url(c), content=envelope(BODY), headers=headers)
+            assert second.status_code == 200
+            assert len(rec.pushes) == 2
 
     run(main())

@@ -11,14 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alloylite.components.pyroscope import connect
-from alloylite.components.pyroscope.receive_http.app import _ingest_labels, _name_param
+from alloylite.components.pyroscope.receive_http.ingest import ingest_labels, name_param
 
 LOG = logging.getLogger("test.properties")
 
 
 @given(st.binary(max_size=300))
 def test_any_query_gives_labels_or_nothing(query: bytes) -> None:
-    labels = _ingest_labels(query, LOG)
+    labels = ingest_labels(query, LOG)
     assert isinstance(labels, tuple)
     assert list(labels) == sorted(labels)
     assert all(v != "" for _, v in labels)
@@ -28,7 +28,7 @@ def test_any_query_gives_labels_or_nothing(query: bytes) -> None:
 def test_name_param_reads_what_urlencode_wrote(name: str, key: str, value: str) -> None:
     query = urllib.parse.urlencode([(key or "k", value), ("name", name)]).encode()
     expected = value if key == "name" else name
-    assert _name_param(query) == expected
+    assert name_param(query) == expected
 
 
 header_values = st.one_of(st.none(), st.text(max_size=20))

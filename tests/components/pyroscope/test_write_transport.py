@@ -152,6 +152,27 @@ def test_cross_origin_redirect_drops_credentials() -> None:
     run(main)
 
 
+def test_cross_origin_redirect_drops_every_http_headers_value() -> None:
+    async def main() -> None:
+        headers = {"X-Api-Token": [Secret("s3cret")], "Cookie": [Secret("c")]}
+        async with Backend() as target:
+            async with Backend(
+                [
+                    Reply(307, [("Location", "/again/ingest")]),
+                    Reply(308, [("Location", target.url + "/ingest")]),
+                ]
+            ) as b:
+                h = make_write([endpoint(b.url, http_headers=headers)])
+                await h.receiver.append_ingest(PROFILE)
+                assert b.requests[1].header("X-Api-Token") == "s3cret"  # same origin: kept
+            (req,) = target.requests
+            assert req.body == PROFILE.raw_body
+            assert req.header("X-Api-Token") is None
+            assert req.header("Cookie") is None
+
+    run(main)
+
+
 def test_follow_redirects_false_makes_3xx_final() -> None:
     async def main() -> None:
         async with Backend([Reply(307, [("Location", "/x")])]) as b:

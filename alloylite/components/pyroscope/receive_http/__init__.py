@@ -42,7 +42,7 @@ __all__ = [
 
 
 def _build(opts: ComponentOptions, args: Arguments) -> Component:
-    from alloylite.components.pyroscope.receive_http.app import ReceiveHTTP
+    from alloylite.components.pyroscope.receive_http.component import ReceiveHTTP
 
     return ReceiveHTTP(opts, args)
 

@@ -2,12 +2,15 @@
 
 The body is read envelope by envelope rather than whole: a unary call has one
 message, so a declared length above the body limit or a second envelope is
-refused as soon as its header arrives, without reading the rest. Every error
-is answered with HTTP 200 and a gRPC status, as connect-go does.
+refused as soon as its header arrives, without reading the rest. Decoding is
+bounded and a large message is decoded off the loop, as on the Connect route
+(decode_pool.py). Every error is answered with HTTP 200 and a gRPC status, as
+connect-go does.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -16,10 +19,14 @@ from alloylite.components.pyroscope.connect import PROTO, ConnectError
 from alloylite.components.pyroscope.push import (
     DecodeError,
     Series,
+    TooManyElements,
     decode_push_request,
     decode_push_request_json,
 )
+from alloylite.components.pyroscope.receive_http.body import ClientGone
+from alloylite.components.pyroscope.receive_http.decode_pool import decode_sized
 from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
+from alloylite.components.pyroscope.receive_http.respond import CLIENT_GONE, Receive, Send
 
 __all__ = ["GRPC_HEADERS", "serve_grpc"]
 
@@ -29,12 +36,6 @@ TRAILERS_EXTENSION = "http.response.trailers"
 _ROUTE = "push_v1_pusherservice"
 
 Forward = Callable[[Sequence[Series], float | None, str | None], Awaitable[ConnectError | None]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-
-
-class _ClientGone(Exception):
-    pass
 
 
 async def _read_message(receive: Receive, limit: int, metrics: ReceiveMetrics) -> tuple[int, bytes]:
@@ -43,7 +44,7 @@ async def _read_message(receive: Receive, limit: int, metrics: ReceiveMetrics) -
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            raise _ClientGone
+            raise ClientGone
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
         reader.feed(chunk)
@@ -59,6 +60,8 @@ def _decode(call: grpc.GrpcCall, flags: int, data: bytes, limit: int) -> list[Se
         if call.codec == PROTO:
             return decode_push_request(body)
         return decode_push_request_json(body)
+    except TooManyElements as exc:
+        raise ConnectError("resource_exhausted", str(exc)) from None
     except DecodeError as exc:
         raise ConnectError("invalid_argument", f"unmarshal message: {exc}") from None
 
@@ -73,16 +76,18 @@ async def serve_grpc(
     metrics: ReceiveMetrics,
 ) -> int:
     """Answer one gRPC/gRPC-Web Push; returns the HTTP status (always 200, or
-    499 when the client left)."""
+    CLIENT_GONE when the client left)."""
     call: grpc.GrpcCall | None = None
     error: ConnectError | None
     try:
         call = grpc.negotiate(headers)
         flags, data = await _read_message(receive, limit, metrics)
-        series = _decode(call, flags, data, limit)
+        compressed = bool(flags & grpc.FLAG_COMPRESSED)
+        work = functools.partial(_decode, call, flags, data, limit)
+        series = await decode_sized(work, len(data), compressed)
         error = await forward(series, call.deadline, headers.get("x-scope-orgid"))
-    except _ClientGone:
-        return 499
+    except ClientGone:
+        return CLIENT_GONE
     except ConnectError as exc:
         error = exc
     if call is None:

@@ -192,7 +192,10 @@ class HTTPServer:
 
         class _Protocol(base):  # type: ignore[misc, valid-type]
             slot: _Slot
-            _head_bytes = 0
+            # Bytes of the current request that are not body: its head, chunk
+            # framing and trailers. httptools buffers head and trailer fields in
+            # full, so they share Go's head limit.
+            _overhead = 0
             _head_done = False
             _reading = False  # between a request's first byte and its last body byte
             _timer: asyncio.TimerHandle | None = None
@@ -210,6 +213,23 @@ class HTTPServer:
                     self._serve_h2(transport, b"")  # --- HTTP/2 (http2.py) ---
                     return
                 super().connection_made(transport)
+                # Go applies the read deadline from accept (after the TLS
+                # handshake here): a connection that never sends a byte is
+                # closed like a trickled head, so it cannot hold a conn_limit
+                # slot for good.
+                self._start_reading()
+
+            def _start_reading(self) -> None:
+                self._reading = True
+                self._head_done = False
+                self._overhead = 0
+                self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
+
+            def _stop_reading(self) -> None:
+                self._reading = False
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
 
             # --- HTTP/2 hand-over (http2.py) ---
             def _new_h2(self) -> H2Protocol:
@@ -222,6 +242,7 @@ class HTTPServer:
                 return H2Protocol(server._app, settings.http2, server._state, lost, self._scheme())
 
             def _serve_h2(self, transport: Any, data: bytes) -> None:
+                self._stop_reading()  # HTTP/2 has its own idle timeout (http2.py)
                 self.connections.discard(self)
                 h2 = self._new_h2()
                 transport.set_protocol(h2)
@@ -274,16 +295,24 @@ class HTTPServer:
                     return
                 self._data = data  # for _unsupported_upgrade_warning (h2c upgrade)
                 if not self._reading:
-                    self._reading = True
-                    self._head_done = False
-                    self._head_bytes = 0
-                    self._timer = loop.call_later(settings.read_timeout, self._read_timed_out)
-                if not self._head_done:
-                    self._head_bytes += len(data)
-                    if self._head_bytes > settings.max_header_bytes:
-                        self._refuse(431, b"Request Header Fields Too Large", b"")
-                        return
+                    self._start_reading()
+                self._overhead += len(data)
+                if not self._head_done and self._overhead > settings.max_header_bytes:
+                    self._refuse(431, b"Request Header Fields Too Large", b"")
+                    return
                 super().data_received(data)
+                if self._reading and self._overhead > settings.max_header_bytes:
+                    self._refuse_trailers()
+
+            def _refuse_trailers(self) -> None:
+                # A trailer section (or chunk framing) past the head limit:
+                # refused as Go refuses an oversized head; the handler, still
+                # waiting for the end of the body, is told the client is gone.
+                cycle = self.cycle
+                if cycle is not None:
+                    cycle.disconnected = True
+                    cycle.message_event.set()
+                self._refuse(431, b"Request Header Fields Too Large", b"")
 
             def on_headers_complete(self) -> None:
                 self._head_done = True
@@ -315,10 +344,7 @@ class HTTPServer:
                 if len(body) < size:
                     return
                 self._h2c = None
-                self._reading = False
-                if self._timer is not None:
-                    self._timer.cancel()
-                    self._timer = None
+                self._stop_reading()
                 transport = self.transport
                 transport.write(SWITCHING)
                 self.connections.discard(self)
@@ -328,14 +354,26 @@ class HTTPServer:
                 if data[take:]:
                     h2.data_received(data[take:])
 
+            def on_header(self, name: bytes, value: bytes) -> None:
+                # httptools reports chunked trailer fields here too, after the
+                # head; uvicorn would append them to the request's headers, so a
+                # trailer `Content-Type` would be forwarded. Go keeps trailers
+                # apart (Request.Trailer) and nothing here reads them: dropped.
+                if not self._head_done:
+                    super().on_header(name, value)
+
+            def on_body(self, body: bytes) -> None:
+                self._overhead -= len(body)
+                super().on_body(body)
+
             def on_message_complete(self) -> None:
                 if self._h2c is not None:
                     return
+                if self._overhead > settings.max_header_bytes:
+                    self._refuse_trailers()
+                    return
                 super().on_message_complete()
-                self._reading = False
-                if self._timer is not None:
-                    self._timer.cancel()
-                    self._timer = None
+                self._stop_reading()
 
             def _read_timed_out(self) -> None:
                 self._timer = None

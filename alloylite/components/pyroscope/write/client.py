@@ -42,6 +42,8 @@ Headers = list[tuple[bytes, bytes]]
 # Bodies of replies we only need for an error message or to drain.
 _MAX_BODY = 1 << 20
 _MAX_REDIRECTS = 10
+# What Go's client drops on a redirect to another host (shouldCopyHeaderOnRedirect).
+_SENSITIVE_ON_REDIRECT = frozenset({b"authorization", b"www-authenticate", b"cookie", b"cookie2"})
 _IDLE_EXPIRY = 300.0  # Go transport IdleConnTimeout 5m (promhttp2)
 _MAX_IDLE = 1000  # Go MaxIdleConnsPerHost in Alloy's write client
 _SWEEP_INTERVAL = 5.0
@@ -125,6 +127,11 @@ class EndpointClient:
         self._ssl = build_ssl_context(endpoint.tls_config) if needs_tls else None
         self._sni = endpoint.tls_config.server_name if endpoint.tls_config else ""
         self.auth = Auth(endpoint)
+        # Headers never sent to another origin after a redirect: Go's sensitive ones,
+        # and every `http_headers` name, since its values are secrets.
+        self._origin_only = _SENSITIVE_ON_REDIRECT | {
+            name.lower().encode("latin-1") for name in endpoint.http_headers
+        }
         self._idle: dict[tuple[bytes, bytes, int], list[httpcore.AsyncHTTPConnection]] = {}
         self._closed = False
         self._inflight = 0
@@ -215,7 +222,7 @@ class EndpointClient:
             if new.scheme not in (b"http", b"https"):
                 return resp
             if (new.scheme, new.host, new.port) != (target.scheme, target.host, target.port):
-                hdrs = [(k, v) for k, v in hdrs if k.lower() != b"authorization"]
+                hdrs = [(k, v) for k, v in hdrs if k.lower() not in self._origin_only]
             if resp.status in (301, 302, 303):
                 method, content = b"GET", b""
                 hdrs = [

@@ -14,7 +14,6 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
 
 from alloylite.components.pyroscope import labels as lbl
 from alloylite.components.pyroscope import tenant
@@ -24,21 +23,16 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
     WriteStatusError,
 )
+from alloylite.components.pyroscope.memo import Memo, pairs_bytes
 from alloylite.components.pyroscope.push import encode_single_series
 from alloylite.components.pyroscope.write.arguments import Arguments
-from alloylite.components.pyroscope.write.endpoint import (
-    CACHE_SIZE,
-    Attempt,
-    Delivery,
-    EndpointRuntime,
-)
+from alloylite.components.pyroscope.write.endpoint import Attempt, Delivery, EndpointRuntime
 from alloylite.components.pyroscope.write.metrics import INGEST_TOTAL, PUSH_TOTAL, WriteMetrics
 from alloylite.runtime.component import ComponentLogger, ComponentOptions
 from alloylite.runtime.live.channel import LiveChannel
 
 __all__ = ["Arguments", "PyroscopeWrite", "WriteError", "WriteReceiver"]
 
-_V = TypeVar("_V")
 # One identity per process when the runtime gives none (Alloy's seed UID).
 _PROCESS_ID = str(uuid.uuid4())
 
@@ -68,8 +62,9 @@ class WriteReceiver:
         # ingest name, the push series labels). SDKs send the same few sets again
         # and again; external labels are fixed for this receiver's life. Sets that
         # fail validation are not cached, so every failure is counted as a drop.
-        self._ingest_names: dict[Labels, str] = {}
-        self._push_labels: dict[Labels, Labels] = {}
+        # Memos within a byte budget (memo.py): the label values come from requests.
+        self._ingest_names: Memo[Labels, str] = Memo()
+        self._push_labels: Memo[Labels, Labels] = Memo()
         # Per-profile tenants (tenant.py) only when some endpoint asks for them.
         self._tenants = any(ep.tenant_from_label for ep in args.endpoints)
 
@@ -95,7 +90,7 @@ class WriteReceiver:
             if series is None:
                 self._check_labels(labels, "push", size, len(samples))
                 series = lbl.push_series_labels(labels, self._external)
-                _remember(self._push_labels, labels, series)
+                self._push_labels.put(labels, series, 2 * pairs_bytes(labels))
             if not samples:
                 return  # Pyroscope rejects a push without profiles; there is nothing to send
             body = encode_single_series(series, samples)
@@ -123,7 +118,7 @@ class WriteReceiver:
                 labels = lbl.ingest_labels(key)
                 self._check_labels(labels, "ingest", len(profile.raw_body), 1)
                 name = lbl.build_ingest_name(labels, self._external)
-                _remember(self._ingest_names, key, name)
+                self._ingest_names.put(key, name, 2 * len(name))
             body = profile.raw_body
 
             def attempt(ep: EndpointRuntime) -> Attempt:
@@ -190,12 +185,6 @@ def _outcome(delivery: Delivery) -> str:
     else:
         text = f"failed at {delivery.endpoint}"
     return text + (f" (retried {delivery.retries})" if delivery.retries else "")
-
-
-def _remember(cache: dict[Labels, _V], key: Labels, value: _V) -> None:
-    if len(cache) >= CACHE_SIZE:
-        cache.clear()
-    cache[key] = value
 
 
 class PyroscopeWrite:

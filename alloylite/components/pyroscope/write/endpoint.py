@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from alloylite._version import __version__
 from alloylite.components.pyroscope.connect import parse_error
+from alloylite.components.pyroscope.memo import Memo
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH
 from alloylite.components.pyroscope.tenant import headers_for as tenant_headers
 from alloylite.components.pyroscope.write.arguments import Endpoint
@@ -40,9 +41,6 @@ from alloylite.runtime.component import ComponentLogger
 from alloylite.runtime.url_password import redact_url
 
 _ERROR_MESSAGE_LIMIT = 2048
-# Bound of the per-endpoint caches of rebuilt ingest targets and header lists
-# (cleared when full): one entry per distinct SDK query, not per request.
-CACHE_SIZE = 4096
 # Retry sleeps go through this name so tests can observe the chosen delays.
 _sleep = asyncio.sleep
 
@@ -151,8 +149,10 @@ class EndpointRuntime:
         self._ingest_custom = custom
         self._ingest_extra = extra
         self._ingest_has_ua = "user-agent" in lower
-        self._targets: dict[tuple[str, str], Target] = {}
-        self._headers: dict[tuple[str, ...], Headers] = {}
+        # Rebuilt ingest targets and header lists: one entry per distinct SDK query or
+        # Content-Type set, not per request; within a byte budget (memo.py).
+        self._targets: Memo[tuple[str, str], Target] = Memo()
+        self._headers: Memo[tuple[str, ...], Headers] = Memo()
 
     # -- request parts
 
@@ -163,9 +163,7 @@ class EndpointRuntime:
         target = self._targets.get(key)
         if target is None:
             target = self._build_ingest_target(incoming_url, name)
-            if len(self._targets) >= CACHE_SIZE:
-                self._targets.clear()
-            self._targets[key] = target
+            self._targets.put(key, target, 2 * (len(incoming_url) + len(name)))
         return target
 
     def _build_ingest_target(self, incoming_url: str, name: str) -> Target:
@@ -187,9 +185,7 @@ class EndpointRuntime:
         headers = self._headers.get(content_type)
         if headers is None:
             headers = self._build_ingest_headers(content_type)
-            if len(self._headers) >= CACHE_SIZE:
-                self._headers.clear()
-            self._headers[content_type] = headers
+            self._headers.put(content_type, headers, 2 * sum(map(len, content_type)))
         return headers
 
     def _build_ingest_headers(self, content_type: tuple[str, ...]) -> Headers:
