@@ -96,7 +96,9 @@ def test_grpc_timeout_becomes_the_deadline_of_the_forward() -> None:
         async with running(make_args([rec], **H2C)) as c:
             before = time.monotonic()
             code, _ = await grpcio_push(f"127.0.0.1:{c.port}", BODY, timeout=0.5)
-            assert code == grpcio.StatusCode.DEADLINE_EXCEEDED
+            # The client's own timer and the server's answer at the deadline (Alloy's
+            # `internal` for receivers still busy) race; either proves the deadline held.
+            assert code in (grpcio.StatusCode.DEADLINE_EXCEEDED, grpcio.StatusCode.INTERNAL)
             rec.gate.set()  # type: ignore[union-attr]
             # The forward was given the caller's deadline, not the server's 30 s.
             assert rec.entered == 1
