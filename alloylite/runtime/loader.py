@@ -101,6 +101,9 @@ class LoadedConfig:
     warned_remote_import: bool = False
     # validate: the declare bodies of imported modules, checked with the config.
     imported: list[LoadedConfig] = field(default_factory=list)
+    # validate: alloylite's own warnings (imports it could not read or fetch); printed
+    # after every Alloy diagnostic (docs/compatibility.md).
+    own: list[Diagnostic] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -233,6 +236,13 @@ def _name_end(block: ast.BlockStmt) -> ast.Pos:
     return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
 
 
+def _id_end(block: ast.BlockStmt, node_id: str) -> ast.Pos:
+    """Where Alloy's validator ends a block's span: its ID's length from the name
+    (`declare.a` for `declare "a"`, two columns short of the closing quote)."""
+    n = len(node_id.encode()) - 1
+    return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
+
+
 def _label_end(block: ast.BlockStmt) -> ast.Pos:
     if block.label is None or block.label_pos is None:
         return _name_end(block)
@@ -288,7 +298,7 @@ def link(
             error(
                 f"block {node.id} already declared at {where}",
                 stmt.name_pos,
-                _label_end(stmt),
+                _id_end(stmt, node.id),
                 filename,
             )
             continue
@@ -490,7 +500,7 @@ class _Linker:
         if name in _NOT_RUN:
             if self.validate_mode and not self.config.warned_remote_import:
                 self.config.warned_remote_import = True
-                self.config.diagnostics.append(
+                self.config.own.append(
                     Diagnostic(
                         Severity.WARNING, IMPORT_NOT_READ, stmt.name_pos, _name_end(stmt), filename
                     )
@@ -513,7 +523,7 @@ class _Linker:
         except ConfigReadError as err:
             message = f"{name} {stmt.label!r}: {err}".replace("reading config path", "reading")
             if self.validate_mode:  # alloylite reads imports; Alloy's validate reads none
-                self.config.diagnostics.append(
+                self.config.own.append(
                     Diagnostic(
                         Severity.WARNING,
                         f"{message}; the components used through it are not checked",
@@ -572,6 +582,8 @@ class _Linker:
             ),
         )
         self.config.warned_remote_import = child.warned_remote_import
+        self.config.own.extend(child.own)  # the root prints them, after Alloy's diagnostics
+        child.own.clear()
         self.config.diagnostics.extend(d for d in child.diagnostics if d not in diags)
         if self.validate_mode:
             for node in child.nodes.values():
@@ -706,6 +718,8 @@ class _Linker:
             module=ctx,
         )
         self.config.warned_remote_import = child.warned_remote_import
+        self.config.own.extend(child.own)  # the root prints them, after Alloy's diagnostics
+        child.own.clear()
         return child
 
     def _foreach(self, stmt: ast.BlockStmt, filename: str) -> Node | None:

@@ -65,6 +65,7 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
     extras = _sorted(_unknown_exports(config), list(config.sources))
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
         extras.extend(check_loaded(module).diagnostics)
+    extras.extend(config.own)
     config.diagnostics[:] = alloy_order(config.files, config.diagnostics, decoded, extras)
     return config
 

@@ -16,6 +16,7 @@ import pytest
 import alloylite
 from alloylite.runtime.catalogue.compile import SCHEMAS, compile_catalogue, render
 from alloylite.runtime.catalogue.registration import schemas
+from alloylite.runtime.catalogue.text_types import text_type
 from alloylite.runtime.catalogue.types import alloy_type
 from alloylite.runtime.registry import default_registry
 from tests.conformance.corpus import CORPUS_DIR
@@ -31,6 +32,9 @@ def sample(type_name: str) -> str:
         return "[]"
     if type_name.startswith(("map(", "capsule(")) or type_name == "any":
         return "{}"
+    if type_name.startswith("text("):
+        values = sorted(getattr(text_type(type_name[5:-1]), "values", ()))
+        return f'"{values[0]}"' if values else "{}"
     return _SAMPLES[type_name]
 
 
@@ -187,6 +191,7 @@ def test_packages_keep_priority_over_the_catalogue() -> None:
         ("Action", "string", "string"),
         ("SomeStruct", None, "any"),
         ("[]Consumer", None, "list(capsule(otelcol.Consumer))"),
+        ("[]discovery.Target", None, "list(text(discovery.Target))"),
     ],
 )
 def test_go_types_map_to_alloy_types(go: str, doc: str | None, alloy: str) -> None:
@@ -208,3 +213,37 @@ def test_run_refuses_components_it_cannot_run(tmp_path: Path) -> None:
         'component "prometheus.scrape" is valid Alloy but alloylite cannot run it (alloylite runs '
     )
     assert "pyroscope.write" in diag.message and (diag.start.line, diag.start.col) == (1, 1)  # type: ignore[union-attr]
+
+
+def test_go_types_that_decode_themselves_give_their_own_words_at_the_literal() -> None:
+    text = """\
+otelcol.auth.headers "h" {
+  header {
+    key    = "k"
+    value  = "v"
+    action = "Insert"
+  }
+}
+prometheus.relabel "r" {
+  forward_to = []
+  rule { action = "labelmap" }
+}
+loki.source.file "f" {
+  targets    = [{__path__ = "/var/log/x"}]
+  forward_to = []
+}
+"""
+    assert messages(text) == []  # headers.Action folds case; relabel's does not
+    diags = alloylite.validate(
+        text.replace('"Insert"', '"random"')
+        .replace('"labelmap"', '"Labelmap"')
+        .replace('[{__path__ = "/var/log/x"}]', '[{a = "b"}, 1.5]'),
+        stability_level="experimental",
+    )
+    assert [(d.message, d.start.col if d.start else 0) for d in diags] == [
+        ("unknown action random", 14),
+        ('unrecognized action type "Labelmap"', 19),
+        ("target::ConvertFrom: conversion from 'float64' is not supported", 28),
+    ]
+    wrong_kind = messages(text.replace('"Insert"', "1"))
+    assert wrong_kind == ["expected string, got number"]

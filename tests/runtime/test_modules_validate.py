@@ -223,3 +223,21 @@ def test_1000_nested_instantiations_fail_at_load_with_one_message(tmp_path: Path
 
     failed = asyncio.run(go())
     assert "nested more than" in str(failed)
+
+
+def test_alloylite_own_import_warnings_come_after_alloys_diagnostics(tmp_path: Path) -> None:
+    from alloylite.runtime.validate import check
+
+    path = tmp_path / "main.alloy"
+    path.write_text(
+        'import.file "m" {\n  filename = "missing.alloy"\n}\n'
+        'import.git "g" {\n  repository = "https://example.com/x.git"\n  path = "m.alloy"\n}\n'
+        'nope.component "x" {}\n'
+    )
+    config = check(str(path), Stability.EXPERIMENTAL)
+    assert [d.message.split(":")[0] for d in config.diagnostics] == [
+        'cannot find the definition of component name "nope.component"',
+        "import.file 'm'",
+        "validate does not fetch import.http or import.git modules",
+    ]
+    assert config.diagnostics[1:] == config.own

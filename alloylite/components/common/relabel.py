@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 import re2  # type: ignore[import-untyped]
 
 from alloylite.gocompat import go_quote
+from alloylite.relabel_actions import ACTIONS
 
 __all__ = [
     "ACTIONS",
@@ -59,21 +60,6 @@ class NameValidation(enum.Enum):
 UTF8 = NameValidation.UTF8
 LEGACY = NameValidation.LEGACY
 
-ACTIONS = frozenset(
-    {
-        "replace",
-        "keep",
-        "drop",
-        "hashmod",
-        "labelmap",
-        "labeldrop",
-        "labelkeep",
-        "lowercase",
-        "uppercase",
-        "keepequal",
-        "dropequal",
-    }
-)
 DEFAULT_SEPARATOR = ";"
 DEFAULT_REGEX = "(.*)"
 DEFAULT_REPLACEMENT = "$1"

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from alloylite.runtime.catalogue.text_types import USES
 from alloylite.runtime.catalogue.types import alloy_type
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas.json"
@@ -25,13 +26,20 @@ def _doc_types(rows: list[dict[str, Any]] | None) -> dict[str, str]:
     return {r["name"]: r.get("type") or "" for r in rows or []}
 
 
-def _fields(rows: list[dict[str, Any]], doc: dict[str, str]) -> list[list[Any]]:
+def _fields(
+    component: str, path: str, rows: list[dict[str, Any]], doc: dict[str, str]
+) -> list[list[Any]]:
     return [
-        [r["name"], alloy_type(r["go_type"], doc.get(r["name"])), bool(r["required"])] for r in rows
+        [
+            r["name"],
+            alloy_type(r["go_type"], doc.get(r["name"]), USES.get((component, path, r["name"]))),
+            bool(r["required"]),
+        ]
+        for r in rows
     ]
 
 
-def compile_component(entry: dict[str, Any]) -> dict[str, Any]:
+def compile_component(name: str, entry: dict[str, Any]) -> dict[str, Any]:
     """One component's compact schema: stability, attributes, blocks, exports."""
     code = entry["code_schema"]
     doc_blocks = entry.get("block_arguments") or {}
@@ -46,10 +54,10 @@ def compile_component(entry: dict[str, Any]) -> dict[str, Any]:
     return {
         "s": entry["stability"],
         "c": bool(entry["community"]),
-        "a": _fields(code.get("arguments", []), _doc_types(entry.get("arguments"))),
+        "a": _fields(name, "", code.get("arguments", []), _doc_types(entry.get("arguments"))),
         "b": blocks,
         "ba": {
-            path: _fields(rows, _doc_types(doc_blocks.get(path)))
+            path: _fields(name, path, rows, _doc_types(doc_blocks.get(path)))
             for path, rows in code.get("block_arguments", {}).items()
             if rows
         },
@@ -65,7 +73,7 @@ def compile_catalogue(source: dict[str, Any]) -> dict[str, Any]:
     return {
         "alloy_commit": source["alloy_commit"],
         "components": {
-            name: compile_component(entry)
+            name: compile_component(name, entry)
             for name, entry in sorted(source["components"].items())
             if entry.get("registered") and entry.get("code_schema")
         },

@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from alloylite.eval.values import Secret
+from alloylite.runtime.catalogue.text_types import text_type
 from alloylite.runtime.schema import capsule_type
 
 _SCALARS = {
@@ -35,8 +36,8 @@ _SCALARS = {
     "units.Base2Bytes": "string",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",
-    "discovery.Target": "map(any)",
-    "Target": "map(any)",
+    "discovery.Target": "text(discovery.Target)",
+    "Target": "text(discovery.Target)",
 }
 _NUMBERS = re.compile(r"^u?int(8|16|32|64)?$|^float(32|64)$")
 # Capsules: values components hand each other (receivers, consumers, handlers).
@@ -62,8 +63,11 @@ _DOC_SCALARS = {
 }
 
 
-def alloy_type(go_type: str, doc_type: str | None = None) -> str:
-    """Alloy's name for a field's type (`list(secret)`, `capsule(otelcol.Consumer)`)."""
+def alloy_type(go_type: str, doc_type: str | None = None, text: str | None = None) -> str:
+    """Alloy's name for a field's type (`list(secret)`, `capsule(otelcol.Consumer)`);
+    `text` names the `text_types` entry of a Go type that decodes itself."""
+    if text is not None:
+        return f"text({text})"
     found = _from_go(go_type.lstrip("*"))
     if found == "any" and doc_type is not None:
         return _DOC_SCALARS.get(doc_type.strip(), "any")
@@ -94,6 +98,8 @@ def annotation(name: str) -> Any:
         return dict[str, annotation(name[4:-1])]  # type: ignore[misc]
     if name.startswith("capsule(") and name.endswith(")"):
         return capsule_class(name[8:-1])
+    if name.startswith("text(") and name.endswith(")"):
+        return text_type(name[5:-1])
     return _BASIC.get(name, Any)
 
 

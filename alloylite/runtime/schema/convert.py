@@ -19,6 +19,7 @@ from alloylite.eval.values import Bytes, Capsule, Secret, type_name
 from alloylite.runtime.schema.durations import parse_duration
 from alloylite.runtime.schema.fields import union_members
 from alloylite.runtime.schema.naming import capsule_name, capsule_name_of
+from alloylite.runtime.schema.text import TextValue
 
 Converter = Callable[[Any, Any, str], Any]
 """(value, target type, path) -> the converted value, or raise `ConvertError`."""
@@ -49,6 +50,8 @@ def converter_for(tp: Any) -> Converter:
     by_origin = _BY_ORIGIN.get(typing.get_origin(tp))
     if by_origin is not None:
         return by_origin
+    if isinstance(tp, type) and issubclass(tp, TextValue):
+        return _to_text
     if isinstance(tp, type):
         return _to_instance
     raise TypeError(f"no Alloy conversion for fields annotated {tp!r}")
@@ -143,6 +146,10 @@ def _to_duration(value: Any, tp: Any, path: str) -> timedelta:
         return parse_duration(text)
     except ValueError as err:
         raise ConvertError(path, str(err)) from None
+
+
+def _to_text(value: Any, tp: type[TextValue], path: str) -> Any:
+    return tp.from_alloy(value, path)
 
 
 def _to_instance(value: Any, tp: type, path: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 from alloylite.runtime.schema.convert import ConvertError, convert
 from alloylite.runtime.schema.fields import FieldSpec, defaults_of, fields_of, label_field_of
 from alloylite.runtime.schema.secret_text import holds_secret, mask_literals
+from alloylite.runtime.schema.text import TextError, value_span
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
@@ -168,6 +169,8 @@ def _decode_attr(
         return
     try:
         values[spec.py_name] = convert(value, spec.type)
+    except TextError as err:  # a Go type's own words, at the literal that failed
+        ctx.error(err.message, *value_span(stmt.value, err.path))
     except ConvertError as err:
         span = ast.start_pos(stmt.value), ast.end_pos(stmt.value)
         if ctx.validate_mode and not err.path and err.message.startswith(_SHOULD_BE):
