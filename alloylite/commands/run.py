@@ -52,9 +52,11 @@ class _Signals:
 async def _serve(args: argparse.Namespace) -> int:
     from alloylite.server.app import build_app
     from alloylite.server.listener import ListenAddrError, Server, address_of, bind
-    from alloylite.server.supervisor import announce_ready, worker_settings
+    from alloylite.server.supervisor import announce_ready, die_with_supervisor, worker_settings
 
     worker = worker_settings()
+    if worker is not None:
+        die_with_supervisor()
     extra: dict[str, Any] = {"workers": 1, "worker_index": 0}
     log = alloy_logging.get_logger()
     if worker is not None:
@@ -125,12 +127,8 @@ async def _serve(args: argparse.Namespace) -> int:
 
 async def _supervise(args: argparse.Namespace) -> int:
     from alloylite.server.listener import ListenAddrError, Server, address_of, bind
-    from alloylite.server.supervisor import (
-        Supervisor,
-        WorkerFailed,
-        build_supervisor_app,
-        worker_argv,
-    )
+    from alloylite.server.supervisor import Supervisor, WorkerFailed, worker_argv
+    from alloylite.server.supervisor_app import build_supervisor_app
 
     log = alloy_logging.get_logger()
     try:

@@ -2,39 +2,41 @@
 
 Each worker is a complete `alloylite run` (its own controller, its own agent
 server on a private 127.0.0.1 port) started with ALLOYLITE_WORKER_* variables
-set; receive_http shares its port between workers through SO_REUSEPORT. The
-supervisor serves the agent endpoints for all of them: ready when every
-worker is, healthy when every worker is, `/-/reload` and SIGHUP reach every
-worker, `/metrics` merges the workers' expositions with a `worker` label, and
-the component API is worker 0's (all workers run the same graph).
+set; receive_http shares its port between workers through SO_REUSEPORT. This
+module starts, watches and talks to the workers; supervisor_app.py serves the
+agent endpoints for all of them.
+
+Every call to a worker is bounded by a timeout, so one stuck worker (stopped,
+deadlocked, swapping) cannot hang the agent's own endpoints: it is reported
+instead. A worker dies with its supervisor (`die_with_supervisor`), so a
+killed supervisor never leaves workers holding the ports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
-from prometheus_client.core import Metric
-from prometheus_client.parser import text_string_to_metric_families
-from prometheus_client.registry import Collector, CollectorRegistry
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from alloylite.runtime import logging as alloy_logging
-from alloylite.server.metrics import exposition
 
 ENV_INDEX = "ALLOYLITE_WORKER_INDEX"
 ENV_COUNT = "ALLOYLITE_WORKERS"
 ENV_READY_FD = "ALLOYLITE_WORKER_READY_FD"
+ENV_SUPERVISOR_PID = "ALLOYLITE_SUPERVISOR_PID"
+# Seconds a worker has to answer a probe, /metrics or the API; a reload gets RELOAD_FACTOR
+# times as long (loading a config legitimately takes longer than answering a probe).
+ENV_TIMEOUT = "ALLOYLITE_WORKER_TIMEOUT"
+DEFAULT_TIMEOUT = 5.0
+RELOAD_FACTOR = 6
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def worker_settings() -> tuple[int, int, int] | None:
@@ -44,10 +46,44 @@ def worker_settings() -> tuple[int, int, int] | None:
     return int(os.environ[ENV_INDEX]), int(os.environ[ENV_COUNT]), int(os.environ[ENV_READY_FD])
 
 
+def die_with_supervisor() -> None:
+    """Have the kernel send this worker SIGTERM (a clean shutdown) when its supervisor dies.
+
+    Without it a SIGKILLed supervisor leaves its workers running and holding the receivers'
+    ports, so a new agent cannot start. PR_SET_PDEATHSIG is Linux's; elsewhere a thread
+    polls the parent pid. The parent pid is checked after arming, in case the supervisor
+    died before this ran.
+    """
+    supervisor = int(os.environ.get(ENV_SUPERVISOR_PID, "0"))
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    else:
+        import threading
+        import time
+
+        def poll() -> None:
+            while os.getppid() == supervisor:
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=poll, daemon=True, name="supervisor-watch").start()
+    if supervisor and os.getppid() != supervisor:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def announce_ready(fd: int, address: str) -> None:
     """Tell the supervisor this worker finished its first load and where its API is."""
     os.write(fd, (address + "\n").encode())
     os.close(fd)
+
+
+def worker_timeout() -> float:
+    try:
+        value = float(os.environ.get(ENV_TIMEOUT, DEFAULT_TIMEOUT))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
 
 
 @dataclass
@@ -56,6 +92,7 @@ class Worker:
     proc: asyncio.subprocess.Process | None = None
     address: str | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    restarted: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 class WorkerFailed(Exception):
@@ -64,14 +101,28 @@ class WorkerFailed(Exception):
         self.returncode = returncode
 
 
+class WorkerError(Exception):
+    """A worker that did not answer, or answered with a transport error."""
+
+    def __init__(self, worker: Worker, reason: str) -> None:
+        super().__init__(f"worker {worker.index}: {reason}")
+        self.worker = worker
+        self.reason = reason
+
+
+Answer = httpx.Response | WorkerError
+
+
 class Supervisor:
     def __init__(self, argv: list[str], count: int) -> None:
         self.argv = argv  # the worker command line (without --workers)
         self.workers = [Worker(i) for i in range(count)]
         self.stopping = False
         self.log = alloy_logging.get_logger()
-        self.client = httpx.AsyncClient(timeout=None)
+        self.timeout = worker_timeout()
+        self.client = httpx.AsyncClient(timeout=self.timeout)
         self._watchers: set[asyncio.Task[None]] = set()
+        self._reload_lock = asyncio.Lock()
 
     async def start_worker(self, worker: Worker) -> None:
         read_fd, write_fd = os.pipe()
@@ -80,6 +131,7 @@ class Supervisor:
             ENV_INDEX: str(worker.index),
             ENV_COUNT: str(len(self.workers)),
             ENV_READY_FD: str(write_fd),
+            ENV_SUPERVISOR_PID: str(os.getpid()),
         }
         worker.ready.clear()
         worker.address = None
@@ -109,6 +161,8 @@ class Supervisor:
             await self.start_worker(worker)
         except WorkerFailed as err:
             self.log.error("worker could not restart", kv={"worker": worker.index, "err": str(err)})
+        finally:
+            worker.restarted.set()
 
     async def start(self) -> None:
         """Worker 0 first (its diagnostics are the user's answer), then the rest."""
@@ -120,6 +174,7 @@ class Supervisor:
         for worker in self.workers:
             if worker.proc is not None and worker.proc.returncode is None:
                 worker.proc.send_signal(signal.SIGTERM)
+                worker.proc.send_signal(signal.SIGCONT)  # a stopped worker must see it too
         for worker in self.workers:
             if worker.proc is not None:
                 await worker.proc.wait()
@@ -132,106 +187,86 @@ class Supervisor:
     def live(self) -> list[Worker]:
         return [w for w in self.workers if w.ready.is_set() and w.address]
 
-    async def _each(self, method: str, path: str) -> list[httpx.Response | Exception]:
-        async def one(worker: Worker) -> httpx.Response | Exception:
-            try:
-                return await self.client.request(method, f"http://{worker.address}{path}")
-            except httpx.HTTPError as err:
-                return err
+    async def ask(self, worker: Worker, method: str, path: str, timeout: float) -> Answer:
+        """One call to one worker, never longer than `timeout` seconds."""
+        try:
+            return await self.client.request(
+                method, f"http://{worker.address}{path}", timeout=timeout
+            )
+        except httpx.TimeoutException:
+            return WorkerError(worker, f"no answer within {timeout:g}s")
+        except httpx.HTTPError as err:
+            return WorkerError(worker, str(err) or type(err).__name__)
 
-        return list(await asyncio.gather(*(one(w) for w in self.live())))
+    async def each(self, method: str, path: str) -> list[tuple[Worker, Answer]]:
+        """The same call to every live worker at once."""
+        live = self.live()
+        answers = await asyncio.gather(*(self.ask(w, method, path, self.timeout) for w in live))
+        return list(zip(live, answers, strict=True))
+
+    async def first(self, path: str) -> Answer | None:
+        """GET from the first live worker that answers (all run the same graph)."""
+        answer: Answer | None = None
+        for worker in self.live():
+            answer = await self.ask(worker, "GET", path, self.timeout)
+            if isinstance(answer, httpx.Response):
+                return answer
+        return answer
 
     async def reload(self) -> str | None:
-        for result in await self._each("POST", "/-/reload"):
-            if isinstance(result, Exception):
-                return f"error during the reload: {result}"
-            if result.status_code != 200:
-                return result.text.rstrip("\n")
-        return None
+        """Reload every worker; all of them end on the same config, or the error says which not.
 
-    async def metrics_text(self) -> list[tuple[int, str]]:
-        out = []
-        for worker, result in zip(self.live(), await self._each("GET", "/metrics"), strict=True):
-            if isinstance(result, httpx.Response) and result.status_code == 200:
-                out.append((worker.index, result.text))
-        return out
+        Workers read the same file, so a config error fails on all of them alike and each
+        keeps its previous graph. A worker that fails while others succeeded (it timed out,
+        or the file changed between reads) is restarted: a fresh worker loads the file the
+        others loaded, so the workers converge on the new config. The answer names that
+        worker, and is an error only when it could not come back.
+        """
+        async with self._reload_lock:
+            live = self.live()
+            timeout = self.timeout * RELOAD_FACTOR
+            answers = await asyncio.gather(
+                *(self.ask(w, "POST", "/-/reload", timeout) for w in live)
+            )
+            failed = [(w, a) for w, a in zip(live, answers, strict=True) if not _reloaded(a)]
+            if not failed:
+                return None
+            if len(failed) == len(live):
+                return _reason(failed[0][1])
+            problems = []
+            for worker, answer in failed:
+                reason = _reason(answer)
+                self.log.error(
+                    "worker failed to reload, restarting it",
+                    kv={"worker": worker.index, "err": reason},
+                )
+                if not await self.restart(worker):
+                    problems.append(f"worker {worker.index}: {reason}; it could not restart")
+            if problems:
+                return "error during the reload: " + "; ".join(problems)
+            return None
+
+    async def restart(self, worker: Worker) -> bool:
+        """Kill a worker and wait for the watcher to start it again; True once it is ready."""
+        if worker.proc is None or worker.proc.returncode is not None:
+            return worker.ready.is_set()
+        worker.restarted.clear()
+        worker.proc.kill()  # SIGKILL: it may be stopped or stuck
+        try:
+            await asyncio.wait_for(worker.restarted.wait(), self.timeout * RELOAD_FACTOR)
+        except TimeoutError:
+            return False
+        return worker.ready.is_set()
 
 
-class _WorkerMetrics(Collector):
-    """Families scraped from every worker, merged by name, with a `worker` label."""
-
-    def __init__(self, scraped: list[tuple[int, str]]) -> None:
-        self.scraped = scraped
-
-    def collect(self) -> Iterator[Metric]:
-        families: dict[str, Metric] = {}
-        for index, text in self.scraped:
-            for family in text_string_to_metric_families(text):
-                merged = families.get(family.name)
-                if merged is None:
-                    merged = Metric(family.name, family.documentation, family.type, family.unit)
-                    families[family.name] = merged
-                for s in family.samples:
-                    merged.add_sample(
-                        s.name, {**s.labels, "worker": str(index)}, s.value, s.timestamp, s.exemplar
-                    )
-        yield from families.values()
+def _reloaded(answer: Answer) -> bool:
+    return isinstance(answer, httpx.Response) and answer.status_code == 200
 
 
-def build_supervisor_app(sup: Supervisor) -> Starlette:
-    async def ready(_: Request) -> Response:
-        if all(w.ready.is_set() for w in sup.workers):
-            return PlainTextResponse("Alloy is ready.\n")
-        return PlainTextResponse("Alloy is not ready.\n", status_code=503)
-
-    async def healthy(_: Request) -> Response:
-        bad: list[str] = []
-        for worker in sup.workers:
-            if not worker.ready.is_set():
-                bad.append(f"worker {worker.index}")
-        for result in await sup._each("GET", "/-/healthy"):
-            if isinstance(result, Exception):
-                bad.append(str(result))
-            elif result.status_code != 200:
-                for name in result.text.strip().removeprefix("unhealthy components: ").split(", "):
-                    if name not in bad:
-                        bad.append(name)
-        if bad:
-            return PlainTextResponse(f"unhealthy components: {', '.join(bad)}\n", status_code=500)
-        return PlainTextResponse("All Alloy components are healthy.\n")
-
-    async def do_reload(_: Request) -> Response:
-        error = await sup.reload()
-        if error is not None:
-            return PlainTextResponse(error + "\n", status_code=400)
-        return PlainTextResponse("config reloaded\n")
-
-    async def metrics(_: Request) -> Response:
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(_WorkerMetrics(await sup.metrics_text()))
-        return Response(exposition(registry), media_type="text/plain; version=0.0.4; charset=utf-8")
-
-    async def proxy(request: Request) -> Response:
-        live = sup.live()
-        if not live:
-            return PlainTextResponse("Alloy is not ready.\n", status_code=503)
-        result = await sup.client.get(f"http://{live[0].address}{request.url.path}")
-        return Response(
-            result.content,
-            status_code=result.status_code,
-            media_type=result.headers.get("content-type"),
-        )
-
-    return Starlette(
-        routes=[
-            Route("/-/ready", ready),
-            Route("/-/healthy", healthy),
-            Route("/-/reload", do_reload, methods=["GET", "POST"]),
-            Route("/metrics", metrics),
-            Route("/api/v0/web/components", proxy),
-            Route("/api/v0/web/components/{id:path}", proxy),
-        ]
-    )
+def _reason(answer: Answer) -> str:
+    if isinstance(answer, WorkerError):
+        return str(answer)
+    return answer.text.rstrip("\n")
 
 
 def _read_line(fd: int) -> str:

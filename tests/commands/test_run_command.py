@@ -45,9 +45,15 @@ pyroscope.write "backend" {
 class Agent:
     """A running `alloylite run` process and the lines it has logged so far."""
 
-    def __init__(self, config: Path, *extra: str, cwd: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Path,
+        *extra: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         """With `cwd`, the agent runs there as the console script would: the working directory
-        is not on its sys.path (`-P`)."""
+        is not on its sys.path (`-P`). `env` adds environment variables."""
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -62,7 +68,7 @@ class Agent:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env={**os.environ, "NO_COLOR": "1"},
+            env={**os.environ, "NO_COLOR": "1", **(env or {})},
             cwd=cwd,
         )
         self.lines: list[str] = []
@@ -75,17 +81,18 @@ class Agent:
             self._queue.put(line)
         self._queue.put(None)
 
-    def wait_for(self, pattern: str) -> re.Match[str]:
+    def wait_for(self, pattern: str, nth: int = 1) -> re.Match[str]:
+        """The `nth` line logged that matches `pattern`, waiting for it if need be."""
         regex = re.compile(pattern)
         for line in self.lines:
-            if m := regex.search(line):
+            if (m := regex.search(line)) and (nth := nth - 1) == 0:
                 return m
         while True:
             line = self._queue.get(timeout=WAIT)
             if line is None:
                 raise AssertionError(f"exited before {pattern!r}: {''.join(self.lines)}")
             self.lines.append(line)
-            if m := regex.search(line):
+            if (m := regex.search(line)) and (nth := nth - 1) == 0:
                 return m
 
     @property
