@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+import alloylite
 from tests.integration import goapp
 from tests.integration.agent import start_agent
 from tests.integration.fake_pyroscope import FakePyroscope, Pprof, Request, decode_pprof
@@ -113,6 +114,7 @@ def test_scrape_real_go_program(tmp_path: Path) -> None:
                 assert labels["instance"] == address
                 assert labels["env"] == "test"
                 assert labels["otel.scope.name"] == "com.grafana.alloy/pyroscope.scrape"
+                assert labels["otel.scope.version"] == f"v{alloylite.__version__}"
                 assert "job" not in labels  # no job_name: no job label (spec §1.4)
                 assert not any(
                     k.startswith("__") and k not in ("__name__", "__delta__") for k in labels

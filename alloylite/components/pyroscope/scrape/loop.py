@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from alloylite._version import __version__
 from alloylite.components.pyroscope.appendable import Labels, RawSample
 from alloylite.components.pyroscope.scrape.delta import DeltaComputer, DeltaError
 from alloylite.components.pyroscope.scrape.http import ScrapeClient, ScrapeError
@@ -20,6 +21,8 @@ from alloylite.components.pyroscope.scrape.response import check_response
 from alloylite.components.pyroscope.scrape.targets import ScrapeTarget
 
 SCOPE_NAME = "com.grafana.alloy/pyroscope.scrape"
+# Alloy adds its release version next to its own scope name; alloylite adds its own.
+SCOPE_VERSION = f"v{__version__}"
 
 Forward = Callable[[Labels, list[RawSample]], Awaitable[None]]
 
@@ -32,10 +35,13 @@ def first_delay(identity: int, interval: float, now: float) -> float:
 
 
 def forwarded_labels(target: ScrapeTarget) -> Labels:
-    """The labels handed to `forward_to`: every target label plus the scope name (§1.5);
+    """The labels handed to `forward_to`: every target label plus the scope name and, when
+    the name is the scraper's own, its version (§1.5; a target's own scope labels are kept);
     `__delta__="false"` marks a profile whose delta was computed here (§1.6)."""
     labels = dict(target.labels)
     labels.setdefault("otel.scope.name", SCOPE_NAME)
+    if labels["otel.scope.name"] == SCOPE_NAME:
+        labels.setdefault("otel.scope.version", SCOPE_VERSION)
     if target.alloy_delta:
         labels["__delta__"] = "false"
     return tuple(sorted(labels.items()))

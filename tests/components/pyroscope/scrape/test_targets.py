@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from alloylite._version import __version__
 from alloylite.components.pyroscope.scrape.arguments import Arguments, ProfilingTarget
+from alloylite.components.pyroscope.scrape.loop import SCOPE_NAME, forwarded_labels
 from alloylite.components.pyroscope.scrape.response import check_response
-from alloylite.components.pyroscope.scrape.targets import build_targets, join_path
+from alloylite.components.pyroscope.scrape.targets import ScrapeTarget, build_targets, join_path
 
 
 def args(**kw: object) -> Arguments:
@@ -136,3 +138,21 @@ def test_response_checks(status: int, ctype: str, body: bytes, message: str) -> 
     reason = "Service Unavailable" if status == 503 else "OK"
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         check_response(status, reason, ctype, body, "memory")
+
+
+def _target(labels: dict[str, str], name: str = "goroutine") -> ScrapeTarget:
+    return ScrapeTarget(tuple(sorted(labels.items())), name, False, "http://x", 1.0, 1)
+
+
+def test_forwarded_labels_carry_the_scrapers_scope_name_and_version() -> None:
+    out = dict(forwarded_labels(_target({"__name__": "memory"}, "memory")))
+    assert out["otel.scope.name"] == SCOPE_NAME
+    assert out["otel.scope.version"] == f"v{__version__}"
+    assert out["__delta__"] == "false"
+
+
+def test_a_targets_own_scope_labels_are_kept_and_get_no_version() -> None:
+    out = dict(forwarded_labels(_target({"otel.scope.name": "mine"})))
+    assert out["otel.scope.name"] == "mine"
+    assert "otel.scope.version" not in out
+    assert "__delta__" not in out
