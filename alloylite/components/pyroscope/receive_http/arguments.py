@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from alloylite.components.doc_texts import IGNORED
 from alloylite.components.pyroscope.appendable import Appendable
+from alloylite.components.pyroscope.forward_headers import check_names as check_header_names
 from alloylite.eval.values import Secret
 from alloylite.runtime.schema import attr, block
 
@@ -228,10 +229,21 @@ class Arguments:
         "`__tenant_id__` of its profiles, where `pyroscope.relabel` rules can read or change it "
         "and `pyroscope.write` can send it per profile (its endpoint's `tenant_from_label`). "
         "A tenant ID Pyroscope would refuse is answered 400 / `invalid_argument`. Other headers, "
-        "credentials among them, are never forwarded.",
+        "credentials among them, are forwarded only when named in `forward_headers`.",
+    )
+    # alloylite extension (grafana/alloy #4358 proposes it): see forward_headers.py.
+    forward_headers: list[str] = attr(
+        default_factory=list,
+        doc="alloylite only: request headers to carry with each profile, each in the reserved "
+        "label `__header_<name>__` (lower-cased, `-` as `_`: `X-Custom` -> "
+        "`__header_x_custom__`), which `pyroscope.write` sends for the endpoints whose "
+        "`forward_headers` name it. Credential headers travel only when named here; their "
+        "values are hidden in error texts. Transport headers (`Content-Type`, `Host`, "
+        "`Connect-*`, `Grpc-*`, ...) are refused.",
     )
 
     def validate(self) -> None:
+        check_header_names(self.forward_headers)
         if self.max_request_body_size < 0:
             raise ValueError("max_request_body_size must not be negative")
         if self.graceful_shutdown_timeout < timedelta(0):

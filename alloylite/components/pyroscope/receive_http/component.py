@@ -61,6 +61,7 @@ class ReceiveHTTP:
         self.forward_to: list[Appendable] = list(args.forward_to)
         self.body_limit = args.max_request_body_size
         self.forward_tenant = args.forward_tenant
+        self.forward_headers = args.forward_headers
         self.write_timeout = args.http.server_write_timeout.total_seconds() or 1e9
         self.graceful_timeout = args.graceful_shutdown_timeout.total_seconds()
 

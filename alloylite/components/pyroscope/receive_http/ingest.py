@@ -9,6 +9,7 @@ import time
 import urllib.parse
 from typing import TYPE_CHECKING, Any
 
+from alloylite.components.pyroscope import forward_headers
 from alloylite.components.pyroscope import tenant as tenant_mod
 from alloylite.components.pyroscope.appendable import IncomingProfile, Labels
 from alloylite.components.pyroscope.labels import ensure_service_name, parse_name
@@ -41,6 +42,8 @@ async def ingest(c: ReceiveHTTP, scope: dict[str, Any], receive: Receive, send: 
                     return await respond(send, 400, f"{err}\n".encode(), text=True)
                 labels = tenant_mod.with_tenant(labels, tenant)
                 break
+    if c.forward_headers:  # --- opt-in headers (forward_headers.py) ---
+        labels = forward_headers.capture(labels, scope["headers"], c.forward_headers)
     try:
         body = await read_body(scope, receive, c.body_limit)
     except BodyTooLarge:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from alloylite.components.pyroscope import connect, grpc
+from alloylite.components.pyroscope import connect, forward_headers, grpc
 from alloylite.components.pyroscope import tenant as tenant_mod
 from alloylite.components.pyroscope.appendable import Labels, RawSample
 from alloylite.components.pyroscope.labels import ensure_service_name
@@ -64,8 +64,13 @@ class _PushFailed(Exception):
 
 
 def labels_string(labels: Labels) -> str:
-    """Prometheus' `labels.String()` form, used in push error messages."""
-    return "{" + ", ".join(f"{k}={go_quote(v)}" for k, v in labels) + "}"
+    """Prometheus' `labels.String()` form, used in push error messages; the values of
+    forwarded headers (forward_headers.py) are hidden, as they may be credentials."""
+    return "{" + ", ".join(f"{k}={go_quote(_shown(k, v))}" for k, v in labels) + "}"
+
+
+def _shown(name: str, value: str) -> str:
+    return "<hidden>" if forward_headers.is_header_label(name) else value
 
 
 def decode(body: bytes, call: connect.UnaryRequest, limit: int) -> list[Series]:
@@ -90,9 +95,12 @@ async def push(c: ReceiveHTTP, scope: dict[str, Any], receive: Receive, send: Se
         for name, value in scope["headers"]
         if name in _CONNECT_HEADERS
     }
+    carried: Labels = ()  # opt-in headers (forward_headers.py)
+    if c.forward_headers:
+        carried = forward_headers.capture((), scope["headers"], c.forward_headers)
     # --- gRPC and gRPC-Web (grpc_push.py) ---
     if grpc.is_grpc(headers.get("content-type", "")):
-        forward = functools.partial(forward_push, c)
+        forward = functools.partial(forward_push, c, carried=carried)
         return await serve_grpc(scope, receive, send, headers, forward, c.body_limit, c.metrics)
     # --- Connect ---
     try:
@@ -117,7 +125,9 @@ async def push(c: ReceiveHTTP, scope: dict[str, Any], receive: Receive, send: Se
     except connect.ConnectError as err:
         return await connect_error(send, err)
     del body
-    error = await forward_push(c, series, call.deadline, headers.get("x-scope-orgid"))
+    error = await forward_push(
+        c, series, call.deadline, headers.get("x-scope-orgid"), carried=carried
+    )
     if error is None:
         content_type = call.codec.encode()
         return await respond(
@@ -130,7 +140,11 @@ async def push(c: ReceiveHTTP, scope: dict[str, Any], receive: Receive, send: Se
 
 
 async def forward_push(
-    c: ReceiveHTTP, series: Sequence[Series], call_deadline: float | None, tenant: str | None
+    c: ReceiveHTTP,
+    series: Sequence[Series],
+    call_deadline: float | None,
+    tenant: str | None,
+    carried: Labels = (),
 ) -> connect.ConnectError | None:
     """Forward decoded push series to every target, whatever the protocol;
     the error to answer, if any (Alloy's Push errors are all `internal`)."""
@@ -156,6 +170,8 @@ async def forward_push(
         labels = series_labels(one.labels)
         if tenant is not None:
             labels = tenant_mod.with_tenant(labels, tenant)
+        if carried:
+            labels = tuple(sorted({**dict(labels), **dict(carried)}.items()))
         prepared.append((labels, one.samples))
         c.opts.live.samples("in", labels, one.samples)
 

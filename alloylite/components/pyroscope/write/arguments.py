@@ -12,6 +12,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from alloylite.components.doc_texts import IGNORED
+from alloylite.components.pyroscope.forward_headers import check_names as check_header_names
 from alloylite.eval.values import Secret
 from alloylite.runtime.schema import attr, block
 
@@ -242,8 +243,18 @@ class Endpoint(HTTPClientArguments):
         "`fallback`: a static one wins and the label fills in where none is set. Empty (the "
         "default): the label is dropped like every `__*` label, as in Alloy.",
     )
+    # alloylite extension (grafana/alloy #4358 proposes it): see forward_headers.py.
+    forward_headers: list[str] = attr(
+        default_factory=list,
+        doc="alloylite only: headers to send with each profile that carries them in its "
+        "`__header_<name>__` label (set by `pyroscope.receive_http`'s `forward_headers` or by "
+        "a `pyroscope.relabel` rule); a carried value replaces a static header of that name, "
+        "and the endpoint's own credentials replace a carried `Authorization`. Unnamed "
+        "`__header_*__` labels are dropped like every `__*` label.",
+    )
 
     def validate(self) -> None:
+        check_header_names(self.forward_headers)
         if self.tenant_from_label not in ("", "override", "fallback"):
             raise ValueError(
                 f'tenant_from_label must be "override", "fallback" or empty, got '

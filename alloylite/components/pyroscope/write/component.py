@@ -15,8 +15,8 @@ import time
 import uuid
 from collections.abc import Callable
 
+from alloylite.components.pyroscope import forward_headers, tenant
 from alloylite.components.pyroscope import labels as lbl
-from alloylite.components.pyroscope import tenant
 from alloylite.components.pyroscope.appendable import (
     IncomingProfile,
     Labels,
@@ -67,6 +67,8 @@ class WriteReceiver:
         self._push_labels: Memo[Labels, Labels] = Memo()
         # Per-profile tenants (tenant.py) only when some endpoint asks for them.
         self._tenants = any(ep.tenant_from_label for ep in args.endpoints)
+        # Opt-in forwarded headers (forward_headers.py) likewise.
+        self._headers = any(ep.forward_headers for ep in args.endpoints)
 
     def __repr__(self) -> str:
         return f"pyroscope.write receiver ({len(self._endpoints)} endpoints)"
@@ -86,6 +88,9 @@ class WriteReceiver:
             tenant_id = None
             if self._tenants:
                 labels, tenant_id = tenant.split(labels)
+            carried: dict[str, str] = {}
+            if self._headers:
+                labels, carried = forward_headers.split(labels)
             series = self._push_labels.get(labels)
             if series is None:
                 self._check_labels(labels, "push", size, len(samples))
@@ -96,7 +101,7 @@ class WriteReceiver:
             body = encode_single_series(series, samples)
 
             def attempt(ep: EndpointRuntime) -> Attempt:
-                return lambda budget: ep.push_once(body, budget, tenant_id)
+                return lambda budget: ep.push_once(body, budget, tenant_id, carried)
 
             def publish(outcome: str) -> None:
                 self._live.samples("out", series, samples, outcome=outcome)
@@ -113,6 +118,9 @@ class WriteReceiver:
             key, tenant_id = profile.labels, None
             if self._tenants:
                 key, tenant_id = tenant.split(key)
+            carried: dict[str, str] = {}
+            if self._headers:
+                key, carried = forward_headers.split(key)
             name = self._ingest_names.get(key)
             if name is None:
                 labels = lbl.ingest_labels(key)
@@ -124,7 +132,9 @@ class WriteReceiver:
             def attempt(ep: EndpointRuntime) -> Attempt:
                 target = ep.ingest_target(profile.url, name)
                 headers = ep.ingest_headers(profile.content_type)
-                return lambda budget: ep.ingest_once(target, headers, body, budget, tenant_id)
+                return lambda budget: ep.ingest_once(
+                    target, headers, body, budget, tenant_id, carried
+                )
 
             def publish(outcome: str) -> None:
                 self._live.ingest("out", profile, outcome=outcome)

@@ -14,13 +14,14 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from alloylite._version import __version__
 from alloylite.components.pyroscope.connect import parse_error
+from alloylite.components.pyroscope.forward_headers import headers_for as forwarded_headers
 from alloylite.components.pyroscope.memo import Memo
 from alloylite.components.pyroscope.push import CONTENT_TYPE_PROTO, PUSH_PATH
 from alloylite.components.pyroscope.tenant import headers_for as tenant_headers
@@ -201,14 +202,31 @@ class EndpointRuntime:
         auth = self.client.auth
         return auth.header() if auth.oauth2 is None else await auth.oauth2.header()
 
+    async def _with_auth(
+        self, headers: Headers, carried: Mapping[str, str] | None
+    ) -> list[tuple[bytes, bytes]]:
+        """The headers with the profile's forwarded ones (forward_headers.py), then this
+        endpoint's credentials, which replace a forwarded Authorization."""
+        auth = await self._auth_header()
+        if carried:
+            names = self.args.forward_headers
+            if auth is not None:
+                names = [n for n in names if n.lower() != "authorization"]
+            headers = forwarded_headers(list(headers), names, carried)
+        return list(headers) if auth is None else [*headers, (b"Authorization", auth)]
+
     # -- one attempt
 
-    async def push_once(self, body: bytes, budget: float, tenant: str | None = None) -> None:
+    async def push_once(
+        self,
+        body: bytes,
+        budget: float,
+        tenant: str | None = None,
+        carried: Mapping[str, str] | None = None,
+    ) -> None:
         headers = list(tenant_headers(self.push_headers, tenant, self.args.tenant_from_label))
         headers.append((b"Connect-Timeout-Ms", str(max(1, int(budget * 1000))).encode()))
-        auth = await self._auth_header()
-        if auth is not None:
-            headers.append((b"Authorization", auth))
+        headers = await self._with_auth(headers, carried)
         start = time.monotonic()
         try:
             resp = await self.client.post(self.push_target, headers, body, budget)
@@ -227,11 +245,10 @@ class EndpointRuntime:
         body: bytes,
         budget: float,
         tenant: str | None = None,
+        carried: Mapping[str, str] | None = None,
     ) -> None:
         headers = tenant_headers(headers, tenant, self.args.tenant_from_label)
-        auth = await self._auth_header()
-        if auth is not None:
-            headers = [*headers, (b"Authorization", auth)]
+        headers = await self._with_auth(headers, carried)
         start = time.monotonic()
         try:
             resp = await self.client.post(target, headers, body, budget)
