@@ -130,3 +130,12 @@ def test_the_block_validates_with_alloys_schema() -> None:
         b"livedebugging {\n  enabled = 1\n}\n", "c.alloy", Stability.GENERALLY_AVAILABLE
     )
     assert [d.message for d in wrong.diagnostics] == ["expected bool, got number"]
+
+
+def test_forwarded_header_values_are_hidden_in_live_lines() -> None:
+    """A header a user chose to forward may be a credential: live lines never show it."""
+    from alloylite.runtime.live.channel import labels_text
+
+    text = labels_text([("__header_authorization__", "Bearer s3cr3t"), ("app", "x")])
+    assert "s3cr3t" not in text
+    assert text == '{__header_authorization__="<hidden>", app="x"}'

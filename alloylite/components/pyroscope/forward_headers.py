@@ -16,19 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from alloylite.components.pyroscope.appendable import Labels
+from alloylite.runtime.header_labels import is_header_label, label_name
 
-PREFIX = "__header_"
-SUFFIX = "__"
+__all__ = ["RESERVED", "capture", "check_names", "headers_for", "is_header_label", "label_name"]
+
 # Headers the transports themselves own; forwarding them would break the request.
 RESERVED = frozenset(
     ["content-type", "content-length", "content-encoding", "transfer-encoding", "host"]
 )
 _TOKEN = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz")
-
-
-def label_name(header: str) -> str:
-    """The reserved label that carries `header` (`X-Custom` -> `__header_x_custom__`)."""
-    return PREFIX + header.lower().replace("-", "_") + SUFFIX
 
 
 def check_names(names: Iterable[str]) -> None:
@@ -63,10 +59,6 @@ def split(labels: Labels) -> tuple[Labels, dict[str, str]]:
     if not carried:
         return labels, carried
     return tuple(p for p in labels if p[0] not in carried), carried
-
-
-def is_header_label(name: str) -> bool:
-    return name.startswith(PREFIX) and name.endswith(SUFFIX)
 
 
 def headers_for(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from alloylite.runtime.header_labels import shown_value
 from alloylite.runtime.live.ring import Ring
 
 if TYPE_CHECKING:
@@ -67,8 +68,12 @@ def timestamp(now: float) -> str:
 
 
 def labels_text(labels: Iterable[tuple[str, str]]) -> str:
-    """`{a="1", b="2"}`, the way Prometheus prints a label set."""
-    return "{" + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in labels) + "}"
+    """`{a="1", b="2"}`, the way Prometheus prints a label set; forwarded headers hidden."""
+    return (
+        "{"
+        + ", ".join(f"{k}={json.dumps(shown_value(k, v), ensure_ascii=False)}" for k, v in labels)
+        + "}"
+    )
 
 
 class Subscription:

@@ -40,6 +40,7 @@ from alloylite.components.pyroscope.receive_http.respond import (
     respond,
 )
 from alloylite.gocompat import go_quote
+from alloylite.runtime.header_labels import shown_value
 
 if TYPE_CHECKING:
     from alloylite.components.pyroscope.receive_http.component import ReceiveHTTP
@@ -66,11 +67,7 @@ class _PushFailed(Exception):
 def labels_string(labels: Labels) -> str:
     """Prometheus' `labels.String()` form, used in push error messages; the values of
     forwarded headers (forward_headers.py) are hidden, as they may be credentials."""
-    return "{" + ", ".join(f"{k}={go_quote(_shown(k, v))}" for k, v in labels) + "}"
-
-
-def _shown(name: str, value: str) -> str:
-    return "<hidden>" if forward_headers.is_header_label(name) else value
+    return "{" + ", ".join(f"{k}={go_quote(shown_value(k, v))}" for k, v in labels) + "}"
 
 
 def decode(body: bytes, call: connect.UnaryRequest, limit: int) -> list[Series]:
