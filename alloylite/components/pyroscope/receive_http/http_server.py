@@ -45,7 +45,10 @@ _LINGER = 0.5
 # task under TASK_KEY gets it cancelled when the client disconnects before the
 # response is complete; GONE_KEY is then set so the app can tell that
 # cancellation from a shutdown.
-__all__ = ["GONE_KEY", "TASK_KEY", "HTTPServer", "ServerSettings"]
+# READ_TIMEOUT_KEY is set when the server answered 408 for a stalled body: the
+# handler sees only a disconnect, and the app counts that request as 408, not 499.
+READ_TIMEOUT_KEY = "alloylite.read_timed_out"
+__all__ = ["GONE_KEY", "READ_TIMEOUT_KEY", "TASK_KEY", "HTTPServer", "ServerSettings"]
 
 
 @dataclass(frozen=True)
@@ -386,6 +389,7 @@ class HTTPServer:
                     return
                 # The body stalled: tell the handler the client is gone and
                 # answer 408 ourselves (uvicorn has no read timeout of its own).
+                cycle.scope[READ_TIMEOUT_KEY] = True
                 cycle.disconnected = True
                 cycle.message_event.set()
                 self._refuse(408, b"Request Timeout", b"request body read timeout\n")
