@@ -209,6 +209,45 @@ def test_a_trailer_section_over_the_head_limit_gets_431() -> None:
     run(main())
 
 
+def test_an_ingest_name_with_10000_labels_is_served_within_the_head_limit() -> None:
+    # About 150 KiB of URL: over httptools.parse_url's 64 KiB, under the 1 MiB head.
+    labels = ",".join(f"l{i}=v{i}" for i in range(10_000))
+    url = f"/ingest?name=app{{{labels}}}&spyName=x"
+
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec])) as c:
+            answer = await exchange(c.port, http("POST", url, b"pprof"), False)
+            assert answer.startswith(b"HTTP/1.1 200 "), answer[:200]
+        [profile] = rec.ingested
+        assert profile.url == url
+        assert profile.raw_body == b"pprof"
+        assert len(profile.labels) >= 10_000
+
+    run(main())
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/ingest?name=" + "a" * (1 << 20), b" 431 "),  # a query past the head limit
+        ("/" + "a" * (1 << 16), b" 414 "),  # a path parse_url cannot take
+    ],
+)
+def test_urls_past_what_is_served_get_414_or_431(url: str, status: bytes) -> None:
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec])) as c:
+            answer = await exchange(c.port, http("POST", url, b"pprof"), False)
+            assert status in answer.split(b"\r\n", 1)[0], answer[:200]
+            # and the listener carries on
+            ok = await exchange(c.port, http("POST", "/ingest?name=app", b"p"), False)
+            assert ok.startswith(b"HTTP/1.1 200 "), ok[:200]
+        assert len(rec.ingested) == 1
+
+    run(main())
+
+
 # -- 4. a connection that never sends a byte is closed after server_read_timeout
 
 

@@ -238,10 +238,12 @@ def test_body_over_the_limit_gets_413_before_it_is_read() -> None:
     run(main())
 
 
-def test_a_stalled_body_times_out_with_408() -> None:
+def test_a_stalled_body_times_out_with_408_and_is_counted_as_408() -> None:
     async def main() -> None:
         rec = Recorder()
-        async with running(make_args([rec], http_server_read_timeout=seconds(0.3))) as c:
+        registry = CollectorRegistry()
+        args = make_args([rec], http_server_read_timeout=seconds(0.3))
+        async with running(args, registry) as c:
             reader, writer = await raw_request(
                 c.port,
                 b"POST /ingest?name=app HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc",
@@ -249,6 +251,13 @@ def test_a_stalled_body_times_out_with_408() -> None:
             assert await read_status(reader) == 408
             writer.close()
             assert rec.entered == 0
+            counted = (
+                'pyroscope_receive_http_request_duration_seconds_count{method="POST",'
+                'route="ingest",status_code="408",ws="false"} 1.0'
+            )
+            # The handler saw a disconnect; the metric must say what the client got.
+            await until(lambda: 'route="ingest",status_code=' in generate_latest(registry).decode())
+            assert counted in generate_latest(registry).decode()
 
     run(main())
 

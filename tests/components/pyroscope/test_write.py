@@ -252,6 +252,23 @@ def test_attempts_stop_at_max_backoff_retries(path: str, sleeps: list[float]) ->
     run(main)
 
 
+def test_final_log_retries_agree_with_the_retries_metric(
+    sleeps: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
+    # 3 attempts are 2 retries: the log's `retries=` must not count the last,
+    # unretried attempt (the error keeps Alloy's "(3 retries)").
+    async def main() -> None:
+        async with Backend([Reply(503)]) as b:
+            h = make_write([endpoint(b.url, max_backoff_retries=3)])
+            with caplog.at_level(logging.ERROR), pytest.raises(WriteError):
+                await h.receiver.append(LABELS, [SAMPLE])
+            [final] = [r.getMessage() for r in caplog.records if "final error" in r.getMessage()]
+            assert h.metric("pyroscope_write_retries_total", endpoint=b.url) == 2
+            assert "retries=2" in final, final
+
+    run(main)
+
+
 def test_push_error_mapping() -> None:
     async def main() -> None:
         invalid = Reply(

@@ -17,7 +17,11 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from alloylite.components.pyroscope.push import PUSH_PATH
-from alloylite.components.pyroscope.receive_http.http_server import GONE_KEY, TASK_KEY
+from alloylite.components.pyroscope.receive_http.http_server import (
+    GONE_KEY,
+    READ_TIMEOUT_KEY,
+    TASK_KEY,
+)
 from alloylite.components.pyroscope.receive_http.ingest import INGEST_PATH, ingest
 from alloylite.components.pyroscope.receive_http.push_route import PUSH_PREFIX, ROUTE, push
 from alloylite.components.pyroscope.receive_http.respond import (
@@ -64,6 +68,8 @@ class ReceiveApp:
         else:
             route = "notfound"
             status = await respond(send, 404, b"404 page not found\n", text=True)
+        if status == CLIENT_GONE and scope.get(READ_TIMEOUT_KEY):
+            status = 408  # what the server answered for the stalled body
         self._c.metrics.observe(method, route, status, time.monotonic() - started)
 
     async def _tracked(

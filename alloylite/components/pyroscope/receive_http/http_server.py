@@ -41,11 +41,17 @@ ASGIApp = Callable[..., Any]
 # How long a refused connection keeps reading (and discarding) before closing.
 _LINGER = 0.5
 
+# The longest URL httptools.parse_url accepts (its offsets are 16-bit).
+_PARSE_URL_MAX = 0xFFFF
+
 # Scope keys (defined in http2.py, which serves them too): an app that stores its
 # task under TASK_KEY gets it cancelled when the client disconnects before the
 # response is complete; GONE_KEY is then set so the app can tell that
 # cancellation from a shutdown.
-__all__ = ["GONE_KEY", "TASK_KEY", "HTTPServer", "ServerSettings"]
+# READ_TIMEOUT_KEY is set when the server answered 408 for a stalled body: the
+# handler sees only a disconnect, and the app counts that request as 408, not 499.
+READ_TIMEOUT_KEY = "alloylite.read_timed_out"
+__all__ = ["GONE_KEY", "READ_TIMEOUT_KEY", "TASK_KEY", "HTTPServer", "ServerSettings"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,7 @@ class HTTPServer:
 
         class _Protocol(base):  # type: ignore[misc, valid-type]
             slot: _Slot
+            url: bytes  # uvicorn's: the request target as llhttp reports it
             # Bytes of the current request that are not body: its head, chunk
             # framing and trailers. httptools buffers head and trailer fields in
             # full, so they share Go's head limit.
@@ -324,7 +331,21 @@ class HTTPServer:
                         size = int(length) if length.isdigit() else 0
                         self._h2c = (asked[0], asked[1], size, bytearray())
                         return
+                url = self.url
+                if len(url) <= _PARSE_URL_MAX:
+                    super().on_headers_complete()
+                    return
+                # httptools.parse_url, which uvicorn calls, refuses URLs over 64 KiB
+                # (its offsets are 16-bit), while llhttp and Go take any URL within
+                # the head limit: an /ingest name with thousands of labels is long.
+                # uvicorn parses the path alone and the query is set here.
+                path, _, query = url.partition(b"#")[0].partition(b"?")
+                if len(path) > _PARSE_URL_MAX:
+                    self._refuse(414, b"URI Too Long", b"")
+                    return
+                self.url = path
                 super().on_headers_complete()
+                self.scope["query_string"] = query
 
             def _unsupported_upgrade_warning(self) -> None:
                 # uvicorn calls this inside its `except HttpParserUpgrade`: the
@@ -364,10 +385,11 @@ class HTTPServer:
 
             def on_body(self, body: bytes) -> None:
                 self._overhead -= len(body)
-                super().on_body(body)
+                if not self._refused:  # refused from its head (414): no cycle to feed
+                    super().on_body(body)
 
             def on_message_complete(self) -> None:
-                if self._h2c is not None:
+                if self._h2c is not None or self._refused:
                     return
                 if self._overhead > settings.max_header_bytes:
                     self._refuse_trailers()
@@ -386,6 +408,7 @@ class HTTPServer:
                     return
                 # The body stalled: tell the handler the client is gone and
                 # answer 408 ourselves (uvicorn has no read timeout of its own).
+                cycle.scope[READ_TIMEOUT_KEY] = True
                 cycle.disconnected = True
                 cycle.message_event.set()
                 self._refuse(408, b"Request Timeout", b"request body read timeout\n")

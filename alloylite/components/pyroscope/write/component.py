@@ -149,7 +149,7 @@ class WriteReceiver:
             lbl.validate_labels(labels)
         except lbl.LabelError as err:
             for ep in self._endpoints:
-                ep.drop(kind, size, profiles, 0, str(err))
+                ep.drop(kind, size, profiles, 0, 0, str(err))
             self._live.error("(every endpoint)", "invalid labels", str(err))
             raise
 

@@ -275,6 +275,9 @@ class EndpointRuntime:
         backoff = Backoff(self.min_backoff, self.max_backoff, self.args.max_backoff_retries)
         latency_type = PUSH_ENDPOINT if kind == "push" else INGEST_ENDPOINT
         error: AttemptFailed
+        # Retries actually made (pyroscope_write_retries_total); `backoff.retries`
+        # counts failed attempts, the last one included, as Alloy's error text does.
+        retried = 0
         try:
             while True:
                 budget = self.remote_timeout
@@ -296,7 +299,7 @@ class EndpointRuntime:
                 else:
                     self.m.sent_bytes.inc(size)
                     self.m.sent_profiles.inc(profiles)
-                    return Delivery(self.display_url, backoff.retries)
+                    return Delivery(self.display_url, retried)
                 if not error.retryable or backoff.exhausted_after_failure():
                     break
                 delay = backoff.next_delay()
@@ -312,16 +315,22 @@ class EndpointRuntime:
                     break
                 await _sleep(delay)
                 self.m.retries.inc()
+                retried += 1
         except asyncio.CancelledError:
-            self.drop(kind, size, profiles, backoff.retries, "canceled by the caller")
+            self.drop(kind, size, profiles, backoff.retries, retried, "canceled by the caller")
             raise
         finally:
             self.m.latency[latency_type].observe(time.monotonic() - start)
-        text = self.drop(kind, size, profiles, backoff.retries, str(error))
-        return Delivery(self.display_url, backoff.retries, text, error.status)
+        text = self.drop(kind, size, profiles, backoff.retries, retried, str(error))
+        return Delivery(self.display_url, retried, text, error.status)
 
-    def drop(self, kind: str, size: int, profiles: int, retries: int, cause: str) -> str:
-        """Count and log a profile this endpoint will not get; returns the error text."""
+    def drop(
+        self, kind: str, size: int, profiles: int, attempts: int, retried: int, cause: str
+    ) -> str:
+        """Count and log a profile this endpoint will not get; returns the error text.
+
+        The log's `retries` is the retries made, as pyroscope_write_retries_total counts
+        them; the error keeps Alloy's "(N retries)", where N counts failed attempts."""
         self.m.dropped_bytes.inc(size)
         self.m.dropped_profiles.inc(profiles)
         _log(
@@ -330,7 +339,7 @@ class EndpointRuntime:
             "final error sending profiles to endpoint",
             endpoint=self.display_url,
             path=kind,
-            retries=retries,
+            retries=retried,
             err=cause,
         )
-        return f"failed to {kind} to endpoint {self.display_url} ({retries} retries): {cause}"
+        return f"failed to {kind} to endpoint {self.display_url} ({attempts} retries): {cause}"
