@@ -27,6 +27,7 @@ from alloylite.components.pyroscope.pprof.wire import (
     raw_field,
     read_varint,
     signed,
+    tag,
     uvarints,
     varint,
     varint_field,
@@ -37,6 +38,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 # Profile field numbers (profile.proto).
 _SAMPLE_TYPE, _SAMPLE, _LOCATION, _FUNCTION, _STRING = 1, 2, 4, 5, 6
 _TIME_NANOS, _DURATION_NANOS = 9, 10
+_SAMPLE_TAG = tag(_SAMPLE, BYTES)
 
 
 @dataclass(slots=True)
@@ -142,7 +144,7 @@ def encode(profile: Profile) -> bytes:
         out += bytes_field(_SAMPLE_TYPE, raw)
     labels: dict[bytes, bytes] = {}
     for sample in profile.samples:
-        out += bytes_field(_SAMPLE, _encode_sample(sample, labels))
+        out += _encode_sample(sample, labels)
     others = sorted(profile.others, key=lambda item: item[0])
     for number, wire, value in others:
         if number < _LOCATION:
@@ -243,18 +245,20 @@ def _location(message: bytes) -> tuple[int, Location]:
 
 
 def _encode_sample(sample: Sample, labels: dict[bytes, bytes]) -> bytes:
-    """The sample's fields; `labels` caches each raw label's canonical field."""
-    out = bytearray()
+    """The Sample field; `labels` caches each raw label's canonical field."""
+    parts: list[bytes] = []
     if sample.packed_locations:
-        out += b"\x0a" + varint(len(sample.packed_locations)) + sample.packed_locations
+        parts += (b"\x0a", varint(len(sample.packed_locations)), sample.packed_locations)
     if sample.values:
-        out += bytes_field(2, pack_varints(sample.values))
+        values = pack_varints(sample.values)
+        parts += (b"\x12", varint(len(values)), values)
     for raw in sample.raw_labels:
         encoded = labels.get(raw)
         if encoded is None:
             encoded = labels[raw] = bytes_field(3, _encode_label(decode_label(raw)))
-        out += encoded
-    return bytes(out)
+        parts.append(encoded)
+    body = b"".join(parts)
+    return b"".join((_SAMPLE_TAG, varint(len(body)), body))
 
 
 def _encode_label(label: Label) -> bytes:
