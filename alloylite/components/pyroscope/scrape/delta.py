@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import gzip
 
-from alloylite.components.pyroscope.pprof.profile import Profile, Sample, decode, encode, gunzip
-from alloylite.components.pyroscope.pprof.wire import WireError
+from alloylite.components.pyroscope.pprof.profile import (
+    Profile,
+    Sample,
+    decode,
+    decode_label,
+    encode,
+    gunzip,
+)
+from alloylite.components.pyroscope.pprof.wire import WireError, split_varints, uvarints, varint
 
 # Delta columns by profile type, matched by (sample type, unit) (§1.6).
 DELTA_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -22,7 +29,10 @@ DELTA_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
     "block": (("contentions", "count"), ("delay", "nanoseconds")),
 }
 
-_Key = tuple[tuple[int, ...], tuple[tuple[str, str, int, str], ...]]
+_Label = tuple[str, str, int, str]
+# The stack as the location addresses' varints, concatenated (self-delimiting, so one
+# bytes object per stack is as exact as a tuple of ints and cheaper to build and hash).
+_Key = tuple[bytes, tuple[_Label, ...]]
 
 
 class DeltaError(Exception):
@@ -74,7 +84,7 @@ class DeltaComputer:
                 for j, column in enumerate(columns):
                     values[column] -= before[j]
             if any(values):
-                emitted.append(Sample(sample.location_ids, values, sample.labels))
+                emitted.append(sample._replace(values=values))
         profile.samples = emitted
         profile.duration_nanos = profile.time_nanos - previous_time
         return gzip.compress(encode(profile), compresslevel=6)
@@ -92,34 +102,51 @@ def _merge(profile: Profile) -> dict[_Key, Sample]:
     """Samples by identity; duplicates are summed into the first one."""
     merged: dict[_Key, Sample] = {}
     width = len(profile.sample_types)
+    addresses = {varint(i): varint(loc.address) for i, loc in profile.locations.items()}
+    labels: dict[bytes, _Label] = {}
     for sample in profile.samples:
         if len(sample.values) != width:
             raise WireError(
                 f"sample has {len(sample.values)} values, the profile has {width} sample types"
             )
-        key = _key(profile, sample)
+        key = (_stack(profile, addresses, sample), _labels(profile, labels, sample))
         found = merged.get(key)
         if found is None:
-            merged[key] = Sample(sample.location_ids, list(sample.values), sample.labels)
+            merged[key] = sample
         else:
-            found.values = [a + b for a, b in zip(found.values, sample.values, strict=True)]
+            merged[key] = found._replace(
+                values=[a + b for a, b in zip(found.values, sample.values, strict=True)]
+            )
     return merged
 
 
-def _key(profile: Profile, sample: Sample) -> _Key:
-    addresses: list[int] = []
-    for location_id in sample.location_ids:
+def _stack(profile: Profile, addresses: dict[bytes, bytes], sample: Sample) -> bytes:
+    try:
+        return b"".join(map(addresses.__getitem__, split_varints(sample.packed_locations)))
+    except KeyError:  # an unknown id, or a known one in a longer varint than ours
+        pass
+    out = bytearray()
+    for location_id in uvarints(sample.packed_locations):
         location = profile.locations.get(location_id)
         if location is None:
             raise WireError(f"sample references unknown location {location_id}")
-        addresses.append(location.address)
-    labels = sorted(
-        (
-            profile.string(label.key),
-            profile.string(label.str),
-            label.num,
-            profile.string(label.num_unit),
-        )
-        for label in sample.labels
-    )
-    return tuple(addresses), tuple(labels)
+        out += varint(location.address)
+    return bytes(out)
+
+
+def _labels(profile: Profile, cache: dict[bytes, _Label], sample: Sample) -> tuple[_Label, ...]:
+    """The sample's labels by their strings, sorted; `cache` holds each raw label's."""
+    out: list[_Label] = []
+    for raw in sample.raw_labels:
+        found = cache.get(raw)
+        if found is None:
+            label = decode_label(raw)
+            found = cache[raw] = (
+                profile.string(label.key),
+                profile.string(label.str),
+                label.num,
+                profile.string(label.num_unit),
+            )
+        out.append(found)
+    out.sort()
+    return tuple(out)
