@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from alloylite.components.pyroscope.appendable import Labels, make_labels
+from alloylite.gocompat import go_quote
+from alloylite.runtime.header_labels import shown_value
 
 NAME_LABEL = "__name__"
 SERVICE_NAME_LABEL = "service_name"
@@ -210,3 +212,9 @@ def build_ingest_name(labels: Iterable[tuple[str, str]], external: Mapping[str, 
     app = pairs.pop(NAME_LABEL, "")
     body = ",".join(f"{k}={pairs[k]}" for k in sorted(pairs))
     return f"{app}{{{body}}}"
+
+
+def labels_string(labels: Labels) -> str:
+    """Prometheus' `labels.String()` form, used in push error messages and logs; the values of
+    forwarded headers (forward_headers.py) are hidden, as they may be credentials."""
+    return "{" + ", ".join(f"{k}={go_quote(shown_value(k, v))}" for k, v in labels) + "}"

@@ -16,13 +16,13 @@ import httpx
 import pytest
 
 from alloylite.components.pyroscope.appendable import RawSample
+from alloylite.components.pyroscope.labels import labels_string
 from alloylite.components.pyroscope.push import (
     Series,
     encode_push_request,
     encode_push_request_json,
 )
 from alloylite.components.pyroscope.receive_http import REGISTRATION
-from alloylite.components.pyroscope.receive_http.push_route import labels_string
 from alloylite.runtime.component import Stability
 from tests.components.pyroscope.receive_http_support import (
     make_args,

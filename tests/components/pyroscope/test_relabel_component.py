@@ -188,3 +188,16 @@ def test_bad_rules_are_reported_with_alloys_messages(rule: str, message: str) ->
 """
     messages = [d.message for d in alloylite.validate(config)]
     assert message in messages
+
+
+def test_a_drop_is_logged_in_prometheus_form_with_forwarded_headers_hidden(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    component, _, _ = make([DROP_NOISY], Recorder())
+    labels = (("__header_authorization__", "Bearer s3cr3t"), ("service_name", "noisy"))
+    with caplog.at_level(logging.DEBUG, logger="test"):
+        asyncio.run(component.receiver.append(labels, SAMPLES))
+    (record,) = [r for r in caplog.records if "dropped by relabel" in r.getMessage()]
+    message = record.getMessage()
+    assert '__header_authorization__="<hidden>", service_name="noisy"' in message
+    assert "s3cr3t" not in message

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from alloylite.components.pyroscope import connect, forward_headers, grpc
 from alloylite.components.pyroscope import tenant as tenant_mod
 from alloylite.components.pyroscope.appendable import Labels, RawSample
-from alloylite.components.pyroscope.labels import ensure_service_name
+from alloylite.components.pyroscope.labels import ensure_service_name, labels_string
 from alloylite.components.pyroscope.memo import Memo, pairs_bytes
 from alloylite.components.pyroscope.push import (
     PUSH_PATH,
@@ -39,8 +39,6 @@ from alloylite.components.pyroscope.receive_http.respond import (
     connect_error,
     respond,
 )
-from alloylite.gocompat import go_quote
-from alloylite.runtime.header_labels import shown_value
 
 if TYPE_CHECKING:
     from alloylite.components.pyroscope.receive_http.component import ReceiveHTTP
@@ -62,12 +60,6 @@ _CONNECT_HEADERS = frozenset(
 
 class _PushFailed(Exception):
     pass
-
-
-def labels_string(labels: Labels) -> str:
-    """Prometheus' `labels.String()` form, used in push error messages; the values of
-    forwarded headers (forward_headers.py) are hidden, as they may be credentials."""
-    return "{" + ", ".join(f"{k}={go_quote(shown_value(k, v))}" for k, v in labels) + "}"
 
 
 def decode(body: bytes, call: connect.UnaryRequest, limit: int) -> list[Series]:

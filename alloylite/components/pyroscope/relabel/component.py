@@ -20,6 +20,7 @@ from alloylite.components.pyroscope.appendable import (
     RawSample,
 )
 from alloylite.components.pyroscope.fanout import Fanout
+from alloylite.components.pyroscope.labels import labels_string
 from alloylite.components.pyroscope.relabel.arguments import Arguments
 from alloylite.components.pyroscope.relabel.cache import RelabelCache
 from alloylite.components.pyroscope.relabel.metrics import RelabelMetrics
@@ -108,7 +109,7 @@ class PyroscopeRelabel:
     def _log_drop(self, labels: Labels, rule_index: int | None) -> None:
         logger = self._options.logger
         if logger.isEnabledFor(logging.DEBUG):
-            text = _labels_text(labels)
+            text = labels_string(labels)
             logger.debug("profile dropped by relabel rules labels=%s rule=%s", text, rule_index)
 
 
@@ -141,7 +142,3 @@ class RelabelReceiver:
         if result is not profile.labels:
             profile = dataclasses.replace(profile, labels=result)
         await self._component.fanout.append_ingest(profile, deadline)
-
-
-def _labels_text(labels: Labels) -> str:
-    return "{" + ", ".join(f'{name}="{value}"' for name, value in labels) + "}"
