@@ -85,12 +85,7 @@ class WriteReceiver:
             if not self._endpoints:
                 return
             size = sum(len(s.raw_profile) for s in samples)
-            tenant_id = None
-            if self._tenants:
-                labels, tenant_id = tenant.split(labels)
-            carried: dict[str, str] = {}
-            if self._headers:
-                labels, carried = forward_headers.split(labels)
+            labels, tenant_id, carried = self._take_carried(labels)
             series = self._push_labels.get(labels)
             if series is None:
                 self._check_labels(labels, "push", size, len(samples))
@@ -110,17 +105,23 @@ class WriteReceiver:
         finally:
             self._push_total.observe(time.monotonic() - start)
 
+    def _take_carried(self, labels: Labels) -> tuple[Labels, str | None, dict[str, str]]:
+        """The labels without what travels as request headers: the tenant (`__tenant_id__`)
+        and forwarded headers (`__header_*__`), split off only when an endpoint wants them."""
+        tenant_id = None
+        if self._tenants:
+            labels, tenant_id = tenant.split(labels)
+        carried: dict[str, str] = {}
+        if self._headers:
+            labels, carried = forward_headers.split(labels)
+        return labels, tenant_id, carried
+
     async def append_ingest(self, profile: IncomingProfile, deadline: float | None = None) -> None:
         start = time.monotonic()
         try:
             if not self._endpoints:
                 return
-            key, tenant_id = profile.labels, None
-            if self._tenants:
-                key, tenant_id = tenant.split(key)
-            carried: dict[str, str] = {}
-            if self._headers:
-                key, carried = forward_headers.split(key)
+            key, tenant_id, carried = self._take_carried(profile.labels)
             name = self._ingest_names.get(key)
             if name is None:
                 labels = lbl.ingest_labels(key)
