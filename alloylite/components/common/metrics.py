@@ -1,11 +1,14 @@
-"""Metric helpers shared by components: Go's default histogram buckets and Alloy's
-"register or reuse" of a collector in a component's registry."""
+"""Metric helpers shared by components: Go's default histogram buckets, Alloy's
+"register or reuse" of a collector in a component's registry, and the replacement of a
+scrape-time collector by its rebuilt component's."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.registry import Collector
 
 C = TypeVar("C", Counter, Histogram)
 
@@ -33,3 +36,24 @@ def register_or_reuse(registry: CollectorRegistry | None, collector: C) -> C:
             return existing
         raise
     return collector
+
+
+# The scrape-time collector of each class registered in each registry, so the next one
+# can take its place.
+_CURRENT: weakref.WeakKeyDictionary[CollectorRegistry, dict[type, Collector]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def register_replacing(registry: CollectorRegistry, collector: Collector) -> None:
+    """Register `collector`, unregistering the one of its class registered before.
+
+    A component rebuilt on a reload registers its collector again in the same registry;
+    prometheus_client would refuse the duplicate names, so the old one goes first.
+    """
+    current = _CURRENT.setdefault(registry, {})
+    old = current.get(type(collector))
+    if old is not None:
+        registry.unregister(old)
+    registry.register(collector)
+    current[type(collector)] = collector

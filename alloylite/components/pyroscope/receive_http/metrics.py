@@ -10,14 +10,13 @@ The event loop is single-threaded, so the counters need no lock.
 from __future__ import annotations
 
 import bisect
-import weakref
 from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from alloylite.components.common.metrics import GO_DEFAULT_BUCKETS
+from alloylite.components.common.metrics import GO_DEFAULT_BUCKETS, register_replacing
 
 NS = "pyroscope_receive_http"
 # dskit's defaults: DefBuckets for the duration, 1 KiB..16 MiB for sizes.
@@ -48,11 +47,6 @@ class _Hist:
         return out
 
 
-# A rebuilt component registers again in the same registry: the old collector
-# must go first, or prometheus_client refuses the duplicate names.
-_REGISTERED: weakref.WeakKeyDictionary[CollectorRegistry, Collector] = weakref.WeakKeyDictionary()
-
-
 class ReceiveMetrics(Collector):
     def __init__(self, registry: CollectorRegistry) -> None:
         self.connections = 0
@@ -60,11 +54,7 @@ class ReceiveMetrics(Collector):
         self.inflight: dict[tuple[str, str], int] = {}
         self._durations: dict[tuple[str, str, int], _Hist] = {}
         self._sizes: dict[str, _Hist] = {}
-        old = _REGISTERED.get(registry)
-        if old is not None:
-            registry.unregister(old)
-        registry.register(self)
-        _REGISTERED[registry] = self
+        register_replacing(registry, self)
 
     def set_connections(self, count: int) -> None:
         self.connections = count

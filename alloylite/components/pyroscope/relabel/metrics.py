@@ -6,11 +6,12 @@ so the values are plain integers turned into families when /metrics is scraped.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
+
+from alloylite.components.common.metrics import register_replacing
 
 _COUNTERS = {
     "profiles_processed": "Total number of profiles processed",
@@ -20,20 +21,13 @@ _COUNTERS = {
     "cache_misses": "Total number of cache misses",
 }
 
-# A rebuilt component registers again in the same registry: the old collector goes first.
-_REGISTERED: weakref.WeakKeyDictionary[CollectorRegistry, Collector] = weakref.WeakKeyDictionary()
-
 
 class RelabelMetrics(Collector):
     def __init__(self, registry: CollectorRegistry | None) -> None:
         self.counts = dict.fromkeys(_COUNTERS, 0)
         self.cache_size = 0
         if registry is not None:
-            old = _REGISTERED.get(registry)
-            if old is not None:
-                registry.unregister(old)
-            registry.register(self)
-            _REGISTERED[registry] = self
+            register_replacing(registry, self)
 
     def count(self, name: str) -> None:
         self.counts[name] += 1
