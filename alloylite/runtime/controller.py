@@ -113,14 +113,31 @@ class Controller:
         metrics_factory: Callable[[], Any] = _new_metrics_registry,
         load_config: Callable[[], LoadedConfig] | None = None,
         base_scope: Callable[[], dict[str, Any]] | None = None,
+        parent: Controller | None = None,
+        local_id: str = "",
     ) -> None:
         """`load_config` replaces reading `path` (tests hand in prebuilt configs).
 
         `base_scope` makes this the controller of a module body or a foreach template: what
         the body sees besides its own nodes (a foreach item, the enclosing scope). Such a
         controller leaves the process-wide logging to the root's `logging` block.
+
+        A module's controller has a `parent` and a `local_id` there (the instance's node ID,
+        plus `/foreach_<item>` for a foreach pipeline). Its `module_id` is Alloy's controller
+        ID (`custom.default`, `foreach.x/foreach_a_1`; empty at the root), and its components'
+        `component_path` is `/` + it. `modules` maps the ID of every running module to its
+        controller: one map shared by the whole tree, for the API and /metrics.
         """
         self.path = path
+        self.parent = parent
+        self.owner = local_id.split("/", 1)[0]  # the parent's node that runs this module
+        if parent is None:
+            self.module_id = ""
+            self.modules: dict[str, Controller] = {}
+        else:
+            self.module_id = f"{parent.module_id}/{local_id}" if parent.module_id else local_id
+            self.modules = parent.modules
+            self.modules[self.module_id] = self
         self._load_config = load_config or (
             lambda: load(path, registry, min_stability, validate_mode=False)
         )
@@ -142,7 +159,8 @@ class Controller:
         self._stopped = False
         self._loop: asyncio.AbstractEventLoop | None = None
         # Live debugging: off until a `livedebugging { enabled = true }` block says so.
-        self.live = LiveHub()
+        # (one hub for the whole tree: a module's components are reached by their global ID)
+        self.live: LiveHub = LiveHub() if parent is None else parent.live
         self._base_scope = base_scope
         self._evaluating: tuple[dict[str, dict[str, Any]], LoadedConfig] | None = None
 
@@ -197,7 +215,7 @@ class Controller:
         failed: set[str] = set()
         if LOGGING not in config.nodes and self._base_scope is None:
             alloy_logging.apply("info", "logfmt")
-        if LIVEDEBUGGING not in config.nodes:
+        if LIVEDEBUGGING not in config.nodes and self.parent is None:
             self.live.set_enabled(False)
         for node_id in config.order:
             node = config.nodes[node_id]
@@ -265,6 +283,7 @@ class Controller:
         load_config: Callable[[], LoadedConfig],
         base_scope: Callable[[], dict[str, Any]],
         extra: dict[str, Any],
+        local_id: str,
     ) -> Controller:
         """The controller of a module instance's body or of one foreach pipeline."""
         return Controller(
@@ -276,7 +295,31 @@ class Controller:
             metrics_factory=self._metrics_factory,
             load_config=load_config,
             base_scope=base_scope,
+            parent=self,
+            local_id=local_id,
         )
+
+    @property
+    def component_path(self) -> str:
+        """Alloy's `component_path` label of this controller's components."""
+        return "/" + self.module_id
+
+    def global_id(self, cid: str) -> str:
+        """Alloy's global ID of component `cid` of this controller (`<module ID>/<cid>`)."""
+        return f"{self.module_id}/{cid}" if self.module_id else cid
+
+    def find(self, global_id: str) -> tuple[Controller, ComponentState] | None:
+        """The controller and state of a component by its global ID (Alloy's ParseID: the
+        module ID is everything before the last `/`)."""
+        module_id, _, cid = global_id.rpartition("/")
+        ctl = self.modules.get(module_id) if module_id else self
+        state = ctl.components.get(cid) if ctl is not None else None
+        return None if ctl is None or state is None else (ctl, state)
+
+    def created_modules(self, cid: str) -> list[str]:
+        """The IDs of the modules that component `cid` of this controller runs."""
+        mine = self.modules.items()
+        return sorted(mid for mid, ctl in mine if ctl.parent is self and ctl.owner == cid)
 
     async def _apply_arguments(self, state: ComponentState, args: Any) -> Diagnostic | None:
         node = state.node
@@ -285,7 +328,9 @@ class Controller:
             state.metrics = state.metrics or self._metrics_factory()
             options = ComponentOptions(
                 id=node.id,
-                logger=alloy_logging.get_logger(component_path="/", component_id=node.id),
+                logger=alloy_logging.get_logger(
+                    component_path=self.component_path, component_id=node.id
+                ),
                 on_state_change=self._on_state_change(state),
                 registry=state.metrics,
                 extra={
@@ -293,7 +338,7 @@ class Controller:
                     CHILD_CONTROLLER: self._child,
                     OUTER_SCOPE: self._current_scope,
                 },
-                live=self.live.channel(node.id),
+                live=self.live.channel(self.global_id(node.id)),
             )
             try:
                 instance = node.registration.build(options, args)
@@ -422,6 +467,8 @@ class Controller:
     async def stop(self) -> None:
         """Stop every component, receivers (roots) first, writers last."""
         self._stopped = True
+        if self.modules.get(self.module_id) is self:
+            del self.modules[self.module_id]
         if self._propagator is not None:
             self._propagator.cancel()
             await asyncio.gather(self._propagator, return_exceptions=True)

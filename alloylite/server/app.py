@@ -54,15 +54,19 @@ def build_app(
     async def metrics(_: Request) -> Response:
         return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
-    async def components(_: Request) -> Response:
-        states = list(controller.components.values())
-        return JSONResponse([component_info(controller, s, False) for s in states])
+    async def components(request: Request) -> Response:
+        module_id = request.path_params.get("module_id", "")
+        ctl = controller.modules.get(module_id) if module_id else controller
+        if ctl is None:  # Alloy answers an unknown module with its error and a 500
+            return PlainTextResponse("module not found\n", status_code=500)
+        states = list(ctl.components.values())
+        return JSONResponse([component_info(ctl, s, False) for s in states])
 
     async def component(request: Request) -> Response:
-        state = controller.components.get(request.path_params["id"])
-        if state is None:
-            return PlainTextResponse("component not found\n", status_code=404)
-        return JSONResponse(component_info(controller, state, True))
+        found = controller.find(request.path_params["id"])  # `<module ID>/<local ID>`
+        if found is None:
+            return PlainTextResponse("404 page not found\n", status_code=404)
+        return JSONResponse(component_info(*found, True))
 
     routes = [
         Route("/-/ready", ready),
@@ -71,6 +75,7 @@ def build_app(
         Route("/metrics", metrics),
         Route("/api/v0/web/components", components),
         Route("/api/v0/web/components/{id:path}", component),
+        Route("/api/v0/web/modules/{module_id:path}/components", components),
     ]
     routes += live_routes(controller)  # live debugging (alloylite/server/live_api.py)
     routes += ui_routes(controller)  # the web UI at / and /ui/ (alloylite/server/ui.py)

@@ -21,7 +21,7 @@ def component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict
         "name": node.name,
         "type": "block",
         "localID": node.id,
-        "moduleID": "",
+        "moduleID": ctl.module_id,
         "label": node.block.label or "",
         "referencesTo": ctl.dependencies(node.id),
         "referencedBy": ctl.dependants(node.id),
@@ -31,6 +31,9 @@ def component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict
             "updatedTime": datetime.fromtimestamp(state.updated, UTC).isoformat(),
         },
     }
+    created = ctl.created_modules(node.id)
+    if created:  # a custom component instance or a foreach: the modules it runs
+        info["createdModuleIDs"] = created
     if detail:
         info["arguments"] = encode(state.arguments) if state.arguments is not None else None
         info["exports"] = encode(state.exports)

@@ -77,8 +77,8 @@ def live_routes(controller: Controller) -> list[Route]:
     def channel_of(request: Request, *, live: bool = True) -> LiveChannel | Response:
         """The component's channel, or the answer when it is unknown or (for `live`
         routes) live debugging is off."""
-        cid = request.path_params["id"]
-        if cid not in controller.components:
+        cid = request.path_params["id"]  # a module's component: `<module ID>/<local ID>`
+        if controller.find(cid) is None:
             return PlainTextResponse("component not found\n", status_code=404)
         if live and not hub.enabled:
             return PlainTextResponse(DISABLED, status_code=503)
@@ -116,7 +116,8 @@ def live_routes(controller: Controller) -> list[Route]:
 
     return [
         Route("/api/v0/web/debug", status),
-        Route("/api/v0/web/debug/{id}", stream),
-        Route("/api/v0/web/debug/{id}/profiles/{seq:int}", profile),
-        Route("/api/v0/web/debug/{id}/errors", errors),
+        # IDs may hold `/` (a module's components): the suffixed routes go first.
+        Route("/api/v0/web/debug/{id:path}/profiles/{seq:int}", profile),
+        Route("/api/v0/web/debug/{id:path}/errors", errors),
+        Route("/api/v0/web/debug/{id:path}", stream),
     ]

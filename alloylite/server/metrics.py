@@ -24,17 +24,21 @@ class ComponentCollector(Collector):
 
     def collect(self) -> Iterator[Metric]:
         families: dict[str, Metric] = {}
-        for cid, state in list(self.controller.components.items()):
-            if state.metrics is None:
-                continue
-            for metric in state.metrics.collect():
-                merged = families.get(metric.name)
-                if merged is None:
-                    merged = Metric(metric.name, metric.documentation, metric.type, metric.unit)
-                    families[metric.name] = merged
-                for s in metric.samples:
-                    labels = {**s.labels, "component_id": cid, "component_path": "/"}
-                    merged.add_sample(s.name, labels, s.value, s.timestamp, s.exemplar)
+        # The root's components, then those of every running module (custom component
+        # instances, foreach pipelines), whose `component_path` names the module.
+        for ctl in [self.controller, *list(self.controller.modules.values())]:
+            path = ctl.component_path
+            for cid, state in list(ctl.components.items()):
+                if state.metrics is None:
+                    continue
+                for metric in state.metrics.collect():
+                    merged = families.get(metric.name)
+                    if merged is None:
+                        merged = Metric(metric.name, metric.documentation, metric.type, metric.unit)
+                        families[metric.name] = merged
+                    for s in metric.samples:
+                        labels = {**s.labels, "component_id": cid, "component_path": path}
+                        merged.add_sample(s.name, labels, s.value, s.timestamp, s.exemplar)
         yield from families.values()
 
 

@@ -212,3 +212,58 @@ def test_discovery_relabel_and_enrich_run_inside_a_module(tmp_path: Path) -> Non
         [request] = [r for r in fake.requests if not r.is_push]
         assert "team=payments" in request.query["name"]
         assert request.body == b"profile-bytes"
+
+
+def test_module_components_are_on_metrics_and_the_api_under_their_module(tmp_path: Path) -> None:
+    """Alloy labels a module's component metrics `component_path="/<module ID>"` and lists
+    them at /api/v0/web/modules/<module ID>/components; the instance names its module in
+    `createdModuleIDs`; `<module ID>/<local ID>` fetches one."""
+    port = free_port()
+    with FakePyroscope() as fake:
+        text = (
+            MODULE
+            + f'profiles_out "eu" {{\n  url = "{fake.url}"\n}}\n'
+            + receiver(port, "profiles_out.eu.receiver")
+        )
+        agent = start_agent(text, tmp_path)
+        try:
+            _ingest(port)
+            metrics = httpx.get(f"{agent.api}/metrics").text
+            instance = httpx.get(f"{agent.api}/api/v0/web/components/profiles_out.eu").json()
+            listed = httpx.get(f"{agent.api}/api/v0/web/modules/profiles_out.eu/components")
+            inner = httpx.get(
+                f"{agent.api}/api/v0/web/components/profiles_out.eu/pyroscope.write.backend"
+            )
+            unknown = httpx.get(f"{agent.api}/api/v0/web/modules/nope.x/components")
+            debug = f"{agent.api}/api/v0/web/debug/profiles_out.eu/pyroscope.write.backend"
+            errors = httpx.get(f"{debug}/errors")
+            no_errors = httpx.get(f"{agent.api}/api/v0/web/debug/nope.x/pyroscope.write.b/errors")
+        finally:
+            assert agent.stop() == 0, agent.log
+    sent = [
+        line
+        for line in metrics.splitlines()
+        if line.startswith("pyroscope_write_sent_bytes_total{")
+        or line.startswith("pyroscope_fanout_latency_count{")
+    ]
+    assert any(
+        'component_id="pyroscope.write.backend"' in line
+        and 'component_path="/profiles_out.eu"' in line
+        for line in sent
+    ), metrics
+    assert instance["createdModuleIDs"] == ["profiles_out.eu"]
+    assert instance["moduleID"] == ""
+    assert sorted(c["localID"] for c in listed.json()) == [
+        "argument.url",
+        "argument.zone",
+        "export.receiver",
+        "pyroscope.relabel.add_zone",
+        "pyroscope.write.backend",
+    ]
+    assert {c["moduleID"] for c in listed.json()} == {"profiles_out.eu"}
+    assert inner.status_code == 200
+    assert inner.json()["moduleID"] == "profiles_out.eu"
+    assert inner.json()["arguments"] is not None
+    assert unknown.status_code == 500 and unknown.text == "module not found\n"
+    assert errors.status_code == 200 and errors.json() == []
+    assert no_errors.status_code == 404

@@ -34,9 +34,12 @@ class ChildController(Protocol):
     async def stop(self) -> None: ...
 
 
-# (load_config, base_scope, extra options) -> a controller of the child body.
+# (load_config, base_scope, extra options, local ID) -> a controller of the child body. The
+# local ID is the module's ID below its parent (Alloy's): the instance's own ID, plus
+# `/foreach_<item>_<n>` for a foreach pipeline.
 ChildFactory = Callable[
-    [Callable[[], "LoadedConfig"], Callable[[], dict[str, Any]], dict[str, Any]], ChildController
+    [Callable[[], "LoadedConfig"], Callable[[], dict[str, Any]], dict[str, Any], str],
+    ChildController,
 ]
 
 
@@ -112,7 +115,7 @@ class CustomComponent:
     ) -> None:
         self._io = ModuleIO(provided_arguments(args), options.on_state_change)
         factory: ChildFactory = options.extra[CHILD_CONTROLLER]
-        self._child = factory(load_body, dict, {MODULE_IO: self._io})
+        self._child = factory(load_body, dict, {MODULE_IO: self._io}, options.id)
 
     async def initialize(self) -> None:
         """Load the body, so the instance's exports exist before its dependants evaluate."""
@@ -202,7 +205,9 @@ class ForeachComponent:
                 def scope(var: str = var, item: Any = item) -> dict[str, Any]:
                     return {**self._outer(), var: item}
 
-                child = self._factory(partial(self._load_template, var), scope, {})
+                child = self._factory(
+                    partial(self._load_template, var), scope, {}, f"{self._options.id}/{cid}"
+                )
                 self._children[cid] = (item, child)
                 await child.load()
             self._args = args
