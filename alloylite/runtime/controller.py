@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from alloylite.runtime import logging as alloy_logging
 from alloylite.runtime.arguments import decode_node
@@ -37,6 +37,13 @@ from alloylite.runtime.loader import (
 from alloylite.runtime.modules.instance import CHILD_CONTROLLER, OUTER_SCOPE
 from alloylite.runtime.registry import Registry
 from alloylite.syntax.diag import Diagnostic, Severity
+
+
+@runtime_checkable
+class EnclosingScopeUser(Protocol):
+    """A component whose body reads the enclosing scope directly (a foreach template)."""
+
+    async def enclosing_scope_changed(self) -> None: ...
 
 
 class Health(Enum):
@@ -353,6 +360,10 @@ class Controller:
                 await state.instance.update(args)
             except Exception as err:
                 return self._component_error(state, f"updating component: {err}")
+        elif isinstance(state.instance, EnclosingScopeUser):
+            # A foreach's template reads the enclosing scope, not its arguments: unchanged
+            # arguments may still come with changed exports it references.
+            await state.instance.enclosing_scope_changed()
         state.arguments = args
         if state.health is not Health.EXITED:
             state.set_health(Health.HEALTHY, "started component")
@@ -461,6 +472,18 @@ class Controller:
                 "component did not stop before the shutdown deadline", kv={"component_id": state.id}
             )
         state.set_health(Health.EXITED, "component shut down")
+
+    async def refresh(self) -> None:
+        """Re-evaluate every component against the scope as it is now (a foreach pipeline
+        whose enclosing body's exports changed)."""
+        async with self._lock:
+            config = self.config
+            if config is None or self._stopped:
+                return
+            for cid in config.order:
+                state = self.components.get(cid)
+                if state is not None:
+                    await self._reevaluate(config, state)
 
     # ------------------------------------------------------------ shutdown
 

@@ -31,6 +31,8 @@ OUTER_SCOPE = "alloylite.outer_scope"
 class ChildController(Protocol):
     async def load(self) -> None: ...
 
+    async def refresh(self) -> None: ...
+
     async def stop(self) -> None: ...
 
 
@@ -221,3 +223,9 @@ class ForeachComponent:
 
     async def update(self, arguments: Any) -> None:
         await self._sync(arguments)
+
+    async def enclosing_scope_changed(self) -> None:
+        """The template reads the enclosing body's exports: re-evaluate every pipeline."""
+        async with self._lock:
+            for _, child in self._children.values():
+                await child.refresh()
