@@ -490,6 +490,8 @@ class Controller:
     async def stop(self) -> None:
         """Stop every component, receivers (roots) first, writers last."""
         self._stopped = True
+        if self.parent is None:  # end the live viewers' streams, or the server waits on them
+            self.live.set_enabled(False)
         if self.modules.get(self.module_id) is self:
             del self.modules[self.module_id]
         if self._propagator is not None:

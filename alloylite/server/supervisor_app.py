@@ -5,7 +5,8 @@ is (a worker that does not answer in time is reported unhealthy by name), `/-/re
 reaches every worker (supervisor.py makes it all or nothing), `/metrics` merges the
 workers' expositions with a `worker` label, the UI's graph sums each component's
 counters over the workers, and the component API and the UI's static files come from
-the first worker that answers (all workers run the same graph).
+the first worker that answers (all workers run the same graph). Live debugging merges
+every worker's (supervisor_live.py).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.routing import Route
 
 from alloylite.server.metrics import exposition
 from alloylite.server.supervisor import Supervisor, WorkerError
+from alloylite.server.supervisor_live import live_routes_over_workers
 
 _NOT_READY = "Alloy is not ready.\n"
 
@@ -142,7 +144,9 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
             Route("/metrics", metrics),
             Route("/api/v0/web/components", proxy),
             Route("/api/v0/web/components/{id:path}", proxy),
+            Route("/api/v0/web/modules/{id:path}", proxy),
             Route("/api/v0/web/graph", graph),
+            *live_routes_over_workers(sup),
             Route("/", proxy),
             Route("/ui", proxy),
             Route("/ui/{name:path}", proxy),

@@ -402,3 +402,21 @@ def test_workers_start_whatever_folder_they_run_from(tmp_path: Path) -> None:
         if running.proc.poll() is None:
             running.proc.kill()
     assert "decoy" not in "".join(running.lines)
+
+
+def test_an_open_live_view_does_not_hold_up_shutdown(tmp_path: Path) -> None:
+    """A live-debugging stream never ends by itself: on SIGTERM the agent ends it (the
+    viewer is told the service is off) instead of waiting for the viewer to leave."""
+    path = tmp_path / "config.alloy"
+    path.write_text("livedebugging {\n  enabled = true\n}\n" + WRITE_ONLY % "one")
+    running = Agent(path)
+    url = f"{running.base_url}/api/v0/web/debug/pyroscope.write.backend"
+    running.wait_for('msg="alloylite is running"')
+    with httpx.Client(timeout=WAIT) as client, client.stream("GET", url) as stream:
+        assert stream.status_code == 200
+        running.proc.send_signal(signal.SIGTERM)
+        events = list(stream.iter_lines())  # ends only when the agent closes the stream
+        code, _, log = running.finish()
+    assert code == 0, log
+    assert "event: disabled" in events
+    assert 'msg="shutdown complete"' in log

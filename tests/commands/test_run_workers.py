@@ -6,6 +6,7 @@ ALLOYLITE_WORKER_INDEX in their environment.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -171,4 +172,46 @@ def test_a_reload_that_fails_everywhere_changes_nothing(tmp_path: Path) -> None:
         assert worker_pids(running.proc.pid) == before  # nobody was restarted
     finally:
         running.proc.kill()
+        running.proc.wait(timeout=WAIT)
+
+
+def test_live_debugging_merges_every_workers_lines(tmp_path: Path) -> None:
+    """Under --workers, the live view shows what every worker saw: the stream interleaves
+    the workers' lines (each names its worker; a stored profile is fetched from the worker
+    that kept it), the errors are all workers', the status is theirs summed."""
+    path = tmp_path / "config.alloy"
+    port = free_port()
+    path.write_text("livedebugging {\n  enabled = true\n}\n" + config_on(port, "one"))
+    running = Agent(path, "--stability.level=public-preview", "--workers", "2")
+    try:
+        running.wait_for('msg="alloylite is running".* workers=2')
+        sent = 6
+        for _ in range(sent):  # a new connection each: the kernel spreads them over workers
+            r = httpx.post(f"http://127.0.0.1:{port}/ingest?format=folded", content=b"a 1\n")
+            assert r.status_code >= 400  # the backend is down: an error for the live view
+        with httpx.Client(base_url=running.base_url, timeout=WAIT) as client:
+            status = client.get("/api/v0/web/debug").json()
+            assert status["enabled"] is True and status["memory_bytes"] > 0
+            lines = []
+            url = "/api/v0/web/debug/pyroscope.receive_http.default"
+            with client.stream("GET", url) as stream:
+                assert stream.headers["content-type"].startswith("text/event-stream")
+                for event in stream.iter_lines():
+                    if event.startswith("data: "):
+                        lines.append(json.loads(event[len("data: ") :]))
+                    if len(lines) == sent:
+                        break
+            assert {line["worker"] for line in lines} <= {0, 1}
+            kept = [line["profile"] for line in lines if line.get("profile")]
+            assert kept and all(ref.split("-")[0] in ("0", "1") for ref in kept)
+            shown = client.get(f"{url}/profiles/{kept[0]}")
+            assert shown.status_code == 200, shown.text
+            errors = client.get("/api/v0/web/debug/pyroscope.write.backend/errors").json()
+            assert errors and {e["worker"] for e in errors} <= {0, 1}
+            times = [e["time"] for e in errors]
+            assert times == sorted(times, reverse=True)
+            unknown = client.get("/api/v0/web/debug/pyroscope.write.nope/errors")
+            assert unknown.status_code == 404
+    finally:
+        running.proc.send_signal(signal.SIGTERM)
         running.proc.wait(timeout=WAIT)
