@@ -120,12 +120,15 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
         registry.register(_WorkerMetrics(scraped))
         return Response(exposition(registry), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    async def graph(_: Request) -> Response:
-        graphs = [
-            (worker.index, answer.json())
-            for worker, answer in await sup.each("GET", "/api/v0/web/graph")
-            if isinstance(answer, httpx.Response) and answer.status_code == 200
+    async def graph(request: Request) -> Response:
+        answers = [
+            (worker.index, answer)
+            for worker, answer in await sup.each("GET", request.url.path)
+            if isinstance(answer, httpx.Response)
         ]
+        graphs = [(index, a.json()) for index, a in answers if a.status_code == 200]
+        if not graphs and answers:  # an unknown module: every worker says so
+            return _relay(answers[0][1])
         if not graphs:
             return PlainTextResponse(_NOT_READY, status_code=503)
         return JSONResponse(merge_graphs(graphs))
@@ -146,6 +149,7 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
             Route("/api/v0/web/components/{id:path}", proxy),
             Route("/api/v0/web/modules/{id:path}", proxy),
             Route("/api/v0/web/graph", graph),
+            Route("/api/v0/web/graph/{id:path}", graph),
             *live_routes_over_workers(sup),
             Route("/", proxy),
             Route("/ui", proxy),

@@ -2,7 +2,8 @@
 
 The UI is plain HTML/JS/CSS shipped in the package (alloylite/server/ui/): the
 network may be closed and there is no build step, so nothing is fetched from a
-CDN. One JSON route feeds it: the graph (nodes with health, arguments and
+CDN. One JSON route feeds it (`/api/v0/web/graph`, or `.../graph/<module ID>` for the
+components of a module: `/ui/?module=<module ID>`): the graph (nodes with health, arguments and
 exports, edges in data-flow direction) plus per-component counters read from
 each component's own metrics registry (the counters each registration declares
 in `ui_counters`, with their tooltip texts), so one poll every few seconds is
@@ -112,12 +113,17 @@ def ui_routes(controller: Controller) -> list[Route]:
     async def static(request: Request) -> Response:
         return _static_file(request.path_params["name"] or "index.html")
 
-    async def graph(_: Request) -> Response:
-        return JSONResponse(graph_view(controller))
+    async def graph(request: Request) -> Response:
+        module_id = request.path_params.get("module_id", "")
+        ctl = controller.modules.get(module_id) if module_id else controller
+        if ctl is None:  # as the module's component list answers it
+            return PlainTextResponse("module not found\n", status_code=500)
+        return JSONResponse(graph_view(ctl))
 
     return [
         Route("/", index),
         Route("/ui", ui_redirect),
         Route("/ui/{name:path}", static),
         Route("/api/v0/web/graph", graph),
+        Route("/api/v0/web/graph/{module_id:path}", graph),
     ]

@@ -6,6 +6,10 @@
 import { BAD_COUNTERS, formatCount, layout, renderGraph, updateGraph } from "/ui/graph.js";
 
 const REFRESH_MS = 3000;
+// `/ui/?module=<module ID>` shows the components of one module (a custom component's
+// instance, a foreach pipeline); the API names them `<module ID>/<local ID>`.
+const moduleId = new URLSearchParams(location.search).get("module") || "";
+const globalId = (id) => (moduleId ? `${moduleId}/${id}` : id);
 
 let structureKey = "";
 let selected = decodeURIComponent(location.hash.slice(1));
@@ -95,8 +99,9 @@ function newCard(node) {
     h("p", { class: "health-line" }),
     h("div", { class: "slot-counters" }),
     h("p", { class: "refs" }),
+    h("p", { class: "modules" }),
     h("p", { class: "live-link" },
-      h("a", { href: `/ui/live.html?id=${encodeURIComponent(node.id)}` }, "Live debugging, profiles and errors")),
+      h("a", { href: `/ui/live.html?id=${encodeURIComponent(globalId(node.id))}` }, "Live debugging, profiles and errors")),
     h("h3", {}, "Arguments"), h("div", { class: "slot-arguments" }),
     h("h3", {}, "Exports"), h("div", { class: "slot-exports" }));
   card.append(summary, body);
@@ -116,6 +121,12 @@ function fillCard(card, node) {
     h("span", { class: "muted" }, "Receives from: "), refLinks(node.referencedBy || []),
     h("br"),
     h("span", { class: "muted" }, "Sends to: "), refLinks(node.referencesTo || []));
+  const modules = node.createdModuleIDs || [];
+  card.querySelector(".modules").replaceChildren(...(modules.length ? [
+    h("span", { class: "muted" }, "Runs modules: "),
+    ...modules.flatMap((id, i) => [i ? ", " : "",
+      h("a", { href: `/ui/?module=${encodeURIComponent(id)}`, "data-module": id }, id)]),
+  ] : []));
   // Arguments and exports are redrawn only when they change, so a reader's
   // text selection or scroll position inside them survives the polling.
   const before = shown.get(node.id) || {};
@@ -177,7 +188,8 @@ function setStatus(ok, text) {
 
 async function refresh() {
   try {
-    const response = await fetch("/api/v0/web/graph", { cache: "no-store" });
+    const path = moduleId ? `/api/v0/web/graph/${moduleId}` : "/api/v0/web/graph";
+    const response = await fetch(path, { cache: "no-store" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const { nodes, edges } = await response.json();
     const key = JSON.stringify([nodes.map((n) => [n.id, n.name, n.label]), edges]);
@@ -204,4 +216,11 @@ async function refresh() {
   }
 }
 
+if (moduleId) {
+  const crumb = document.getElementById("module");
+  crumb.replaceChildren("Module ", h("code", {}, moduleId), " · ",
+    h("a", { href: "/ui/" }, "back to the root"));
+  crumb.hidden = false;
+  document.title = `alloylite · ${moduleId}`;
+}
 refresh();
