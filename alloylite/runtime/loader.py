@@ -231,16 +231,20 @@ def load_sources(
     return link(files, config, registry, min_stability, validate_mode=validate_mode)
 
 
+def text_end(start: ast.Pos, text: str) -> ast.Pos:
+    """The last byte of one-line `text` written at `start` (Alloy's `Pos.Add(len - 1)`)."""
+    n = len(text.encode()) - 1
+    return ast.Pos(start.offset + n, start.line, start.col + n)
+
+
 def _name_end(block: ast.BlockStmt) -> ast.Pos:
-    n = len(block.full_name.encode()) - 1
-    return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
+    return text_end(block.name_pos, block.full_name)
 
 
 def _id_end(block: ast.BlockStmt, node_id: str) -> ast.Pos:
     """Where Alloy's validator ends a block's span: its ID's length from the name
     (`declare.a` for `declare "a"`, two columns short of the closing quote)."""
-    n = len(node_id.encode()) - 1
-    return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
+    return text_end(block.name_pos, node_id)
 
 
 def _label_end(block: ast.BlockStmt) -> ast.Pos:
@@ -418,20 +422,19 @@ def _stdlib_use(
 ) -> list[Diagnostic]:
     """Alloy's checks of one reference against the stdlib (its validator's order).
 
-    A reference to a component whose first name is a stdlib name shadows it (warning);
-    otherwise a deprecated top-level function (`env`) is a warning and an experimental
-    one (`array.group_by`) an error below the experimental level. The warnings span from
-    the first name to the start of the last, as Alloy's do (one caret for `env`).
+    A reference to a component whose first name is a stdlib name shadows it (warning on
+    that first name); otherwise a deprecated top-level function (`env`) is a warning and
+    an experimental one (`array.group_by`) an error below the experimental level, both
+    spanning the whole chain (a call ends the chain: `env` of `env("X")`).
     """
-    start = trav.positions[0] if trav.positions else trav.start
-    end = trav.positions[-1] if trav.positions else trav.start
     head = trav.names[0]
     if resolve(trav, config.nodes) is not None:
         if head in stdlib_names():
-            return [Diagnostic(Severity.WARNING, SHADOWING_MESSAGE, start, end, filename)]
+            first = text_end(trav.start, head)
+            return [Diagnostic(Severity.WARNING, SHADOWING_MESSAGE, trav.start, first, filename)]
         return []
     if head in deprecated_names():
-        return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, start, end, filename)]
+        return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, trav.start, trav.end, filename)]
     from alloylite.eval.stdlib import EXPERIMENTAL
 
     function = ".".join(trav.names[:2])

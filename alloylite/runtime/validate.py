@@ -14,9 +14,15 @@ import os
 
 from alloylite.runtime.component import Stability
 from alloylite.runtime.diag_order import alloy_order
-from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load, load_sources
+from alloylite.runtime.loader import (
+    LoadedConfig,
+    NodeKind,
+    RootNames,
+    load,
+    load_sources,
+    text_end,
+)
 from alloylite.runtime.registry import default_registry, export_names
-from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
@@ -91,8 +97,7 @@ def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
             if name in export_names(target.registration):
                 continue
             start = trav.positions[depth]
-            n = len(name.encode()) - 1
-            end = Pos(start.offset + n, start.line, start.col + n)
+            end = text_end(start, name)
             out.append(
                 Diagnostic(
                     Severity.ERROR, f'field "{name}" does not exist', start, end, node.filename
