@@ -34,6 +34,8 @@ def _reads_environment(expr: ast.Expr) -> bool:
 def arguments_type(node: Node) -> type | None:
     """The schema a node's body decodes into; None for a body that is not arguments (a
     declare's, or a component of a namespace validate cannot read)."""
+    if not node.checked:
+        return None
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
     if node.registration is not None:

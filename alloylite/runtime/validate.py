@@ -65,9 +65,8 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
             known_names=known,
         )
         decoded.extend(diags)
-        if node.children is not None:  # a declare's body, a foreach template: by position
-            body = check_loaded(node.children).diagnostics
-            decoded.extend(_sorted(body, list(config.sources)))
+        if node.children is not None:  # a declare's body, a foreach template: Alloy's order
+            decoded.extend(check_loaded(node.children).diagnostics)
     extras = _sorted(_unknown_exports(config), list(config.sources))
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
         extras.extend(check_loaded(module).diagnostics)
