@@ -63,9 +63,7 @@ class BlockOrder:
         for file_index, (filename, file) in enumerate(files.items()):
             for stmt_index, stmt in enumerate(file.body):
                 if isinstance(stmt, ast.BlockStmt):
-                    ranked.append(
-                        ((kind_rank(stmt), file_index, stmt_index), filename, stmt)
-                    )
+                    ranked.append(((kind_rank(stmt), file_index, stmt_index), filename, stmt))
         ranked.sort(key=lambda item: item[0])
         for rank, (_, filename, stmt) in enumerate(ranked):
             start, end = ast.start_pos(stmt).offset, ast.end_pos(stmt).offset

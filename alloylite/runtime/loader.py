@@ -36,7 +36,7 @@ from alloylite.runtime.modules.blocks import (
     ForeachBlock,
 )
 from alloylite.runtime.modules.context import MAX_DEPTH, ModuleContext
-from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque, Undeclared
+from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque
 from alloylite.runtime.modules.registrations import (
     ARGUMENT,
     EXPORT,
@@ -705,7 +705,7 @@ class _Linker:
             if self.ctx.depth >= MAX_DEPTH:
                 self._too_deep(stmt, filename)
                 return node
-            declare = self.ctx.namespace.declares.get(stmt.label)
+            declare = self.ctx.namespace.declares.get(stmt.label or "")
             namespace = Namespace(parent=declare.namespace if declare else self.ctx.namespace)
             node.children = self._body(
                 stmt.body,
@@ -809,9 +809,7 @@ class _Linker:
             node.children = link_template(frozenset(), check_references=False)
         return node
 
-    def _component(
-        self, stmt: ast.BlockStmt, filename: str, previous: Node | None
-    ) -> Node | None:
+    def _component(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> Node | None:
         """A built-in or custom component. Alloy's validator reports the block's label and
         duplicate before its name; its runtime looks the name up first."""
         name = stmt.full_name
