@@ -193,7 +193,7 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         "a component of an unknown name: references to it resolve, its body is not checked",
         {
             "main.alloy": 'nope.x "a" {\n  v = missing.thing\n}\n'
-            'nope.x {\n  v = 1\n}\n'
+            "nope.x {\n  v = 1\n}\n"
             'test.writer "w" {\n  name = nope.x.a.out\n}\n'
         },
         [
@@ -238,8 +238,7 @@ def test_module_rules(
 
 def test_a_gated_component_is_a_node_whose_body_validate_does_not_check(tmp_path: Path) -> None:
     (tmp_path / "main.alloy").write_text(
-        'test.late "l" {\n  nope = missing.thing\n}\n'
-        'test.writer "w" {\n  name = test.late.l\n}\n'
+        'test.late "l" {\n  nope = missing.thing\n}\ntest.writer "w" {\n  name = test.late.l\n}\n'
     )
     config = load(
         str(tmp_path / "main.alloy"), make_registry(), Stability.PUBLIC_PREVIEW, validate_mode=True
@@ -247,9 +246,7 @@ def test_a_gated_component_is_a_node_whose_body_validate_does_not_check(tmp_path
     check_loaded(config)
     # Alloy's validator: the registry refuses the name, so neither the body's attribute
     # nor its reference is checked, while the reference to it resolves.
-    assert [d.message.split(" is at ")[0] for d in config.diagnostics] == [
-        'component "test.late"'
-    ]
+    assert [d.message.split(" is at ")[0] for d in config.diagnostics] == ['component "test.late"']
 
 
 def test_import_cycles_and_self_imports_are_errors(tmp_path: Path) -> None:
