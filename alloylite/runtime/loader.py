@@ -105,8 +105,9 @@ class LoadedConfig:
     warned_remote_import: bool = False
     # validate: the declare bodies of imported modules, checked with the config.
     imported: list[LoadedConfig] = field(default_factory=list)
-    # validate: alloylite's own warnings (imports it could not read or fetch); printed
-    # after every Alloy diagnostic (docs/compatibility.md).
+    # validate: alloylite's own diagnostics (imports it could not read or fetch; after
+    # check_loaded, all its checks beyond Alloy's), printed after every Alloy diagnostic
+    # (docs/compatibility.md).
     own: list[Diagnostic] = field(default_factory=list)
 
     @property

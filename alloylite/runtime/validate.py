@@ -1,9 +1,11 @@
 """The validation core: every problem of a config, without starting anything.
 
 Checks syntax, top-level structure, component names, the stability gate,
-references, cycles and every component's arguments (expressions are
-evaluated where they do not read another component's exports; they are pure,
-so `sys.env` is fine). `alloylite validate` and `alloylite.validate()` both
+references, cycles and every component's arguments, as Alloy's validator does
+(no function call evaluated); then alloylite's own checks, reported after
+(`LoadedConfig.own`): calls evaluated where they read no component's exports
+(they are pure, so `sys.env` is fine), exports read by references, imported
+modules. `alloylite validate` and `alloylite.validate()` both
 call it, so the CLI and the API report the same diagnostics. Imports no HTTP
 stack, so `validate` starts fast in CI.
 """
