@@ -31,9 +31,34 @@ def _reads_environment(expr: ast.Expr) -> bool:
     return False
 
 
+def _calls(expr: ast.Expr) -> bool:
+    match expr:
+        case ast.CallExpr():
+            return True
+        case ast.ArrayExpr(elements=elements):
+            return any(_calls(e) for e in elements)
+        case ast.ObjectExpr(fields=fields):
+            return any(_calls(f.value) for f in fields)
+        case ast.AccessExpr(value=inner) | ast.UnaryExpr(value=inner) | ast.ParenExpr(inner=inner):
+            return _calls(inner)
+        case ast.IndexExpr(value=left, index=right) | ast.BinaryExpr(left=left, right=right):
+            return _calls(left) or _calls(right)
+    return False
+
+
+def calls_a_function(body: ast.Body) -> bool:
+    """Whether any attribute of a block body, nested blocks included, calls a function."""
+    return any(
+        _calls(stmt.value) if isinstance(stmt, ast.AttributeStmt) else calls_a_function(stmt.body)
+        for stmt in body
+    )
+
+
 def arguments_type(node: Node) -> type | None:
     """The schema a node's body decodes into; None for a body that is not arguments (a
     declare's, or a component of a namespace validate cannot read)."""
+    if not node.checked:
+        return None
     if node.kind is NodeKind.LOGGING:
         return LoggingArguments
     if node.registration is not None:
@@ -48,13 +73,16 @@ def decode_node(
     *,
     unknown_ids: Container[str] = (),
     known_names: Container[str] = (),
+    evaluate_calls: bool = True,
 ) -> tuple[Any, list[Diagnostic]]:
     """(arguments or None, diagnostics). `scope=None` means validate mode.
 
     In validate mode an expression reading a node in `unknown_ids`, or a name
     that is neither a node nor in `known_names` (already reported by the
-    loader), is left unevaluated; one reading the environment is evaluated
-    (errors count) but its value is not checked against the component.
+    loader), is left unevaluated, and so is one that calls a function unless
+    `evaluate_calls` (Alloy's validator evaluates no call); one reading the
+    environment is evaluated (errors count) but its value is not checked
+    against the component.
     """
     from alloylite.eval.evaluator import evaluate
     from alloylite.eval.scope import Scope
@@ -66,6 +94,8 @@ def decode_node(
     live_scope = Scope(scope or {})
 
     def evaluate_expr(expr: ast.Expr) -> Any:
+        if validate_mode and not evaluate_calls and _calls(expr):
+            raise UnknownValue()
         if validate_mode and any(
             resolve(t, unknown_ids) is not None
             or t.names[0] not in known_names

@@ -32,14 +32,25 @@ SERVICES = frozenset({"http", "remotecfg", "livedebugging", "cluster", "otel", "
 _GRAPH_MESSAGES = ("cycle detected: ", "cannot reference self")
 
 
-def _kind_rank(name: str) -> int:
+COMPONENT_RANK = 2
+
+
+def block_id(stmt: ast.BlockStmt) -> str:
+    """A block's ID as Alloy's validator forms it: its name, then its label if it has one."""
+    return f"{stmt.full_name}.{stmt.label}" if stmt.label else stmt.full_name
+
+
+def kind_rank(stmt: ast.BlockStmt) -> int:
+    """Which of Alloy's block lists a block falls in: declares, config blocks (by name),
+    components, services (by ID: a labeled `http "x"` is a component)."""
+    name = stmt.full_name
     if name == "declare":
         return 0
     if name in CONFIG_BLOCKS:
         return 1
-    if name in SERVICES:
+    if name in SERVICES and not stmt.label:
         return 3
-    return 2
+    return COMPONENT_RANK
 
 
 class BlockOrder:
@@ -52,9 +63,7 @@ class BlockOrder:
         for file_index, (filename, file) in enumerate(files.items()):
             for stmt_index, stmt in enumerate(file.body):
                 if isinstance(stmt, ast.BlockStmt):
-                    ranked.append(
-                        ((_kind_rank(stmt.full_name), file_index, stmt_index), filename, stmt)
-                    )
+                    ranked.append(((kind_rank(stmt), file_index, stmt_index), filename, stmt))
         ranked.sort(key=lambda item: item[0])
         for rank, (_, filename, stmt) in enumerate(ranked):
             start, end = ast.start_pos(stmt).offset, ast.end_pos(stmt).offset

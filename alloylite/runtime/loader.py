@@ -16,6 +16,7 @@ from functools import cache
 from typing import Any
 
 from alloylite.runtime.component import Registration, Stability
+from alloylite.runtime.diag_order import COMPONENT_RANK, block_id, kind_rank
 from alloylite.runtime.graph import (
     Graph,
     Reference,
@@ -35,7 +36,7 @@ from alloylite.runtime.modules.blocks import (
     ForeachBlock,
 )
 from alloylite.runtime.modules.context import MAX_DEPTH, ModuleContext
-from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque, Undeclared
+from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque
 from alloylite.runtime.modules.registrations import (
     ARGUMENT,
     EXPORT,
@@ -74,6 +75,9 @@ class Node:
     arguments_body: ast.Body | None = None
     # validate: the linked body of a declare or a foreach template, checked with the node.
     children: LoadedConfig | None = None
+    # validate: whether Alloy's validator checks this block's arguments and references (not
+    # for a component whose name it cannot use, or of a namespace it does not read).
+    checked: bool = True
 
     @property
     def name(self) -> str:
@@ -101,8 +105,9 @@ class LoadedConfig:
     warned_remote_import: bool = False
     # validate: the declare bodies of imported modules, checked with the config.
     imported: list[LoadedConfig] = field(default_factory=list)
-    # validate: alloylite's own warnings (imports it could not read or fetch); printed
-    # after every Alloy diagnostic (docs/compatibility.md).
+    # validate: alloylite's own diagnostics (imports it could not read or fetch; after
+    # check_loaded, all its checks beyond Alloy's), printed after every Alloy diagnostic
+    # (docs/compatibility.md).
     own: list[Diagnostic] = field(default_factory=list)
 
     @property
@@ -231,16 +236,20 @@ def load_sources(
     return link(files, config, registry, min_stability, validate_mode=validate_mode)
 
 
+def text_end(start: ast.Pos, text: str) -> ast.Pos:
+    """The last byte of one-line `text` written at `start` (Alloy's `Pos.Add(len - 1)`)."""
+    n = len(text.encode()) - 1
+    return ast.Pos(start.offset + n, start.line, start.col + n)
+
+
 def _name_end(block: ast.BlockStmt) -> ast.Pos:
-    n = len(block.full_name.encode()) - 1
-    return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
+    return text_end(block.name_pos, block.full_name)
 
 
 def _id_end(block: ast.BlockStmt, node_id: str) -> ast.Pos:
     """Where Alloy's validator ends a block's span: its ID's length from the name
     (`declare.a` for `declare "a"`, two columns short of the closing quote)."""
-    n = len(node_id.encode()) - 1
-    return ast.Pos(block.name_pos.offset + n, block.name_pos.line, block.name_pos.col + n)
+    return text_end(block.name_pos, node_id)
 
 
 def _label_end(block: ast.BlockStmt) -> ast.Pos:
@@ -288,20 +297,20 @@ def link(
                 blocks.append((filename, stmt))
     for filename, stmt in blocks:
         linker.register(stmt, filename)
+    per_kind: dict[int, int] = {}
     for filename, stmt in blocks:
-        node = linker.classify(stmt, filename)
+        kind = kind_rank(stmt)
+        index = per_kind[kind] = per_kind.get(kind, -1) + 1
+        previous = config.nodes.get(block_id(stmt))
+        node = linker.classify(stmt, filename, previous)
         if node is None:
             continue
-        previous = config.nodes.get(node.id)
         if previous is not None:
-            where = f"{previous.filename}:{previous.block.name_pos}"
-            error(
-                f"block {node.id} already declared at {where}",
-                stmt.name_pos,
-                _id_end(stmt, node.id),
-                filename,
-            )
-            continue
+            if not validate_mode:
+                continue
+            # Alloy's validator checks a duplicate too, under an ID nothing can reference
+            # (its index among the blocks of its kind).
+            node.id = f"{node.id}-{index}"
         config.nodes[node.id] = node
     scope_names = _ScopeNames(ctx.names)
     graph, unresolved = build_graph(
@@ -360,7 +369,7 @@ class _ScopeNames(RootNames):
 
 def _graph_body(node: Node) -> ast.Body:
     """What a node's references are read from: a declare's body is its own module."""
-    if node.name == "declare":
+    if node.name == "declare" or not node.checked:
         return ()
     return node.body
 
@@ -418,20 +427,19 @@ def _stdlib_use(
 ) -> list[Diagnostic]:
     """Alloy's checks of one reference against the stdlib (its validator's order).
 
-    A reference to a component whose first name is a stdlib name shadows it (warning);
-    otherwise a deprecated top-level function (`env`) is a warning and an experimental
-    one (`array.group_by`) an error below the experimental level. The warnings span from
-    the first name to the start of the last, as Alloy's do (one caret for `env`).
+    A reference to a component whose first name is a stdlib name shadows it (warning on
+    that first name); otherwise a deprecated top-level function (`env`) is a warning and
+    an experimental one (`array.group_by`) an error below the experimental level, both
+    spanning the whole chain (a call ends the chain: `env` of `env("X")`).
     """
-    start = trav.positions[0] if trav.positions else trav.start
-    end = trav.positions[-1] if trav.positions else trav.start
     head = trav.names[0]
     if resolve(trav, config.nodes) is not None:
         if head in stdlib_names():
-            return [Diagnostic(Severity.WARNING, SHADOWING_MESSAGE, start, end, filename)]
+            first = text_end(trav.start, head)
+            return [Diagnostic(Severity.WARNING, SHADOWING_MESSAGE, trav.start, first, filename)]
         return []
     if head in deprecated_names():
-        return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, start, end, filename)]
+        return [Diagnostic(Severity.WARNING, DEPRECATED_MESSAGE, trav.start, trav.end, filename)]
     from alloylite.eval.stdlib import EXPERIMENTAL
 
     function = ".".join(trav.names[:2])
@@ -593,22 +601,34 @@ class _Linker:
 
     # ---------------------------------------------------------------- pass 2
 
-    def classify(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+    def classify(
+        self, stmt: ast.BlockStmt, filename: str, previous: Node | None = None
+    ) -> Node | None:
+        """The node of one block, its own problems reported in Alloy's order for its kind.
+
+        `previous` is the node already holding this block's ID (a duplicate). Where
+        Alloy's validator still checks a block that has such a problem (a duplicate, a
+        missing label, a block out of place), validate keeps its node so that its
+        arguments and body are checked too; `run` drops it, nothing runs anyway.
+        """
         name = stmt.full_name
         head = (stmt.name_pos, _name_end(stmt), filename)
         whole = (ast.start_pos(stmt), ast.end_pos(stmt), filename)
+        node_id = block_id(stmt)
         if name == "declare":
-            return self._declare(stmt, filename)
+            return self._declare(stmt, filename, previous)
+        if name == "foreach":
+            return self._foreach(stmt, filename, previous)
+        if kind_rank(stmt) == COMPONENT_RANK:
+            return self._component(stmt, filename, previous)
+        self._duplicate(stmt, filename, previous)  # configs and services: first
         if name in ("argument", "export"):
-            if self.ctx.root:
-                self.error(f"{name} blocks only allowed inside a module", *whole)
-                return None
-            if not stmt.label:
-                self.error(f"{name} block must have a label", *head)
-                return None
             registration = ARGUMENT if name == "argument" else EXPORT
-            node_id = f"{name}.{stmt.label}"
-            return Node(node_id, NodeKind.COMPONENT, stmt, filename, registration)
+            node = Node(node_id, NodeKind.COMPONENT, stmt, filename, registration)
+            placed = not self.ctx.root
+            if not placed:
+                self.error(f"{name} blocks only allowed inside a module", *whole)
+            return self._kept(node, self._labeled(stmt, filename) and placed)
         if name in _ROOT_ONLY_CONFIGS:
             if stmt.label is not None:
                 self.error(
@@ -621,30 +641,43 @@ class _Linker:
             kind = NodeKind.LOGGING if name == LOGGING else NodeKind.CONFIG
             node = Node(name, kind, stmt, filename, schema=CONFIG_BLOCKS.get(name))
             return self._placed(node)
-        if name == "foreach":
-            return self._foreach(stmt, filename)
         if name in IMPORT_BLOCKS:
-            if not stmt.label:
-                self.error(f"{name} block must have a label", *head)
-                return None
+            node = Node(node_id, NodeKind.CONFIG, stmt, filename, schema=CONFIG_BLOCKS[name])
+            if not self._labeled(stmt, filename):
+                return self._kept(node, False)
             if name in _NOT_RUN and not self.validate_mode:
                 self.error(f'block "{name}" is valid Alloy but alloylite cannot run it', *head)
-            node_id = f"{name}.{stmt.label}"
-            return Node(node_id, NodeKind.CONFIG, stmt, filename, schema=CONFIG_BLOCKS[name])
-        if name in SERVICE_BLOCKS and not stmt.label:
+            return node
+        if name in SERVICE_BLOCKS:
             node = Node(name, NodeKind.CONFIG, stmt, filename, schema=SERVICE_BLOCKS[name])
             return self._placed(node)
-        if name in _UNCONFIGURABLE_SERVICES:
-            self.error(f'service "{name}" does not support being configured', *head)
-            return None
-        return self._component(stmt, filename)
+        self.error(f'service "{name}" does not support being configured', *whole)
+        return self._kept(Node(name, NodeKind.CONFIG, stmt, filename), False)
+
+    def _kept(self, node: Node, ok: bool) -> Node | None:
+        """The node of a block that has a problem (`ok` false): validate still checks it."""
+        return node if ok or self.validate_mode else None
+
+    def _labeled(self, stmt: ast.BlockStmt, filename: str) -> bool:
+        if stmt.label:
+            return True
+        name = stmt.full_name
+        self.error(f"{name} block must have a label", stmt.name_pos, _name_end(stmt), filename)
+        return False
+
+    def _duplicate(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> None:
+        if previous is not None:
+            where = f"{previous.filename}:{previous.block.name_pos}"
+            node_id = block_id(stmt)
+            message = f"block {node_id} already declared at {where}"
+            self.error(message, stmt.name_pos, _id_end(stmt, node_id), filename)
 
     def _placed(self, node: Node) -> Node | None:
         message = self.ctx.disallowed(node.id)
         if message is not None:
             block = node.block
             self.error(message, block.name_pos, _name_end(block), node.filename)
-            return None
+            return self._kept(node, False)
         return node
 
     def _too_deep(self, stmt: ast.BlockStmt, filename: str) -> None:
@@ -655,10 +688,9 @@ class _Linker:
             filename,
         )
 
-    def _declare(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
-        if not stmt.label:
-            self.error("declare block must have a label", stmt.name_pos, _name_end(stmt), filename)
-            return None
+    def _declare(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> Node | None:
+        labeled = self._labeled(stmt, filename)
+        self._duplicate(stmt, filename, previous)
         if stmt.label == "declare" and not self.validate_mode:
             self.error(
                 "'declare' is not a valid label for a declare block",
@@ -667,12 +699,14 @@ class _Linker:
                 filename,
             )
             return None
-        node = Node(f"declare.{stmt.label}", NodeKind.CONFIG, stmt, filename)
-        if self.validate_mode:
+        node = Node(block_id(stmt), NodeKind.CONFIG, stmt, filename)
+        if not labeled and not self.validate_mode:
+            return None
+        if self.validate_mode:  # its body is checked, even unlabeled or a duplicate
             if self.ctx.depth >= MAX_DEPTH:
                 self._too_deep(stmt, filename)
                 return node
-            declare = self.ctx.namespace.declares.get(stmt.label)
+            declare = self.ctx.namespace.declares.get(stmt.label or "")
             namespace = Namespace(parent=declare.namespace if declare else self.ctx.namespace)
             node.children = self._body(
                 stmt.body,
@@ -697,9 +731,11 @@ class _Linker:
         check_references: bool = True,
     ) -> LoadedConfig:
         """Link a nested body (a declare's, a foreach template) in its own context."""
-        child = LoadedConfig(sources=self.config.sources, module_path=module_path)
-        child.warned_remote_import = self.config.warned_remote_import
         file = ast.File(filename, body, ())
+        child = LoadedConfig(
+            sources=self.config.sources, module_path=module_path, files={filename: file}
+        )
+        child.warned_remote_import = self.config.warned_remote_import
         ctx = ModuleContext(
             in_module=in_module,
             in_foreach=in_foreach,
@@ -722,16 +758,17 @@ class _Linker:
         child.own.clear()
         return child
 
-    def _foreach(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+    def _foreach(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> Node | None:
         head = (stmt.name_pos, _name_end(stmt), filename)
+        self._duplicate(stmt, filename, previous)
         if self.min_stability > Stability.EXPERIMENTAL:
             feature = 'foreach block "foreach"' if self.validate_mode else 'config block "foreach"'
             self.error(
                 stability_message(feature, Stability.EXPERIMENTAL, self.min_stability), *head
             )
-        if not stmt.label:
-            self.error("foreach block must have a label", *head)
+        if not self._labeled(stmt, filename) and not self.validate_mode:
             return None
+        node_id = block_id(stmt)
         rest = tuple(
             s for s in stmt.body if not (isinstance(s, ast.BlockStmt) and s.full_name == "template")
         )
@@ -744,12 +781,7 @@ class _Linker:
                 filename,
             )
             return Node(
-                f"foreach.{stmt.label}",
-                NodeKind.CONFIG,
-                stmt,
-                filename,
-                schema=ForeachBlock,
-                arguments_body=rest,
+                node_id, NodeKind.CONFIG, stmt, filename, schema=ForeachBlock, arguments_body=rest
             )
         ctx, config = self.ctx, self.config
         template_body = template.body
@@ -767,7 +799,7 @@ class _Linker:
             )
 
         node = Node(
-            f"foreach.{stmt.label}",
+            node_id,
             NodeKind.COMPONENT,
             stmt,
             filename,
@@ -778,40 +810,58 @@ class _Linker:
             node.children = link_template(frozenset(), check_references=False)
         return node
 
-    def _component(self, stmt: ast.BlockStmt, filename: str) -> Node | None:
+    def _component(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> Node | None:
+        """A built-in or custom component. Alloy's validator reports the block's label and
+        duplicate before its name; its runtime looks the name up first."""
         name = stmt.full_name
         head = (stmt.name_pos, _name_end(stmt), filename)
-        custom = self.ctx.namespace.lookup(name)
-        registration: Registration | None
-        if isinstance(custom, Opaque):
-            registration = None
-        elif isinstance(custom, Undeclared):
-            self.error(f'cannot find the definition of component name "{name}"', *head)
-            return None
-        elif custom is not None:
-            registration = self._custom(name, custom)
-        else:
-            registration = self.registry.get(name)
-            if registration is None:
-                self.error(f'cannot find the definition of component name "{name}"', *head)
+        node = Node(block_id(stmt), NodeKind.COMPONENT, stmt, filename)
+        if self.validate_mode:
+            if not stmt.label:
+                self.error(f'component "{name}" must have a label', *head)
+            self._duplicate(stmt, filename, previous)
+        found, node.registration = self._registration(name, head)
+        if not found:
+            # validate: still a node, so references to it resolve, but its body is not
+            # checked (Alloy's validator skips a block whose name it cannot use).
+            node.kind, node.checked = NodeKind.CONFIG, False
+            return self._kept(node, False)
+        if not self.validate_mode:
+            if not stmt.label:
+                self.error(f'component "{name}" must have a label', *head)
                 return None
-        if not stmt.label:
-            self.error(f'component "{name}" must have a label', *head)
-            return None
-        if registration is None:  # a namespace validate cannot read: accepted, unchecked
-            return Node(f"{name}.{stmt.label}", NodeKind.CONFIG, stmt, filename)
+            self._duplicate(stmt, filename, previous)
+        if node.registration is None:  # a namespace validate cannot read: accepted, unchecked
+            node.kind, node.checked = NodeKind.CONFIG, not self.validate_mode
+        return node
+
+    def _registration(
+        self, name: str, head: tuple[ast.Pos, ast.Pos, str]
+    ) -> tuple[bool, Registration | None]:
+        """(usable, registration) of a component name: a custom component, a component of
+        a namespace validate cannot read (None), or a built-in one allowed by the flags."""
+        custom = self.ctx.namespace.lookup(name)
+        if isinstance(custom, Opaque):
+            return True, None
+        registration = None
+        if isinstance(custom, Declare):
+            registration = self._custom(name, custom)
+        elif custom is None:
+            registration = self.registry.get(name)
+        if registration is None:
+            self.error(f'cannot find the definition of component name "{name}"', *head)
+            return False, None
         if registration.community and not self.registry.community_enabled:
             self.error(community_message(name), *head)
-            return None
+            return False, registration
         if registration.stability < self.min_stability:
-            # Kept as a node, so its references and arguments are still checked.
-            self.error(
-                stability_message(
-                    f'component "{name}"', registration.stability, self.min_stability
-                ),
-                *head,
-            )
-        return Node(f"{name}.{stmt.label}", NodeKind.COMPONENT, stmt, filename, registration)
+            feature = f'component "{name}"'
+            message = stability_message(feature, registration.stability, self.min_stability)
+            self.error(message, *head)
+            # `run` links a gated component still (its references are reported too);
+            # Alloy's validator checks nothing more of it.
+            return not self.validate_mode, registration
+        return True, registration
 
     def _custom(self, name: str, declare: Declare) -> Registration:
         """The registration of a declare, built once per body that uses it."""

@@ -1,9 +1,11 @@
 """The validation core: every problem of a config, without starting anything.
 
 Checks syntax, top-level structure, component names, the stability gate,
-references, cycles and every component's arguments (expressions are
-evaluated where they do not read another component's exports; they are pure,
-so `sys.env` is fine). `alloylite validate` and `alloylite.validate()` both
+references, cycles and every component's arguments, as Alloy's validator does
+(no function call evaluated); then alloylite's own checks, reported after
+(`LoadedConfig.own`): calls evaluated where they read no component's exports
+(they are pure, so `sys.env` is fine), exports read by references, imported
+modules. `alloylite validate` and `alloylite.validate()` both
 call it, so the CLI and the API report the same diagnostics. Imports no HTTP
 stack, so `validate` starts fast in CI.
 """
@@ -11,12 +13,19 @@ stack, so `validate` starts fast in CI.
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from alloylite.runtime.component import Stability
 from alloylite.runtime.diag_order import alloy_order
-from alloylite.runtime.loader import LoadedConfig, NodeKind, RootNames, load, load_sources
+from alloylite.runtime.loader import (
+    LoadedConfig,
+    NodeKind,
+    RootNames,
+    load,
+    load_sources,
+    text_end,
+)
 from alloylite.runtime.registry import default_registry, export_names
-from alloylite.syntax.ast import Pos
 from alloylite.syntax.diag import Diagnostic, Severity
 
 
@@ -42,32 +51,48 @@ def check_text(
 
 
 def check_loaded(config: LoadedConfig) -> LoadedConfig:
-    """The checks after loading: every node's arguments, then alloylite's own checks
-    (exports read by references), all in Alloy's order (runtime/diag_order.py)."""
-    from alloylite.runtime.arguments import decode_node
+    """The checks after loading: every node's arguments as Alloy's validator checks them,
+    in Alloy's order (runtime/diag_order.py), then alloylite's own checks (`config.own`)."""
+    alloys, own = _check(config)
+    config.diagnostics[:] = alloys + own
+    config.own[:] = own
+    return config
+
+
+def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(Alloy's diagnostics of one body, in Alloy's order; alloylite's own).
+
+    Alloy's validator evaluates no function call: a value that calls one is not checked
+    there. alloylite then decodes such a node again with its calls evaluated: what that
+    adds (`array.combine_maps([], [], [])`: `alloy run` refuses it) is its own.
+    """
+    from alloylite.runtime.arguments import calls_a_function, decode_node
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
     decoded: list[Diagnostic] = []
+    own: list[Diagnostic] = []
     for node_id in config.order:
         node = config.nodes[node_id]
-        _, diags = decode_node(
-            node,
-            config.sources.get(node.filename, b""),
-            None,
-            unknown_ids=component_ids,
-            known_names=known,
+        source = config.sources.get(node.filename, b"")
+        decode = partial(
+            decode_node, node, source, None, unknown_ids=component_ids, known_names=known
         )
+        _, diags = decode(evaluate_calls=False)
         decoded.extend(diags)
-        if node.children is not None:  # a declare's body, a foreach template: by position
-            body = check_loaded(node.children).diagnostics
-            decoded.extend(_sorted(body, list(config.sources)))
-    extras = _sorted(_unknown_exports(config), list(config.sources))
+        if calls_a_function(node.body):
+            _, full = decode(evaluate_calls=True)
+            own.extend(d for d in full if d not in diags)
+        if node.children is not None:  # a declare's body, a foreach template: Alloy's order
+            body, body_own = _check(node.children)
+            decoded.extend(body)
+            own.extend(body_own)
+    own = _sorted(own + _unknown_exports(config), list(config.sources))
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
-        extras.extend(check_loaded(module).diagnostics)
-    extras.extend(config.own)
-    config.diagnostics[:] = alloy_order(config.files, config.diagnostics, decoded, extras)
-    return config
+        module_alloys, module_own = _check(module)
+        own.extend(module_alloys + module_own)
+    own.extend(config.own)
+    return alloy_order(config.files, config.diagnostics, decoded, []), own
 
 
 def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
@@ -91,8 +116,7 @@ def _unknown_exports(config: LoadedConfig) -> list[Diagnostic]:
             if name in export_names(target.registration):
                 continue
             start = trav.positions[depth]
-            n = len(name.encode()) - 1
-            end = Pos(start.offset + n, start.line, start.col + n)
+            end = text_end(start, name)
             out.append(
                 Diagnostic(
                     Severity.ERROR, f'field "{name}" does not exist', start, end, node.filename

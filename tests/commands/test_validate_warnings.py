@@ -22,7 +22,8 @@ from alloylite.syntax.parser import parse_file
 from tests.commands.cli_support import run_cli, write
 from tests.runtime.components import Late, LateArgs, make_registry
 
-# Line 6 holds the deprecated call at column 18, as Alloy reports `env` in stdlib.diags.
+# Line 6 holds the deprecated call at column 18; Alloy underlines the name `env`, the
+# chain a call ends (stdlib.diags: `ast.EndPos` of its last identifier).
 DEPRECATED = """\
 pyroscope.write "backend" {
   endpoint {
@@ -36,7 +37,7 @@ pyroscope.write "backend" {
 """
 
 
-def test_deprecated_function_is_a_warning_with_one_caret(tmp_path: Path) -> None:
+def test_deprecated_function_is_a_warning_under_its_name(tmp_path: Path) -> None:
     path = write(tmp_path, DEPRECATED, "main.alloy")
     rc, out, err = run_cli("validate", path)
     assert (rc, out) == (0, "")
@@ -45,7 +46,7 @@ def test_deprecated_function_is_a_warning_with_one_caret(tmp_path: Path) -> None
         "\n"
         "5 |       // from the environment\n"
         '6 |       username = env("PYROSCOPE_USERNAME")\n'
-        "  |                  ^\n"
+        "  |                  ^^^\n"
         "7 |     }\n"
     )
     assert DEPRECATED_MESSAGE == (
@@ -71,11 +72,11 @@ pyroscope.write "backend" {
     assert rc == 0
     items = json.loads(out)
     assert [(i["line"], i["col"], i["end_col"], i["severity"]) for i in items] == [
-        (3, 27, 27, "warning"),  # to_upper
-        (6, 11, 11, "warning"),  # join
-        (6, 16, 16, "warning"),  # split
-        (8, 11, 11, "warning"),  # format
-        (8, 24, 24, "warning"),  # trim_space
+        (3, 27, 34, "warning"),  # to_upper
+        (6, 11, 14, "warning"),  # join
+        (6, 16, 20, "warning"),  # split
+        (8, 11, 16, "warning"),  # format
+        (8, 24, 33, "warning"),  # trim_space
     ]
     assert {i["message"] for i in items} == {DEPRECATED_MESSAGE}
 
@@ -99,7 +100,7 @@ def test_github_format_marks_warnings(tmp_path: Path) -> None:
     rc, out, _ = run_cli("validate", "--format=github", path)
     assert rc == 0
     assert out == (
-        f"::warning file={path},line=6,col=18,endLine=6,endColumn=18::{DEPRECATED_MESSAGE}\n"
+        f"::warning file={path},line=6,col=18,endLine=6,endColumn=20::{DEPRECATED_MESSAGE}\n"
     )
 
 
@@ -121,12 +122,13 @@ def _link(text: str) -> LoadedConfig:
     )
 
 
-def test_component_shadowing_a_stdlib_name_spans_the_reference() -> None:
+def test_component_shadowing_a_stdlib_name_spans_the_first_name() -> None:
     config = _link('sys.late "x" {}\n\ntest.late "y" {\n  value = sys.late.x.value\n}\n')
     [warning] = config.diagnostics
     assert warning.severity is Severity.WARNING and warning.message == SHADOWING_MESSAGE
     assert (warning.start.line, warning.start.col) == (4, 11)  # type: ignore[union-attr]
-    assert (warning.end.line, warning.end.col) == (4, 22)  # type: ignore[union-attr]
+    # Alloy underlines the shadowed name only (`sys`), not the whole reference.
+    assert (warning.end.line, warning.end.col) == (4, 13)  # type: ignore[union-attr]
     assert config.ok
 
 

@@ -38,7 +38,7 @@ MODULE_CASES = frozenset(
 )
 # Matching cases when this runner was written (component cases / module cases).
 BASELINE_COMPONENTS = 5
-BASELINE_MODULES = 2
+BASELINE_MODULES = 8
 
 
 def _cases() -> list[dict[str, Any]]:

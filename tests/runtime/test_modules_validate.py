@@ -143,6 +143,67 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
         ],
     ),
     (
+        "a body's diagnostics in Alloy's order: its config blocks before its components",
+        {
+            "main.alloy": 'declare "m" {\n'
+            '  test.writer "w" {\n    nme = 1\n  }\n'
+            "  logging { }\n"
+            '  export "e" { }\n'
+            "}\n"
+        },
+        [
+            "main.alloy:5:3: logging not allowed in module",
+            'main.alloy:6:3: missing required attribute "value"',
+            'main.alloy:3:5: unrecognized attribute name "nme"',
+        ],
+    ),
+    (
+        "duplicate, unlabeled and misplaced blocks are still checked, as Alloy's validator does",
+        {
+            "main.alloy": 'declare "m" {\n  export "d" {}\n  export "d" {}\n  logging {\n'
+            "    nope = 1\n  }\n}\n"
+            "import.http {}\nimport.http {}\n"
+            'argument "r" {\n  nope = 1\n}\n'
+            "test.writer {\n  nme = 1\n}\n"
+            'foreach "f" {\n  collection = []\n  var = "x"\n  template { }\n}\n'
+            'foreach "f" {\n  collection = []\n  var = "x"\n  template {\n'
+            '    test.writer "w" {\n      nme = 1\n    }\n  }\n}\n'
+        },
+        [
+            'main.alloy:2:3: missing required attribute "value"',
+            # a config block's duplicate is reported first, then its other problems
+            "main.alloy:3:3: block export.d already declared at main.alloy:2:3",
+            'main.alloy:3:3: missing required attribute "value"',
+            "main.alloy:4:3: logging not allowed in module",
+            'main.alloy:5:5: unrecognized attribute name "nope"',
+            "main.alloy:8:1: import.http block must have a label",
+            'main.alloy:8:1: missing required attribute "url"',
+            "main.alloy:9:1: block import.http already declared at main.alloy:8:1",
+            "main.alloy:9:1: import.http block must have a label",
+            'main.alloy:9:1: missing required attribute "url"',
+            "main.alloy:10:1: argument blocks only allowed inside a module",
+            'main.alloy:11:3: unrecognized attribute name "nope"',
+            "main.alloy:21:1: block foreach.f already declared at main.alloy:16:1",
+            'main.alloy:26:7: unrecognized attribute name "nme"',
+            'main.alloy:13:1: component "test.writer" must have a label',
+            'main.alloy:14:3: unrecognized attribute name "nme"',
+        ],
+    ),
+    (
+        "a component of an unknown name: references to it resolve, its body is not checked",
+        {
+            "main.alloy": 'nope.x "a" {\n  v = missing.thing\n}\n'
+            "nope.x {\n  v = 1\n}\n"
+            'test.writer "w" {\n  name = nope.x.a.out\n}\n'
+        },
+        [
+            'main.alloy:1:1: cannot find the definition of component name "nope.x"',
+            # Alloy's validator: the block's own problems, then its name
+            'main.alloy:4:1: component "nope.x" must have a label',
+            'main.alloy:4:1: cannot find the definition of component name "nope.x"',
+        ],
+    ),
+    (
         "a declare may shadow nothing built in by its label alone; an import label shadows",
         {
             "main.alloy": 'declare "test" { }\ntest.writer "w" { }\ntest "t" { }\n'
@@ -173,6 +234,19 @@ def test_module_rules(
 ) -> None:
     want = [e.replace("{dir}", str(tmp_path)) for e in expected]
     assert _messages(tmp_path, files) == want
+
+
+def test_a_gated_component_is_a_node_whose_body_validate_does_not_check(tmp_path: Path) -> None:
+    (tmp_path / "main.alloy").write_text(
+        'test.late "l" {\n  nope = missing.thing\n}\ntest.writer "w" {\n  name = test.late.l\n}\n'
+    )
+    config = load(
+        str(tmp_path / "main.alloy"), make_registry(), Stability.PUBLIC_PREVIEW, validate_mode=True
+    )
+    check_loaded(config)
+    # Alloy's validator: the registry refuses the name, so neither the body's attribute
+    # nor its reference is checked, while the reference to it resolves.
+    assert [d.message.split(" is at ")[0] for d in config.diagnostics] == ['component "test.late"']
 
 
 def test_import_cycles_and_self_imports_are_errors(tmp_path: Path) -> None:
