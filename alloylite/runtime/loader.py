@@ -36,7 +36,7 @@ from alloylite.runtime.modules.blocks import (
     ForeachBlock,
 )
 from alloylite.runtime.modules.context import MAX_DEPTH, ModuleContext
-from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque
+from alloylite.runtime.modules.namespace import OPAQUE, Declare, Namespace, Opaque, Undeclared
 from alloylite.runtime.modules.registrations import (
     ARGUMENT,
     EXPORT,
@@ -78,6 +78,9 @@ class Node:
     # validate: whether Alloy's validator checks this block's arguments and references (not
     # for a component whose name it cannot use, or of a namespace it does not read).
     checked: bool = True
+    # validate: a component of a module alloylite read through an import (Alloy's validate
+    # reads none): what its arguments get wrong is alloylite's own diagnostic.
+    own: bool = False
 
     @property
     def name(self) -> str:
@@ -487,6 +490,14 @@ class _Linker:
         self.validate_mode, self.ctx, self.error = validate_mode, ctx, error
         self._customs: dict[int, Registration] = {}
 
+    def own_error(self, msg: str, start: ast.Pos | None, end: ast.Pos | None, fname: str) -> None:
+        """An error in what alloylite reads but Alloy's validate does not (an import): in
+        validate, alloylite's own diagnostic, printed after Alloy's; at run, an error."""
+        if self.validate_mode:
+            self.config.own.append(Diagnostic(Severity.ERROR, msg, start, end, fname))
+        else:
+            self.error(msg, start, end, fname)
+
     # ---------------------------------------------------------------- pass 1
 
     def register(self, stmt: ast.BlockStmt, filename: str) -> None:
@@ -524,7 +535,7 @@ class _Linker:
         key = os.path.realpath(value)
         if key in self.ctx.importing:
             chain = " -> ".join([*self.ctx.importing, key])
-            self.error(f"import cycle: {chain}", stmt.name_pos, _label_end(stmt), filename)
+            self.own_error(f"import cycle: {chain}", stmt.name_pos, _label_end(stmt), filename)
             return OPAQUE
         try:
             sources = read_sources(value)
@@ -559,7 +570,7 @@ class _Linker:
             return OPAQUE
         files, diags = parse_sources(sources)
         self.config.sources.update(sources)
-        self.config.diagnostics.extend(diags)
+        (self.config.own if self.validate_mode else self.config.diagnostics).extend(diags)
         if diags:
             return OPAQUE
         origin = key or filename
@@ -567,7 +578,7 @@ class _Linker:
             for top in file.body:
                 what = top.full_name if isinstance(top, ast.BlockStmt) else top.name.name
                 if what != "declare" and what not in IMPORT_BLOCKS:
-                    self.error(
+                    self.own_error(
                         f'imported content from "{origin}" is invalid: only declare and '
                         f"import blocks are allowed in a module, got {what}",
                         stmt.name_pos,
@@ -575,7 +586,7 @@ class _Linker:
                         filename,
                     )
                     return OPAQUE
-        namespace = Namespace()
+        namespace = Namespace(imported=True)
         child = LoadedConfig(sources=self.config.sources, module_path=module_path)
         child.warned_remote_import = self.config.warned_remote_import
         importing = (*self.ctx.importing, key) if key else self.ctx.importing
@@ -592,7 +603,9 @@ class _Linker:
         self.config.warned_remote_import = child.warned_remote_import
         self.config.own.extend(child.own)  # the root prints them, after Alloy's diagnostics
         child.own.clear()
-        self.config.diagnostics.extend(d for d in child.diagnostics if d not in diags)
+        # Alloy's validate reads no import: what alloylite finds inside one is its own.
+        found = [d for d in child.diagnostics if d not in diags]
+        (self.config.own if self.validate_mode else self.config.diagnostics).extend(found)
         if self.validate_mode:
             for node in child.nodes.values():
                 if node.children is not None:
@@ -821,6 +834,7 @@ class _Linker:
                 self.error(f'component "{name}" must have a label', *head)
             self._duplicate(stmt, filename, previous)
         found, node.registration = self._registration(name, head)
+        node.own = self.validate_mode and self.ctx.namespace.through_import(name)
         if not found:
             # validate: still a node, so references to it resolve, but its body is not
             # checked (Alloy's validator skips a block whose name it cannot use).
@@ -849,7 +863,9 @@ class _Linker:
         elif custom is None:
             registration = self.registry.get(name)
         if registration is None:
-            self.error(f'cannot find the definition of component name "{name}"', *head)
+            message = f'cannot find the definition of component name "{name}"'
+            undeclared = isinstance(custom, Undeclared)  # in a module alloylite read
+            (self.own_error if undeclared else self.error)(message, *head)
             return False, None
         if registration.community and not self.registry.community_enabled:
             self.error(community_message(name), *head)

@@ -79,7 +79,7 @@ def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
             decode_node, node, source, None, unknown_ids=component_ids, known_names=known
         )
         _, diags = decode(evaluate_calls=False)
-        decoded.extend(diags)
+        (own if node.own else decoded).extend(diags)
         if calls_a_function(node.body):
             _, full = decode(evaluate_calls=True)
             own.extend(d for d in full if d not in diags)

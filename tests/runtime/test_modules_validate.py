@@ -109,9 +109,10 @@ CASES: list[tuple[str, dict[str, str], list[str]]] = [
             "lib.alloy": 'declare "ok" {\n  argument "x" { }\n'
             '  test.writer "w" {\n    nme = 1\n  }\n}\n',
         },
+        # both alloylite's own (Alloy's validate reads no import): the module's body first
         [
-            'main.alloy:7:1: cannot find the definition of component name "lib.nope"',
             'lib.alloy:4:5: unrecognized attribute name "nme"',
+            'main.alloy:7:1: cannot find the definition of component name "lib.nope"',
         ],
     ),
     (
@@ -315,3 +316,31 @@ def test_alloylite_own_import_warnings_come_after_alloys_diagnostics(tmp_path: P
         "validate does not fetch import.http or import.git modules",
     ]
     assert config.diagnostics[1:] == config.own
+
+
+def test_what_alloylite_finds_through_an_import_is_its_own_diagnostic(tmp_path: Path) -> None:
+    """Alloy's validate reads no import and accepts any component under an imported
+    namespace: a wrong argument of an imported custom component, a name the module does not
+    declare, a broken module file are alloylite's own diagnostics, after Alloy's."""
+    (tmp_path / "lib.alloy").write_text(
+        'declare "out" {\n  argument "url" { }\n}\ndeclare "bad" {\n  nope = 1\n}\n'
+    )
+    (tmp_path / "broken.alloy").write_text('declare "x" {\n')
+    path = tmp_path / "main.alloy"
+    path.write_text(
+        'import.file "lib" {\n  filename = module_path + "/lib.alloy"\n}\n'
+        'import.file "broken" {\n  filename = module_path + "/broken.alloy"\n}\n'
+        'lib.out "a" {\n  urll = "x"\n}\n'
+        'lib.undeclared "b" { }\n'
+        'test.writer "w" {\n  nme = 1\n}\n'
+    )
+    config = check_loaded(
+        load(str(path), make_registry(), Stability.EXPERIMENTAL, validate_mode=True)
+    )
+    alloys = config.diagnostics[: len(config.diagnostics) - len(config.own)]
+    assert [d.message for d in alloys] == ['unrecognized attribute name "nme"']
+    own = [d.message for d in config.own]
+    assert 'unrecognized attribute name "urll"' in own
+    assert 'missing required attribute "url"' in own
+    assert 'cannot find the definition of component name "lib.undeclared"' in own
+    assert any(m.startswith("expected }") or "EOF" in m for m in own), own

@@ -45,6 +45,17 @@ class Namespace:
     parent: Namespace | None = None
     declares: dict[str, Declare] = field(default_factory=dict)
     imports: dict[str, Namespace | Opaque] = field(default_factory=dict)
+    # An imported module's: Alloy's validate reads no import, so what alloylite finds
+    # through one (a custom component's arguments, an undeclared name) is its own check.
+    imported: bool = False
+
+    def through_import(self, name: str) -> bool:
+        """Whether `name` is a component of a module this namespace imports and alloylite
+        read (declared there or not)."""
+        found = self.lookup(name)
+        return isinstance(found, Undeclared) or (
+            isinstance(found, Declare) and found.namespace.imported
+        )
 
     def lookup(self, name: str) -> Declare | Opaque | Undeclared | None:
         """The custom component `name` names here, if any (`a`, or `ns.a` for an import)."""
