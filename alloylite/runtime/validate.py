@@ -44,25 +44,26 @@ def check_text(
 def check_loaded(config: LoadedConfig) -> LoadedConfig:
     """The checks after loading: every node's arguments, then alloylite's own checks
     (exports read by references), all in Alloy's order (runtime/diag_order.py)."""
-    from alloylite.runtime.arguments import decode_node
+    from alloylite.runtime.arguments import validate_node
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
     decoded: list[Diagnostic] = []
+    own: list[Diagnostic] = []  # block rules and set environment values: alloylite's own
     for node_id in config.order:
         node = config.nodes[node_id]
-        _, diags = decode_node(
+        diags, rules = validate_node(
             node,
             config.sources.get(node.filename, b""),
-            None,
             unknown_ids=component_ids,
             known_names=known,
         )
         decoded.extend(diags)
+        own.extend(rules)
         if node.children is not None:  # a declare's body, a foreach template: by position
             body = check_loaded(node.children).diagnostics
             decoded.extend(_sorted(body, list(config.sources)))
-    extras = _sorted(_unknown_exports(config), list(config.sources))
+    extras = _sorted(_unknown_exports(config) + own, list(config.sources))
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
         extras.extend(check_loaded(module).diagnostics)
     extras.extend(config.own)
