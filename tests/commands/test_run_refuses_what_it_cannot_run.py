@@ -4,12 +4,10 @@ with one diagnostic per such block and the list of what it runs."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from alloylite.runtime.registry import default_registry
+from tests.commands.cli_support import run_cli
 
 CONFIG = """\
 prometheus.scrape "a" {
@@ -35,14 +33,8 @@ logs "x" { }
 
 
 def alloylite(*args: str) -> tuple[int, str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "alloylite", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "NO_COLOR": "1"},
-    )
-    return proc.returncode, proc.stderr
+    rc, _, err = run_cli(*args)
+    return rc, err
 
 
 def test_one_diagnostic_per_block_it_cannot_run_with_the_list_of_what_it_runs(
