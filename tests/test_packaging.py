@@ -180,7 +180,12 @@ def test_wheel_contents(installed: Installed) -> None:
     assert "alloylite/py.typed" in names
     assert "alloylite = alloylite.cli:main" in scripts
     assert installed.wheel.name.startswith(f"alloylite-{alloylite.__version__}-")
-    assert not any(n.startswith(("tests/", "bench/", "examples/")) for n in names)
+    assert not any(
+        n.startswith(("tests/", "bench/", "examples/", "tools/", "docs/")) for n in names
+    )
+    # The catalogue ships as data; the tool that compiles it stays in the checkout.
+    assert "alloylite/runtime/catalogue/schemas.json" in names
+    assert not [n for n in names if "compile" in n.rsplit("/", 1)[-1]]
 
 
 def test_the_wheel_is_what_runs(installed: Installed) -> None:

@@ -10,9 +10,11 @@ and every problem is reported.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Container
 from typing import Any
 
+from alloylite.eval.gostr import unquote_literal
 from alloylite.runtime.graph import resolve, traversals_of_expr
 from alloylite.runtime.loader import Node, NodeKind
 from alloylite.runtime.logging_args import LoggingArguments
@@ -28,6 +30,55 @@ def _reads_environment(expr: ast.Expr) -> bool:
     for trav in traversals_of_expr(expr):
         if trav.names[:2] == ("sys", "env") or trav.names == ("env",):
             return True
+    return False
+
+
+def _environment_is_set(expr: ast.Expr) -> bool:
+    """Whether every environment read of the expression names, by a literal, a variable
+    that is set: then its value is the one the config was written for, worth judging."""
+    match expr:
+        case ast.CallExpr(value=callee, args=args):
+            names = next(traversals_of_expr(callee), None)
+            if names is not None and names.names in (("sys", "env"), ("env",)):
+                name = args[0] if len(args) == 1 else None
+                if not (isinstance(name, ast.LiteralExpr) and name.kind is ast.LiteralKind.STRING):
+                    return False
+                if unquote_literal(name.raw) not in os.environ:
+                    return False
+            return all(map(_environment_is_set, (callee, *args)))
+        case ast.ArrayExpr(elements=elements):
+            return all(map(_environment_is_set, elements))
+        case ast.ObjectExpr(fields=fields):
+            return all(_environment_is_set(f.value) for f in fields)
+        case ast.AccessExpr(value=value) | ast.UnaryExpr(value=value):
+            return _environment_is_set(value)
+        case ast.IndexExpr(value=value, index=index) | ast.BinaryExpr(left=value, right=index):
+            return _environment_is_set(value) and _environment_is_set(index)
+        case ast.ParenExpr(inner=inner):
+            return _environment_is_set(inner)
+    return True
+
+
+def _reads_unset_environment(expr: ast.Expr) -> bool:
+    """Whether the expression reads an environment variable that is not set here (or is
+    named by an expression): its value where `run` runs is unknown to validate."""
+    match expr:
+        case ast.CallExpr(value=callee, args=args):
+            names = next(traversals_of_expr(callee), None)
+            if names is not None and names.names in (("sys", "env"), ("env",)) and len(args) == 1:
+                [name] = args
+                if not (isinstance(name, ast.LiteralExpr) and name.kind is ast.LiteralKind.STRING):
+                    return True
+                return unquote_literal(name.raw) not in os.environ
+            return any(map(_reads_unset_environment, (callee, *args)))
+        case ast.ArrayExpr(elements=elements):
+            return any(map(_reads_unset_environment, elements))
+        case ast.ObjectExpr(fields=fields):
+            return any(_reads_unset_environment(f.value) for f in fields)
+        case ast.AccessExpr(value=inner) | ast.UnaryExpr(value=inner) | ast.ParenExpr(inner=inner):
+            return _reads_unset_environment(inner)
+        case ast.IndexExpr(value=left, index=right) | ast.BinaryExpr(left=left, right=right):
+            return _reads_unset_environment(left) or _reads_unset_environment(right)
     return False
 
 
@@ -73,27 +124,68 @@ def decode_node(
     *,
     unknown_ids: Container[str] = (),
     known_names: Container[str] = (),
-    evaluate_calls: bool = True,
 ) -> tuple[Any, list[Diagnostic]]:
     """(arguments or None, diagnostics). `scope=None` means validate mode.
 
     In validate mode an expression reading a node in `unknown_ids`, or a name
     that is neither a node nor in `known_names` (already reported by the
-    loader), is left unevaluated, and so is one that calls a function unless
-    `evaluate_calls` (Alloy's validator evaluates no call); one reading the
-    environment is evaluated (errors count) but its value is not checked
-    against the component.
+    loader), is left unevaluated; one reading the environment is evaluated
+    (errors count) but its value is not checked against the component.
     """
+    value, ctx, _ = _decode(
+        node, source, scope, unknown_ids, known_names, judge_env=False, evaluate_calls=True
+    )
+    if ctx.validate_mode:
+        return value, ctx.diagnostics + ctx.rules
+    return value, ctx.diagnostics[:1]
+
+
+def validate_node(
+    node: Node, source: bytes, *, unknown_ids: Container[str], known_names: Container[str]
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """A node's diagnostics in validate mode: (Alloy's, alloylite's own).
+
+    Alloy's validator evaluates no function call: a value that calls one is not checked
+    in Alloy's part. alloylite's own are what `alloy run` refuses but `alloy validate`
+    does not check: the blocks' `validate()` rules, what evaluating the calls finds
+    (`array.combine_maps([], [], [])`), and the values read from environment variables
+    that are set (judged like literals; an unset one gives `""` here and is left to
+    `run`).
+    """
+    args = (node, source, None, unknown_ids, known_names)
+    _, ctx, judgeable = _decode(*args, judge_env=False, evaluate_calls=False)
+    own = list(ctx.rules)
+    if judgeable or calls_a_function(node.body):
+        _, judged, _ = _decode(*args, judge_env=True, evaluate_calls=True)
+        own += [d for d in judged.diagnostics + judged.rules if d not in ctx.diagnostics + own]
+    return ctx.diagnostics, own
+
+
+def _decode(
+    node: Node,
+    source: bytes,
+    scope: dict[str, Any] | None,
+    unknown_ids: Container[str],
+    known_names: Container[str],
+    *,
+    judge_env: bool,
+    evaluate_calls: bool,
+) -> tuple[Any, DecodeContext, bool]:
+    """(arguments or None, the decoding context, whether a value read from set
+    environment variables was left unjudged). In validate mode, an expression that calls
+    a function is left unevaluated unless `evaluate_calls`."""
     from alloylite.eval.evaluator import evaluate
     from alloylite.eval.scope import Scope
 
     validate_mode = scope is None
     schema = arguments_type(node)
     if schema is None:
-        return None, []
+        return None, DecodeContext(evaluate=lambda _: None, source=source, filename=None), False
     live_scope = Scope(scope or {})
+    judgeable = False
 
     def evaluate_expr(expr: ast.Expr) -> Any:
+        nonlocal judgeable
         if validate_mode and not evaluate_calls and _calls(expr):
             raise UnknownValue()
         if validate_mode and any(
@@ -106,14 +198,20 @@ def decode_node(
         try:
             value = evaluate(expr, live_scope)
         except Exception as err:
+            if validate_mode and _reads_unset_environment(expr):
+                # `from_json(sys.env("X"))` fails here with X unset; where `run` runs, X
+                # is set: nothing to judge.
+                raise UnknownValue() from None
             diag = getattr(err, "diagnostic", None)
             if isinstance(diag, Diagnostic) and diag.filename is None and diag.start:
                 err.diagnostic = dataclasses.replace(diag, filename=node.filename)  # type: ignore[attr-defined]
             raise
         if validate_mode and _reads_environment(expr):
-            # The expression is checked, but its value is the CI machine's, not
-            # the one `run` will see: don't judge the component by it.
-            raise UnknownValue()
+            # The expression is checked; its value is judged only where every variable
+            # it reads is set (an unset one is "" here, and set where `run` runs).
+            if not (judge_env and _environment_is_set(expr)):
+                judgeable = judgeable or _environment_is_set(expr)
+                raise UnknownValue()
         return value
 
     ctx = DecodeContext(
@@ -121,6 +219,7 @@ def decode_node(
         source=source,
         filename=node.filename,
         outer=node.block,
+        run_words=_reads_environment if judge_env else None,
         unpositioned_prefix=None
         if validate_mode
         else (
@@ -130,5 +229,4 @@ def decode_node(
         ),
     )
     value = decode(schema, node.body, ctx, node.block)
-    diags = ctx.diagnostics if validate_mode else ctx.diagnostics[:1]
-    return value, diags
+    return value, ctx, judgeable

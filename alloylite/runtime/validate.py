@@ -13,7 +13,6 @@ stack, so `validate` starts fast in CI.
 from __future__ import annotations
 
 import os
-from functools import partial
 
 from alloylite.runtime.component import Stability
 from alloylite.runtime.diag_order import alloy_order
@@ -63,10 +62,11 @@ def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(Alloy's diagnostics of one body, in Alloy's order; alloylite's own).
 
     Alloy's validator evaluates no function call: a value that calls one is not checked
-    there. alloylite then decodes such a node again with its calls evaluated: what that
-    adds (`array.combine_maps([], [], [])`: `alloy run` refuses it) is its own.
+    there; what evaluating it finds (`array.combine_maps([], [], [])`: `alloy run` refuses
+    it) is alloylite's own, as are the blocks' rules and set environment values
+    (arguments.validate_node).
     """
-    from alloylite.runtime.arguments import calls_a_function, decode_node
+    from alloylite.runtime.arguments import validate_node
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
@@ -74,15 +74,14 @@ def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
     own: list[Diagnostic] = []
     for node_id in config.order:
         node = config.nodes[node_id]
-        source = config.sources.get(node.filename, b"")
-        decode = partial(
-            decode_node, node, source, None, unknown_ids=component_ids, known_names=known
+        diags, extra = validate_node(
+            node,
+            config.sources.get(node.filename, b""),
+            unknown_ids=component_ids,
+            known_names=known,
         )
-        _, diags = decode(evaluate_calls=False)
         (own if node.own else decoded).extend(diags)
-        if calls_a_function(node.body):
-            _, full = decode(evaluate_calls=True)
-            own.extend(d for d in full if d not in diags)
+        own.extend(extra)
         if node.children is not None:  # a declare's body, a foreach template: Alloy's order
             body, body_own = _check(node.children)
             decoded.extend(body)

@@ -94,3 +94,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_no_command_prints_usage_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert capsys.readouterr().err.startswith("usage: alloylite")
+
+
+def test_validate_help_says_what_it_checks_beyond_alloy(capsys: pytest.CaptureFixture[str]) -> None:
+    text = " ".join(_help(capsys, "validate").split())
+    assert "for every built-in Alloy component" in text
+    assert "for the others only `alloy run` checks those rules" in text

@@ -70,7 +70,7 @@ def run(cls: type, *body: Any, runtime: bool = False) -> tuple[Any, list[str]]:
         else None,
     )
     value = decode(cls, outer.body, ctx, outer)
-    return value, [d.message for d in ctx.diagnostics]
+    return value, [d.message for d in ctx.diagnostics + ctx.rules]
 
 
 def test_defaults_then_body() -> None:

@@ -69,3 +69,19 @@ def test_a_call_s_value_of_the_wrong_type_is_alloylite_s_own() -> None:
 def test_a_value_with_no_call_is_checked_once_in_alloy_s_part() -> None:
     alloys, own = _check('pyroscope.write "a" {\n  endpoint {\n    url = "http://x" + 1\n  }\n}\n')
     assert len(alloys) == 1 and own == []
+
+
+def test_an_error_that_hangs_on_an_unset_variable_is_not_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`encoding.from_json(sys.env("X"))` fails on the `""` an unset X gives here; where
+    `run` runs, X is set: validate says nothing. With X set to bad JSON it reports."""
+    text = (
+        'pyroscope.write "a" {\n  external_labels = encoding.from_json('
+        'sys.env("ALLOYLITE_TEST_JSON"))\n  endpoint {\n    url = "http://x"\n  }\n}\n'
+    )
+    monkeypatch.delenv("ALLOYLITE_TEST_JSON", raising=False)
+    assert _check(text) == ([], [])
+    monkeypatch.setenv("ALLOYLITE_TEST_JSON", "{not json")
+    alloys, own = _check(text)
+    assert alloys == [] and len(own) == 1 and own[0].startswith("2: ")

@@ -12,17 +12,20 @@ from __future__ import annotations
 import dataclasses
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any, NoReturn
 
-from alloylite.runtime.catalogue.compile import SCHEMAS
 from alloylite.runtime.catalogue.types import annotation
 from alloylite.runtime.component import ComponentOptions, Registration, Stability
 from alloylite.runtime.schema import DataSchema, FieldSpec, data_field
 
+# Compiled from Alloy's catalogue by tools/compile_catalogue.py (outside the package).
+SCHEMAS = Path(__file__).resolve().parent / "schemas.json"
+
 
 @cache
 def schemas() -> dict[str, dict[str, Any]]:
-    """Component name -> compact schema (compile.py's format)."""
+    """Component name -> compact schema (tools/compile_catalogue.py's format)."""
     data: dict[str, dict[str, Any]] = json.loads(SCHEMAS.read_text(encoding="utf-8"))["components"]
     return data
 

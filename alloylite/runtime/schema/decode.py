@@ -40,7 +40,13 @@ class DecodeContext:
     outer: ast.BlockStmt | None = None
     unpositioned_prefix: str | None = None
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
-    partial: bool = False  # some value was UnknownValue: nothing can be built
+    partial: bool = False  # some value was UnknownValue: the whole body cannot be built
+    # validate mode: the failures of blocks' own `validate()` rules, alloylite's own
+    # checks (Alloy's validate runs none; its `run` does), reported after Alloy's.
+    rules: list[Diagnostic] = dataclasses.field(default_factory=list)
+    # validate mode: values judged in `run`'s words (`X should be number, got string`), those
+    # Alloy's type checker never sees (read from the environment); the others in its words.
+    run_words: Callable[[ast.Expr], bool] | None = None
 
     @property
     def validate_mode(self) -> bool:
@@ -70,6 +76,14 @@ class DecodeContext:
         else:
             self.error(message, where.name_pos, where.rcurly)
 
+    def rule_broken(self, message: str, inner: ast.BlockStmt | None) -> None:
+        """A block's `validate()` failed: like `unpositioned`, kept apart in validate mode."""
+        before = len(self.diagnostics)
+        self.unpositioned(message, inner)
+        if self.validate_mode:
+            self.rules.extend(self.diagnostics[before:])
+            del self.diagnostics[before:]
+
 
 class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
     """Raised by `DecodeContext.evaluate` for a value only known at run time.
@@ -79,12 +93,35 @@ class UnknownValue(Exception):  # noqa: N818 - a signal, not an error
     """
 
 
+class _Unknown:
+    """A value only known at run time, inside a block whose `validate()` still runs.
+
+    Alloy's `Validate()` rules mostly read literals (`modulus`, `scrape_interval`,
+    auth settings) while `targets` and `forward_to` are references, so a rule is
+    checked unless it touches this value: any use of it raises `UnknownValue`,
+    which skips that block's rule instead of judging a value nobody knows yet.
+    """
+
+    def _unknown(self, *_: object) -> Any:
+        raise UnknownValue()
+
+    __getattr__ = __bool__ = __len__ = __iter__ = __contains__ = __getitem__ = _unknown
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __hash__ = _unknown
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _unknown
+    __int__ = __float__ = __index__ = _unknown
+
+
+_UNKNOWN = _Unknown()
+
+
 def decode(cls: type, body: ast.Body, ctx: DecodeContext, where: ast.BlockStmt | None) -> Any:
     """Decode a block body into a new `cls` instance laid over its defaults.
 
-    Returns None when any problem was found (the diagnostics are in `ctx`).
+    Returns None when any problem was found (the diagnostics are in `ctx`), or
+    when a value is only known at run time (`ctx.partial`).
     """
-    return _decode_over(cls, None, body, ctx, where)
+    instance = _decode_over(cls, None, body, ctx, where)
+    return None if ctx.partial else instance
 
 
 def _decode_over(
@@ -95,12 +132,29 @@ def _decode_over(
     where: ast.BlockStmt | None,
     label: str | None = None,
 ) -> Any:
+    """One block; `ctx.partial` tells, on return, whether it or any block before it held a
+    value only known at run time, while this block's own `validate()` ran regardless."""
+    outer_partial, ctx.partial = ctx.partial, False
+    try:
+        return _decode_block_body(cls, base, body, ctx, where, label)
+    finally:
+        ctx.partial = ctx.partial or outer_partial
+
+
+def _decode_block_body(
+    cls: type,
+    base: Any,
+    body: ast.Body,
+    ctx: DecodeContext,
+    where: ast.BlockStmt | None,
+    label: str | None,
+) -> Any:
     specs = fields_of(cls)
     if base is not None:
         values = {f.name: getattr(base, f.name) for f in dataclasses.fields(cls)}
     else:
         values = defaults_of(cls)
-    before = len(ctx.diagnostics)
+    before, rules_before = len(ctx.diagnostics), len(ctx.rules)
     seen: set[str] = set()
     for stmt in body:
         if isinstance(stmt, ast.AttributeStmt):
@@ -116,8 +170,8 @@ def _decode_over(
             ctx.unpositioned(f'missing required attribute "{spec.alloy_name}"', where)
         else:
             ctx.unpositioned(f'missing required block "{spec.alloy_name}"', where)
-    if len(ctx.diagnostics) > before or ctx.partial:
-        return None
+    if len(ctx.diagnostics) > before or len(ctx.rules) > rules_before:
+        return None  # a broken inner block: the outer rules would judge its defaults
     label_name = label_field_of(cls)
     if label_name is not None:
         values[label_name] = label or ""
@@ -126,8 +180,10 @@ def _decode_over(
     if callable(check):
         try:
             check()
+        except UnknownValue:
+            pass  # the rule reads a value only known at run time: `run` checks it
         except ValueError as err:
-            ctx.unpositioned(str(err), where)
+            ctx.rule_broken(str(err), where)
             return None
     return instance
 
@@ -157,6 +213,7 @@ def _decode_attr(
     try:
         value = ctx.evaluate(stmt.value)
     except UnknownValue:
+        values[spec.py_name] = _UNKNOWN
         ctx.partial = True
         return
     except Exception as err:  # the evaluator's error carries its own diagnostic
@@ -173,7 +230,8 @@ def _decode_attr(
         ctx.error(err.message, *value_span(stmt.value, err.path))
     except ConvertError as err:
         span = ast.start_pos(stmt.value), ast.end_pos(stmt.value)
-        if ctx.validate_mode and not err.path and err.message.startswith(_SHOULD_BE):
+        type_checker = ctx.validate_mode and not (ctx.run_words and ctx.run_words(stmt.value))
+        if type_checker and not err.path and err.message.startswith(_SHOULD_BE):
             # Alloy's type checker words a whole value of the wrong kind this way.
             message = "expected " + err.message[len(_SHOULD_BE) :]
         else:

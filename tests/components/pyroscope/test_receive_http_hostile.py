@@ -27,7 +27,11 @@ from alloylite.components.pyroscope.push import (
     encode_push_request,
 )
 from alloylite.components.pyroscope.receive_http import push_route
-from alloylite.components.pyroscope.receive_http.ingest import _NAMES, ingest_labels
+from alloylite.components.pyroscope.receive_http.ingest import (
+    _NAMES,
+    LOGGED_NAME_CHARS,
+    ingest_labels,
+)
 from tests.components.pyroscope.receive_http_support import make_args, run, running
 from tests.components.pyroscope.recorder import Recorder
 from tests.components.pyroscope.test_receive_http_bad_input import exchange, http, push
@@ -162,6 +166,26 @@ def test_an_ingest_name_with_a_huge_value_is_not_memoised() -> None:
     labels = ingest_labels(huge, None)
     assert ("k", "v" * 100_000) in labels
     assert all(len(key) < MAX_ITEM_BYTES for key in _NAMES._entries)
+
+
+class _Warnings:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def warning(self, message: str, *args: object) -> None:
+        self.lines.append(message % args)
+
+
+def test_a_huge_unparsable_ingest_name_is_logged_cut_and_quoted() -> None:
+    logger = _Warnings()
+    assert ingest_labels(b"name=%7Bk%3D%0A" + b"v" * 1_000_000, logger) == ()
+    [line] = logger.lines
+    assert len(line) < LOGGED_NAME_CHARS + 200
+    assert line.startswith('failed to parse the ingest name "{k=\\n' + "v" * 10)
+    assert line.endswith("... (1000004 characters); forwarding without labels")
+    short = _Warnings()
+    ingest_labels(b"name=%7Bk%3Dv%7D", short)
+    assert short.lines == ['failed to parse the ingest name "{k=v}"; forwarding without labels']
 
 
 def test_huge_pushed_label_values_are_not_memoised() -> None:

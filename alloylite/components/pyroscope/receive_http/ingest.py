@@ -22,6 +22,7 @@ from alloylite.components.pyroscope.receive_http.respond import (
     Send,
     respond,
 )
+from alloylite.gocompat import go_quote
 
 if TYPE_CHECKING:
     from alloylite.components.pyroscope.receive_http.component import ReceiveHTTP
@@ -108,6 +109,17 @@ def _unquote(raw: bytes) -> str:
 _NAMES: Memo[bytes, Labels] = Memo()
 
 
+# A sender chooses the name's length (up to the 1 MiB URL limit): the log shows its start.
+LOGGED_NAME_CHARS = 256
+
+
+def _logged(name: str) -> str:
+    """The name Go-quoted (control characters escaped), cut to LOGGED_NAME_CHARS."""
+    if len(name) <= LOGGED_NAME_CHARS:
+        return go_quote(name)
+    return f"{go_quote(name[:LOGGED_NAME_CHARS])}... ({len(name)} characters)"
+
+
 def ingest_labels(query: bytes, logger: Any) -> Labels:
     """Labels from the `name` query parameter; a bad or missing name gives an empty set."""
     raw = _raw_name(query) if query else None
@@ -119,7 +131,9 @@ def ingest_labels(query: bytes, logger: Any) -> Labels:
     name = _unquote(raw)
     parsed = parse_name(name)
     if parsed is None:
-        logger.warning("failed to parse the ingest name %r; forwarding without labels", name)
+        logger.warning(
+            "failed to parse the ingest name %s; forwarding without labels", _logged(name)
+        )
         return ()
     labels = ensure_service_name(parsed)
     _NAMES.put(raw, labels, 2 * len(raw))

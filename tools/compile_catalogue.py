@@ -4,9 +4,10 @@ The source is `spec/components/alloy-components.json` (1.6 MB: docs-derived fiel
 notes, and `code_schema`, the schema walked from Alloy's Go struct tags). Only
 `code_schema` is what Alloy's decoder enforces, so only it is kept, with every type
 mapped to Alloy's type name (`types.alloy_type`, the docs' spelling as a fallback).
-The result, `schemas.json`, is what `validate` reads; tests check it is up to date:
+The result, `alloylite/runtime/catalogue/schemas.json`, is what `validate` reads; tests
+check it is up to date. A development tool, not shipped in the wheel (like docs/generate.py):
 
-    python -m alloylite.runtime.catalogue.compile ../shared/spec/components/alloy-components.json
+    python tools/compile_catalogue.py ../shared/spec/components/alloy-components.json
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from alloylite.runtime.catalogue.text_types import USES
-from alloylite.runtime.catalogue.types import alloy_type
+if __name__ == "__main__":  # run as a script from a checkout: the package beside it
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas.json"
+from alloylite.runtime.catalogue.registration import SCHEMAS  # noqa: E402
+from alloylite.runtime.catalogue.text_types import USES  # noqa: E402
+from alloylite.runtime.catalogue.types import alloy_type  # noqa: E402
 
 
 def _doc_types(rows: list[dict[str, Any]] | None) -> dict[str, str]:
@@ -93,7 +96,7 @@ def render(compiled: dict[str, Any]) -> str:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        sys.stderr.write("usage: python -m alloylite.runtime.catalogue.compile CATALOGUE.json\n")
+        sys.stderr.write("usage: python tools/compile_catalogue.py CATALOGUE.json\n")
         return 2
     source = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
     SCHEMAS.write_text(render(compile_catalogue(source)), encoding="utf-8")

@@ -1,0 +1,78 @@
+"""`alloylite run` is honest about what it can run (issue 11, Deliver 5): a config that
+validates but uses components alloylite cannot run fails at load, before anything starts,
+with one diagnostic per such block and the list of what it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alloylite.runtime.registry import default_registry
+from tests.commands.cli_support import run_cli
+
+CONFIG = """\
+prometheus.scrape "a" {
+  targets    = []
+  forward_to = []
+}
+loki.write "l" {
+  endpoint { url = "http://127.0.0.1:1" }
+}
+pyroscope.write "w" {
+  endpoint { url = "http://127.0.0.1:1" }
+}
+"""
+IN_A_MODULE = """\
+declare "logs" {
+  loki.source.file "f" {
+    targets    = []
+    forward_to = []
+  }
+}
+logs "x" { }
+"""
+
+
+def alloylite(*args: str) -> tuple[int, str]:
+    rc, _, err = run_cli(*args)
+    return rc, err
+
+
+def test_one_diagnostic_per_block_it_cannot_run_with_the_list_of_what_it_runs(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text(CONFIG)
+    assert alloylite("validate", str(path)) == (0, "")
+    rc, err = alloylite("run", str(path), "--server.http.listen-addr=127.0.0.1:0")
+    runs = ", ".join(sorted(default_registry().names()))
+    assert "pyroscope.write" in runs and "prometheus.scrape" not in runs
+    errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert (rc, errors) == (
+        1,
+        [
+            f'Error: {path}:1:1: component "prometheus.scrape" is valid Alloy but alloylite '
+            f"cannot run it (alloylite runs {runs})",
+            f'Error: {path}:5:1: component "loki.write" is valid Alloy but alloylite cannot '
+            f"run it (alloylite runs {runs})",
+            "Error: could not perform the initial load successfully",
+        ],
+    )
+    assert "Traceback" not in err
+
+
+def test_inside_a_module_the_instance_that_uses_it_fails(tmp_path: Path) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text(IN_A_MODULE)
+    assert alloylite("validate", str(path)) == (0, "")
+    rc, err = alloylite("run", str(path), "--server.http.listen-addr=127.0.0.1:0")
+    runs = ", ".join(sorted(default_registry().names()))
+    errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    assert (rc, errors) == (
+        1,
+        [
+            f"Error: {path}:7:1: Failed to build component: building component: {path}:2:3: "
+            f'component "loki.source.file" is valid Alloy but alloylite cannot run it '
+            f"(alloylite runs {runs})",
+            "Error: could not perform the initial load successfully",
+        ],
+    )
