@@ -315,6 +315,8 @@ def link(
             # (its index among the blocks of its kind).
             node.id = f"{node.id}-{index}"
         config.nodes[node.id] = node
+    for link_later in linker.after_nodes:  # what needs every node of this body
+        link_later()
     scope_names = _ScopeNames(ctx.names)
     graph, unresolved = build_graph(
         {nid: _graph_body(n) for nid, n in config.nodes.items()}, scope_names
@@ -323,7 +325,9 @@ def link(
         if node.name == "foreach" and node.arguments_body is not None:
             graph.deps[node.id].extend(_template_references(node, config.nodes))
     config.graph = graph
-    for item in unresolved if ctx.check_references else ():
+    for item in unresolved:
+        if resolve(item.traversal, ctx.parent_ids) is not None:
+            continue  # a template's reference to a node of a body around it
         node = config.nodes[item.node_id]
         error(
             f'component "{item.traversal.text}" does not exist or is out of scope',
@@ -489,6 +493,8 @@ class _Linker:
         self.config, self.registry, self.min_stability = config, registry, min_stability
         self.validate_mode, self.ctx, self.error = validate_mode, ctx, error
         self._customs: dict[int, Registration] = {}
+        # Run once every block of the body is a node (validate's foreach templates).
+        self.after_nodes: list[Callable[[], None]] = []
 
     def own_error(self, msg: str, start: ast.Pos | None, end: ast.Pos | None, fname: str) -> None:
         """An error in what alloylite reads but Alloy's validate does not (an import): in
@@ -741,7 +747,7 @@ class _Linker:
         namespace: Namespace,
         names: frozenset[str],
         in_foreach: bool = False,
-        check_references: bool = True,
+        parent_ids: frozenset[str] = frozenset(),
     ) -> LoadedConfig:
         """Link a nested body (a declare's, a foreach template) in its own context."""
         file = ast.File(filename, body, ())
@@ -754,7 +760,7 @@ class _Linker:
             in_foreach=in_foreach,
             namespace=namespace,
             names=names,
-            check_references=check_references,
+            parent_ids=parent_ids,
             depth=self.ctx.depth + 1,
             importing=self.ctx.importing,
         )
@@ -799,7 +805,7 @@ class _Linker:
         ctx, config = self.ctx, self.config
         template_body = template.body
 
-        def link_template(names: frozenset[str], check_references: bool = True) -> LoadedConfig:
+        def link_template(names: frozenset[str]) -> LoadedConfig:
             return self._body(
                 template_body,
                 filename,
@@ -808,7 +814,6 @@ class _Linker:
                 in_foreach=True,
                 namespace=Namespace(parent=ctx.namespace),
                 names=ctx.names | _first_names(config) | names,
-                check_references=check_references,
             )
 
         node = Node(
@@ -819,8 +824,25 @@ class _Linker:
             foreach_registration(lambda var: link_template(frozenset({var}))),
             arguments_body=rest,
         )
-        if self.validate_mode:  # Alloy's validate checks no reference inside a template
-            node.children = link_template(frozenset(), check_references=False)
+        if self.validate_mode:
+            # Alloy's validator checks the template's references against its own nodes,
+            # those of the bodies around it and the scope (the `var` when a literal): once
+            # every node of this body is known.
+            var = _literal_attribute(stmt, "var", config.module_path)
+
+            def link_children() -> None:
+                node.children = self._body(
+                    template_body,
+                    filename,
+                    config.module_path,
+                    in_module=ctx.in_module,
+                    in_foreach=True,
+                    namespace=Namespace(parent=ctx.namespace),
+                    names=ctx.names | (frozenset({var}) if isinstance(var, str) else frozenset()),
+                    parent_ids=frozenset(config.nodes) | ctx.parent_ids,
+                )
+
+            self.after_nodes.append(link_children)
         return node
 
     def _component(self, stmt: ast.BlockStmt, filename: str, previous: Node | None) -> Node | None:

@@ -344,3 +344,23 @@ def test_what_alloylite_finds_through_an_import_is_its_own_diagnostic(tmp_path: 
     assert 'missing required attribute "url"' in own
     assert 'cannot find the definition of component name "lib.undeclared"' in own
     assert any(m.startswith("expected }") or "EOF" in m for m in own), own
+
+
+def test_a_template_s_references_resolve_in_it_around_it_and_to_its_var(tmp_path: Path) -> None:
+    """Alloy's validator checks a foreach template's references: its own nodes, the nodes
+    of the bodies around it and the scope (`var`) resolve; anything else does not."""
+    text = (
+        'test.writer "outer" { }\n'
+        'foreach "f" {\n  collection = []\n  var = "item"\n  template {\n'
+        '    test.writer "a" {\n      name = test.writer.outer.x\n    }\n'
+        '    test.writer "b" {\n      name = test.writer.a.x\n    }\n'
+        '    test.writer "c" {\n      name = item.name\n    }\n'
+        '    test.writer "d" {\n      name = test.writer.nope.x\n    }\n'
+        '    test.writer "e" {\n      name = other.name\n    }\n'
+        "  }\n}\n"
+    )
+    scoped = [m for m in _messages(tmp_path, {"main.alloy": text}) if "out of scope" in m]
+    assert scoped == [
+        'main.alloy:16:14: component "test.writer.nope.x" does not exist or is out of scope',
+        'main.alloy:19:14: component "other.name" does not exist or is out of scope',
+    ]

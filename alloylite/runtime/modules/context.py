@@ -23,8 +23,9 @@ class ModuleContext:
     # Names a reference may start with besides this body's nodes: `argument` in a module,
     # the foreach `var` and the enclosing scope's node IDs in a template.
     names: frozenset[str] = frozenset()
-    # Alloy's validate checks no reference inside a foreach template.
-    check_references: bool = True
+    # validate, a foreach template: the node IDs of the bodies around it, which its
+    # references may name too (Alloy's validator resolves them in the parent graph).
+    parent_ids: frozenset[str] = frozenset()
     depth: int = 0
     # The files on the import chain that led here, to refuse import cycles.
     importing: tuple[str, ...] = ()
