@@ -406,20 +406,79 @@ def _template_references(node: Node, nodes: dict[str, Node]) -> list[Reference]:
 
 def _not_runnable(config: LoadedConfig, registry: Registry) -> list[Diagnostic]:
     """`run` refuses, before anything starts, components alloylite only validates:
-    one error per such block, each saying what it can run."""
+    one error per such block, each saying what it can run. That includes the blocks of
+    the foreach templates and of the declares this body instantiates (their bodies are
+    linked only when they run): the whole config is refused at once."""
     runs = ", ".join(registry.names())
-    return [
-        Diagnostic(
-            Severity.ERROR,
-            f'component "{node.name}" is valid Alloy but alloylite cannot run it '
-            f"(alloylite runs {runs})",
-            node.block.name_pos,
-            _name_end(node.block),
-            node.filename,
-        )
+    blocks = [
+        (node.block, node.filename)
         for node in config.nodes.values()
         if node.registration is not None and not node.registration.runs
     ]
+    if config.files:  # nested bodies: walked in the source, declares by their label
+        for filename, file in config.files.items():
+            declares, seen = _declares_of(file.body, {}), set[int]()
+            for node in config.nodes.values():
+                if node.filename == filename and (node.name == "foreach" or node.name in declares):
+                    blocks += _inside(node.block, filename, declares, registry, seen)
+    blocks.sort(key=lambda b: (b[1], b[0].name_pos.line, b[0].name_pos.col))
+    return [
+        Diagnostic(
+            Severity.ERROR,
+            f'component "{block.full_name}" is valid Alloy but alloylite cannot run it '
+            f"(alloylite runs {runs})",
+            block.name_pos,
+            _name_end(block),
+            filename,
+        )
+        for block, filename in blocks
+    ]
+
+
+def _declares_of(body: ast.Body, outer: dict[str, ast.BlockStmt]) -> dict[str, ast.BlockStmt]:
+    """The declares a body sees: its own over those of the bodies around it."""
+    own = {
+        s.label: s
+        for s in body
+        if isinstance(s, ast.BlockStmt) and s.full_name == "declare" and s.label
+    }
+    return {**outer, **own}
+
+
+def _inside(
+    block: ast.BlockStmt,
+    filename: str,
+    declares: dict[str, ast.BlockStmt],
+    registry: Registry,
+    seen: set[int],
+) -> list[tuple[ast.BlockStmt, str]]:
+    """The blocks alloylite cannot run in what a foreach or a custom component instance
+    runs (a foreach's template, a declare's body), recursively; each declare once."""
+    if block.full_name == "foreach":
+        template = next(
+            (s for s in block.body if isinstance(s, ast.BlockStmt) and s.full_name == "template"),
+            None,
+        )
+        body = template.body if template is not None else ()
+    else:
+        declare = declares[block.full_name]
+        if id(declare) in seen:
+            return []
+        seen.add(id(declare))
+        body = declare.body
+    visible = _declares_of(body, declares)
+    found: list[tuple[ast.BlockStmt, str]] = []
+    for stmt in body:
+        if not isinstance(stmt, ast.BlockStmt):
+            continue
+        name = stmt.full_name
+        if name == "foreach" or name in visible and name != "declare":
+            found += _inside(stmt, filename, visible, registry, seen)
+        elif name != "declare" and "." in name:
+            registration = registry.get(name)
+            if registration is not None and not registration.runs:
+                found.append((stmt, filename))
+    return found
 
 
 SHADOWING_MESSAGE = "a component is shadowing an existing stdlib name"

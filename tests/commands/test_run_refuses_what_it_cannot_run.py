@@ -60,19 +60,33 @@ def test_one_diagnostic_per_block_it_cannot_run_with_the_list_of_what_it_runs(
     assert "Traceback" not in err
 
 
-def test_inside_a_module_the_instance_that_uses_it_fails(tmp_path: Path) -> None:
+def test_inside_modules_every_block_is_named_before_anything_starts(tmp_path: Path) -> None:
+    """Blocks in the declares a config instantiates and in foreach templates are refused at
+    load with the root's: one diagnostic each, a declare used twice reported once, an
+    unused declare not at all."""
     path = tmp_path / "config.alloy"
-    path.write_text(IN_A_MODULE)
-    assert alloylite("validate", str(path)) == (0, "")
-    rc, err = alloylite("run", str(path), "--server.http.listen-addr=127.0.0.1:0")
+    path.write_text(
+        IN_A_MODULE
+        + 'logs "y" { }\n'
+        + 'declare "unused" {\n  loki.write "w" {\n    endpoint { url = "http://x" }\n  }\n}\n'
+        + 'foreach "f" {\n  collection = []\n  var = "i"\n  template {\n'
+        + '    prometheus.scrape "s" {\n      targets = []\n      forward_to = []\n    }\n'
+        + '    logs "z" { }\n  }\n}\n'
+        + 'prometheus.scrape "root" {\n  targets = []\n  forward_to = []\n}\n'
+    )
+    assert alloylite("validate", "--stability.level=experimental", str(path)) == (0, "")
+    rc, err = alloylite(
+        "run", str(path), "--server.http.listen-addr=127.0.0.1:0", "--stability.level=experimental"
+    )
     runs = ", ".join(sorted(default_registry().names()))
     errors = [line for line in err.splitlines() if line.startswith("Error: ")]
+    message = "is valid Alloy but alloylite cannot run it (alloylite runs " + runs + ")"
     assert (rc, errors) == (
         1,
         [
-            f"Error: {path}:7:1: Failed to build component: building component: {path}:2:3: "
-            f'component "loki.source.file" is valid Alloy but alloylite cannot run it '
-            f"(alloylite runs {runs})",
+            f'Error: {path}:2:3: component "loki.source.file" {message}',
+            f'Error: {path}:18:5: component "prometheus.scrape" {message}',
+            f'Error: {path}:25:1: component "prometheus.scrape" {message}',
             "Error: could not perform the initial load successfully",
         ],
     )
