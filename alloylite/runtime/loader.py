@@ -453,31 +453,39 @@ def _inside(
     seen: set[int],
 ) -> list[tuple[ast.BlockStmt, str]]:
     """The blocks alloylite cannot run in what a foreach or a custom component instance
-    runs (a foreach's template, a declare's body), recursively; each declare once."""
-    if block.full_name == "foreach":
-        template = next(
-            (s for s in block.body if isinstance(s, ast.BlockStmt) and s.full_name == "template"),
-            None,
-        )
-        body = template.body if template is not None else ()
-    else:
-        declare = declares[block.full_name]
-        if id(declare) in seen:
-            return []
-        seen.add(id(declare))
-        body = declare.body
-    visible = _declares_of(body, declares)
+    runs (a foreach's template, a declare's body), nested ones too; each declare once.
+    A stack, not recursion: a chain of 1,000 declares is valid input."""
     found: list[tuple[ast.BlockStmt, str]] = []
-    for stmt in body:
-        if not isinstance(stmt, ast.BlockStmt):
-            continue
-        name = stmt.full_name
-        if name == "foreach" or name in visible and name != "declare":
-            found += _inside(stmt, filename, visible, registry, seen)
-        elif name != "declare" and "." in name:
-            registration = registry.get(name)
-            if registration is not None and not registration.runs:
-                found.append((stmt, filename))
+    stack = [(block, declares)]
+    while stack:
+        runner, visible = stack.pop()
+        if runner.full_name == "foreach":
+            template = next(
+                (
+                    s
+                    for s in runner.body
+                    if isinstance(s, ast.BlockStmt) and s.full_name == "template"
+                ),
+                None,
+            )
+            body = template.body if template is not None else ()
+        else:
+            declare = visible[runner.full_name]
+            if id(declare) in seen:
+                continue
+            seen.add(id(declare))
+            body = declare.body
+        inner = _declares_of(body, visible)
+        for stmt in body:
+            if not isinstance(stmt, ast.BlockStmt) or stmt.full_name == "declare":
+                continue
+            name = stmt.full_name
+            if name == "foreach" or name in inner:
+                stack.append((stmt, inner))
+            elif "." in name:
+                registration = registry.get(name)
+                if registration is not None and not registration.runs:
+                    found.append((stmt, filename))
     return found
 
 
