@@ -26,7 +26,9 @@ def check(path: str, min_stability: Stability, *, community: bool = False) -> Lo
     `community` is `--feature.community-components.enabled`.
     """
     registry = default_registry(community_enabled=community)
-    return check_loaded(load(path, registry, min_stability, validate_mode=True))
+    return check_loaded(
+        load(path, registry, min_stability, validate_mode=True), min_stability=min_stability
+    )
 
 
 def check_text(
@@ -37,14 +39,20 @@ def check_text(
     sources = {filename: text}
     registry = default_registry(community_enabled=community)
     return check_loaded(
-        load_sources(sources, module_path, registry, min_stability, validate_mode=True)
+        load_sources(sources, module_path, registry, min_stability, validate_mode=True),
+        min_stability=min_stability,
     )
 
 
-def check_loaded(config: LoadedConfig) -> LoadedConfig:
+def check_loaded(
+    config: LoadedConfig, *, min_stability: Stability = Stability.GENERALLY_AVAILABLE
+) -> LoadedConfig:
     """The checks after loading: every node's arguments, then alloylite's own checks
-    (exports read by references), all in Alloy's order (runtime/diag_order.py)."""
+    (exports read by references; what `run` refuses: capsules of the wrong type,
+    experimental settings), all in Alloy's order (runtime/diag_order.py)."""
     from alloylite.runtime.arguments import decode_node
+    from alloylite.runtime.capsule_refs import capsule_errors
+    from alloylite.runtime.catalogue.gates import gate_errors
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
@@ -60,11 +68,14 @@ def check_loaded(config: LoadedConfig) -> LoadedConfig:
         )
         decoded.extend(diags)
         if node.children is not None:  # a declare's body, a foreach template: by position
-            body = check_loaded(node.children).diagnostics
+            body = check_loaded(node.children, min_stability=min_stability).diagnostics
             decoded.extend(_sorted(body, list(config.sources)))
-    extras = _sorted(_unknown_exports(config), list(config.sources))
+    extras = _sorted(
+        [*_unknown_exports(config), *capsule_errors(config), *gate_errors(config, min_stability)],
+        list(config.sources),
+    )
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
-        extras.extend(check_loaded(module).diagnostics)
+        extras.extend(check_loaded(module, min_stability=min_stability).diagnostics)
     extras.extend(config.own)
     config.diagnostics[:] = alloy_order(config.files, config.diagnostics, decoded, extras)
     return config
