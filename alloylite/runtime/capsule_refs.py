@@ -20,7 +20,6 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from alloylite.runtime.catalogue.registration import catalogue_registration
 from alloylite.runtime.component import Registration
 from alloylite.runtime.graph import Traversal, resolve, traversals_of_expr
 from alloylite.runtime.loader import LoadedConfig, Node
@@ -115,6 +114,9 @@ def _export_interface(registration: Registration, export: str) -> str | None:
     args = [a for a in typing.get_args(tp) if a is not type(None)]
     found = interface_of(args[0] if len(args) == 1 else tp)
     if found is None and tp is Any:
+        # Read only then: validating a config of pyroscope components loads no catalogue.
+        from alloylite.runtime.catalogue.registration import catalogue_registration
+
         alloy = catalogue_registration(registration.name)
         if alloy is not None and alloy is not registration:
             return _export_interface(alloy, export)
