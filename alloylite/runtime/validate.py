@@ -34,7 +34,9 @@ def check(path: str, min_stability: Stability, *, community: bool = False) -> Lo
     `community` is `--feature.community-components.enabled`.
     """
     registry = default_registry(community_enabled=community)
-    return check_loaded(load(path, registry, min_stability, validate_mode=True))
+    return check_loaded(
+        load(path, registry, min_stability, validate_mode=True), min_stability=min_stability
+    )
 
 
 def check_text(
@@ -45,28 +47,36 @@ def check_text(
     sources = {filename: text}
     registry = default_registry(community_enabled=community)
     return check_loaded(
-        load_sources(sources, module_path, registry, min_stability, validate_mode=True)
+        load_sources(sources, module_path, registry, min_stability, validate_mode=True),
+        min_stability=min_stability,
     )
 
 
-def check_loaded(config: LoadedConfig) -> LoadedConfig:
+def check_loaded(
+    config: LoadedConfig, *, min_stability: Stability = Stability.GENERALLY_AVAILABLE
+) -> LoadedConfig:
     """The checks after loading: every node's arguments as Alloy's validator checks them,
     in Alloy's order (runtime/diag_order.py), then alloylite's own checks (`config.own`)."""
-    alloys, own = _check(config)
+    alloys, own = _check(config, min_stability)
     config.diagnostics[:] = alloys + own
     config.own[:] = own
     return config
 
 
-def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
+def _check(
+    config: LoadedConfig, min_stability: Stability
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(Alloy's diagnostics of one body, in Alloy's order; alloylite's own).
 
     Alloy's validator evaluates no function call: a value that calls one is not checked
     there; what evaluating it finds (`array.combine_maps([], [], [])`: `alloy run` refuses
     it) is alloylite's own, as are the blocks' rules and set environment values
-    (arguments.validate_node).
+    (arguments.validate_node), and what `run` refuses: exports a component does not have,
+    capsules of the wrong type, experimental settings below the stability level.
     """
     from alloylite.runtime.arguments import validate_node
+    from alloylite.runtime.capsule_refs import capsule_errors
+    from alloylite.runtime.catalogue.gates import gate_errors
 
     known = RootNames()
     component_ids = {nid for nid, n in config.nodes.items() if n.kind is not NodeKind.LOGGING}
@@ -83,12 +93,13 @@ def _check(config: LoadedConfig) -> tuple[list[Diagnostic], list[Diagnostic]]:
         (own if node.own else decoded).extend(diags)
         own.extend(extra)
         if node.children is not None:  # a declare's body, a foreach template: Alloy's order
-            body, body_own = _check(node.children)
+            body, body_own = _check(node.children, min_stability)
             decoded.extend(body)
             own.extend(body_own)
-    own = _sorted(own + _unknown_exports(config), list(config.sources))
+    run_refusals = [*capsule_errors(config), *gate_errors(config, min_stability)]
+    own = _sorted(own + _unknown_exports(config) + run_refusals, list(config.sources))
     for module in config.imported:  # alloylite reads imports, Alloy's validate does not
-        module_alloys, module_own = _check(module)
+        module_alloys, module_own = _check(module, min_stability)
         own.extend(module_alloys + module_own)
     own.extend(config.own)
     return alloy_order(config.files, config.diagnostics, decoded, []), own

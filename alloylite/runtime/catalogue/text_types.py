@@ -9,9 +9,11 @@ entry's key into the compact schema as `text(<key>)`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from alloylite.eval.values import type_name
+from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
 from alloylite.runtime.schema import ConvertError
 from alloylite.runtime.schema.text import TextError, TextValue, go_type_name
@@ -37,7 +39,8 @@ class _Enum(TextValue):
 
     values: frozenset[str] = frozenset()
     fold_case = False
-    message = ""  # formatted with the (folded) text as {text}
+    # Formatted with the (folded) text as {text} and Go's %q of it as {quoted}.
+    message = ""
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:
@@ -45,29 +48,108 @@ class _Enum(TextValue):
             raise ConvertError(path, f"should be string, got {type_name(value)}")
         text = value.lower() if cls.fold_case else value
         if text not in cls.values:
-            raise TextError(path, cls.message.format(text=text))
+            raise TextError(path, cls.message.format(text=text, quoted=go_quote(text)))
         return text
 
 
-class HeadersAction(_Enum):
-    """`otelcol.auth.headers`' `Action` (headers.go `UnmarshalText`)."""
-
-    values = frozenset({"insert", "update", "upsert", "delete"})
-    fold_case = True
-    message = "unknown action {text}"
+def _enum(key: str, values: Iterable[str], message: str, *, fold_case: bool = False) -> type[_Enum]:
+    attrs = {"values": frozenset(values), "message": message, "fold_case": fold_case}
+    return type(key.replace(".", "_"), (_Enum,), {"__doc__": f"`{key}`'s UnmarshalText", **attrs})
 
 
-class RelabelAction(_Enum):
-    """The relabel rule's `Action` (Alloy's copy of Prometheus' relabel config)."""
+_SEVERITIES = [
+    f"{s}{n}"
+    for s in ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+    for n in ("", "2", "3", "4")
+]
+# Go key -> (accepted values, the error of its UnmarshalText, whether it folds case first).
+# Each is checked against the Go source named in the key (Alloy at spec/components' commit).
+_ENUMS: dict[str, tuple[Iterable[str], str, bool]] = {
+    # otelcol.auth.headers (headers.go)
+    "headers.Action": (("insert", "update", "upsert", "delete"), "unknown action {text}", True),
+    # Alloy's copy of Prometheus' relabel config
+    "relabel.Action": (ACTIONS, 'unrecognized action type "{text}"', False),
+    # component/common/config (Prometheus' config.TLSVersions)
+    "config.TLSVersion": (
+        ("TLS10", "TLS11", "TLS12", "TLS13"),
+        "unknown TLS version: {text}",
+        False,
+    ),
+    "config.SysLogFormat": (("rfc5424", "rfc3164"), "unknown syslog format: {text}", False),
+    # otelcol/config/config_debug_metrics.go
+    "otelcol.Level": (
+        ("none", "basic", "normal", "detailed"),
+        "unrecognized debug level {quoted}",
+        False,
+    ),
+    # otelcol/config_compression.go
+    "otelcol.CompressionType": (
+        ("gzip", "zlib", "deflate", "snappy", "zstd", "none", ""),
+        "unrecognized compression type {quoted}",
+        False,
+    ),
+    # otelcol/config_filter.go
+    "otelcol.SeverityLevel": (_SEVERITIES, "unrecognized severity level {quoted}", False),
+    "tail_sampling.ErrorMode": (
+        ("ignore", "propagate", "silent"),
+        "unknown error mode {text}",
+        True,
+    ),
+    "transform.ContextID": (
+        ("resource", "scope", "span", "spanevent", "metric", "datapoint", "log"),
+        "unknown context {text}",
+        True,
+    ),
+    "splunkhec.SplittingStrategy": (("none", "line"), "unknown splitting strategy: {text}", False),
+    "syslog.FramingTrailer": (("NUL", "LF"), "unknown syslog format: {text}", False),
+    # loki/process/stages/types.go
+    "stages.SourceType": (
+        ("line", "label", "structured_metadata", "extracted"),
+        "unknown source_type: {text}",
+        False,
+    ),
+    "scrapeconfig.SyslogFormat": (
+        ("rfc5424", "rfc3164", "raw"),
+        "unknown syslog format: {text}",
+        False,
+    ),
+    "cloudflare.FieldsType": (
+        ("default", "minimal", "extended", "all", "custom"),
+        "unknown fields type: {text}",
+        False,
+    ),
+    "file.OnPositionsFileError": (
+        ("skip", "restart_from_end", "restart_from_beginning"),
+        "unknown OnPositionsFileError value: {text}",
+        False,
+    ),
+    # faro/receiver/arguments.go
+    "faro.LogFormat": (("", "logfmt", "json"), "unrecognized log format {quoted}", False),
+    "faro.RateLimitingStrategy": (
+        ("", "global", "per_app"),
+        "unrecognized rate limiting strategy {quoted}",
+        False,
+    ),
+    "scaleway.Role": (("baremetal", "instance"), "invalid role {quoted}", False),
+}
 
-    values = ACTIONS
-    message = 'unrecognized action type "{text}"'
+
+class Source(TextValue):
+    """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        if type(value) is not str:
+            raise ConvertError(path, f"should be string, got {type_name(value)}")
+        if not value:
+            raise TextError(path, "source cannot be empty")
+        return value
 
 
 TYPES: dict[str, type[TextValue]] = {
     "discovery.Target": Target,
-    "headers.Action": HeadersAction,
-    "relabel.Action": RelabelAction,
+    "stages.Source": Source,
+    **{key: _enum(key, values, msg, fold_case=fold) for key, (values, msg, fold) in _ENUMS.items()},
 }
 # (component, block path, field) -> key of TYPES, for Go type names that are ambiguous
 # (`Action` is also the relabel rule's type); unambiguous ones are mapped in `types`.

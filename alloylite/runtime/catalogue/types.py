@@ -27,17 +27,37 @@ _SCALARS = {
     "alloytypes.OptionalSecret": "secret",
     "any": "any",
     "interface{}": "any",
-    # Text unmarshalers Alloy feeds a string (URLs, TLS versions, regexes, byte sizes).
+    # Text unmarshalers Alloy feeds a string whose syntax alloylite does not check yet
+    # (URLs, regexes, byte sizes: docs/compatibility.md).
     "URL": "string",
     "commoncfg.URL": "string",
     "config.URL": "string",
-    "TLSVersion": "string",
     "Regexp": "string",
     "units.Base2Bytes": "string",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",
     "discovery.Target": "text(discovery.Target)",
     "Target": "text(discovery.Target)",
+    # Go string types whose UnmarshalText takes a fixed set of values (text_types._ENUMS);
+    # each short name is one Go type throughout the catalogue.
+    "TLSVersion": "text(config.TLSVersion)",
+    "config.SysLogFormat": "text(config.SysLogFormat)",
+    "Level": "text(otelcol.Level)",
+    "CompressionType": "text(otelcol.CompressionType)",
+    "otelcol.CompressionType": "text(otelcol.CompressionType)",
+    "SeverityLevel": "text(otelcol.SeverityLevel)",
+    "ErrorMode": "text(tail_sampling.ErrorMode)",
+    "ContextID": "text(transform.ContextID)",
+    "SplittingStrategy": "text(splunkhec.SplittingStrategy)",
+    "FramingTrailer": "text(syslog.FramingTrailer)",
+    "SourceType": "text(stages.SourceType)",
+    "Source": "text(stages.Source)",
+    "scrapeconfig.SyslogFormat": "text(scrapeconfig.SyslogFormat)",
+    "FieldsType": "text(cloudflare.FieldsType)",
+    "OnPositionsFileError": "text(file.OnPositionsFileError)",
+    "LogFormat": "text(faro.LogFormat)",
+    "RateLimitingStrategy": "text(faro.RateLimitingStrategy)",
+    "Role": "text(scaleway.Role)",
 }
 _NUMBERS = re.compile(r"^u?int(8|16|32|64)?$|^float(32|64)$")
 # Capsules: values components hand each other (receivers, consumers, handlers).

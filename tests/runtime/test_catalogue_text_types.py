@@ -1,0 +1,98 @@
+"""Go string types that accept a fixed set of values: every one, at a field that has it.
+
+Data-driven from the compiled catalogue: for each `text(<key>)` type of `text_types`,
+the first field found with that type gets a value its Go `UnmarshalText` refuses, and
+`validate` reports the type's own words at the literal, as Alloy's does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import alloylite
+from alloylite.gocompat import go_quote
+from alloylite.runtime.catalogue.registration import schemas
+from alloylite.runtime.catalogue.text_types import TYPES, text_type
+from alloylite.runtime.registry import default_registry
+from tests.runtime.test_catalogue import body, sample
+
+
+def _fields_of_type() -> dict[str, tuple[str, str, str]]:
+    """text key -> (component, block path, attribute) of its first use in a component
+    alloylite only validates (a running one adds its own checks, e.g. relabel rules')."""
+    found: dict[str, tuple[str, str, str]] = {}
+    runs = set(default_registry().names())
+    for name, schema in sorted(schemas().items()):
+        if name in runs:
+            continue
+        for path, rows in [("", schema["a"]), *sorted(schema["ba"].items())]:
+            for attr, type_name, _ in rows:
+                recursive = bool(path) and schema["b"][path][3]
+                if type_name.startswith("text(") and not recursive:
+                    found.setdefault(type_name[5:-1], (name, path, attr))
+    return found
+
+
+FIELDS = _fields_of_type()
+ENUMS = sorted(k for k in TYPES if hasattr(text_type(k), "values"))
+
+
+def _chain(
+    schema: dict[str, Any], parts: list[str], depth: int, indent: str, line: str
+) -> list[str]:
+    """The config lines of the block at `parts[:depth]`, with `line` in the innermost one."""
+    path = " > ".join(parts[:depth])
+    attrs = schema["a"] if not path else schema["ba"].get(path, [])
+    out = [f"{indent}{n} = {sample(t)}" for n, t, req in attrs if req and n != line.split()[0]]
+    prefix = f"{path} > " if path else ""
+    nxt = parts[depth] if depth < len(parts) else None
+    for child, (required, _, labeled, _) in schema["b"].items():
+        rest = child[len(prefix) :]
+        if not child.startswith(prefix) or " > " in rest or not (required or rest == nxt):
+            continue
+        label = ' "l"' if labeled else ""
+        inner = (
+            _chain(schema, parts, depth + 1, indent + "  ", line)
+            if rest == nxt
+            else body(schema, child, indent + "  ")
+        )
+        out += [f"{indent}{rest}{label} {{", *inner, f"{indent}}}"]
+    if nxt is None:
+        out.append(indent + line)
+    return out
+
+
+def config_with(component: str, path: str, line: str) -> str:
+    parts = path.split(" > ") if path else []
+    return "\n".join(
+        [f'{component} "x" {{', *_chain(schemas()[component], parts, 0, "  ", line), "}", ""]
+    )
+
+
+def _messages(text: str) -> list[str]:
+    diags = alloylite.validate(text, stability_level="experimental", community_components=True)
+    return [d.message for d in diags]
+
+
+def test_every_enum_type_is_used_by_some_catalogue_field() -> None:
+    assert set(ENUMS) <= set(FIELDS)
+
+
+@pytest.mark.parametrize("key", ENUMS)
+def test_enum_values_are_accepted_and_others_refused_in_the_types_words(key: str) -> None:
+    component, path, attr = FIELDS[key]
+    enum = text_type(key)
+    for value in sorted(enum.values):  # type: ignore[attr-defined]
+        assert _messages(config_with(component, path, f"{attr} = {go_quote(value)}")) == []
+    bad = "Zz_bad"
+    text = bad.lower() if enum.fold_case else bad  # type: ignore[attr-defined]
+    expected = enum.message.format(text=text, quoted=go_quote(text))  # type: ignore[attr-defined]
+    assert _messages(config_with(component, path, f'{attr} = "{bad}"')) == [expected]
+
+
+def test_loki_process_source_refuses_only_the_empty_key() -> None:
+    component, path, attr = FIELDS["stages.Source"]
+    assert _messages(config_with(component, path, f'{attr} = "k"')) == []
+    assert _messages(config_with(component, path, f'{attr} = ""')) == ["source cannot be empty"]
