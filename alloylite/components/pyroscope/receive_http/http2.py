@@ -30,6 +30,8 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
+from alloylite.components.pyroscope.receive_http.http1_trailers import EXTENSION as TRAILERS
+
 __all__ = ["PREFACE", "SWITCHING", "H2Protocol", "H2Settings", "h2c_upgrade", "preface_answer"]
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -324,7 +326,7 @@ class H2Protocol(asyncio.Protocol):
             "headers": headers,
             "server": self._server,
             "client": self._client,
-            "extensions": {"http.response.trailers": {}},
+            "extensions": {TRAILERS: {}},
         }
         stream = _Stream(scope)
         stream.ended = ended
