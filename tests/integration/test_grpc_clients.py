@@ -1,9 +1,11 @@
 """Real gRPC, gRPC-Web and Connect clients through `alloylite run` to the fake Pyroscope.
 
 The Buf CLI (`buf curl`, from the `buf-bin` package) in its three protocols, over
-h2c prior knowledge and over HTTP/1.1, and grpcio over h2c: each pushes a profile
-that arrives with its bytes and labels (and, with `forward_tenant`, its tenant),
-and a backend failure reaches each client as gRPC/Connect `internal`.
+h2c prior knowledge and over HTTP/1.1, and grpcio over h2c; both over TLS (h2 by
+ALPN): each pushes a profile that arrives with its bytes and labels (and, with
+`forward_tenant`, its tenant), and a backend failure reaches each client as
+gRPC/Connect `internal`. (`buf curl` never speaks gRPC over HTTP/1.1: its
+`--protocol grpc` implies `--http2-prior-knowledge` on http:// URLs.)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 
 from alloylite.components.pyroscope.appendable import RawSample
 from alloylite.components.pyroscope.push import PUSH_PATH, Series, encode_push_request
+from tests.components.pyroscope.conftest import make_pki
 from tests.integration.agent import free_port, start_agent
 from tests.integration.fake_pyroscope import FakePyroscope, Reply
 
@@ -141,3 +144,90 @@ def test_grpcio_through_the_agent(tmp_path: Path, backend_status: int) -> None:
     assert pushes
     assert pushes[0].labels()["service_name"] == "grpcio-app"
     assert pushes[0].header_values("X-Scope-OrgID") == ["grpc-tenant"]
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def tls_config(port: int, backend: str, pki: Path) -> str:
+    """The agent with TLS and no `http2` block: h2 comes by ALPN, as in Alloy (§5.4)."""
+    return f"""
+pyroscope.receive_http "default" {{
+  http {{
+    listen_address = "127.0.0.1"
+    listen_port    = {port}
+    tls {{
+      cert_file = "{pki / "server.pem"}"
+      key_file  = "{pki / "server.key"}"
+    }}
+  }}
+  forward_tenant = true
+  forward_to     = [pyroscope.write.backend.receiver]
+}}
+
+pyroscope.write "backend" {{
+  endpoint {{
+    url                 = "{backend}"
+    tenant_from_label   = "override"
+    max_backoff_retries = 1
+  }}
+}}
+"""
+
+
+def test_grpc_over_tls_negotiates_h2_by_alpn(tmp_path: Path, pki: Path) -> None:
+    # grpcio (HTTP/2 only) and `buf curl --protocol grpc` over https: both need h2
+    # from ALPN; each push lands under its tenant, and a refusing backend reaches
+    # both as `internal`.
+    port = free_port()
+    body = encode_push_request(
+        [
+            Series(
+                labels=[("__name__", "process_cpu"), ("service_name", "grpcio-tls")],
+                samples=[RawSample(id="", raw_profile=PROFILE)],
+            )
+        ]
+    )
+    creds = grpc.ssl_channel_credentials((pki / "ca.pem").read_bytes())
+    buf = shutil.which("buf")
+    assert buf is not None, "the Buf CLI is missing: pip install buf-bin (the test extra)"
+    request = {
+        "series": [
+            {
+                "labels": [{"name": "service_name", "value": "buf-tls"}],
+                "samples": [{"rawProfile": base64.b64encode(PROFILE).decode()}],
+            }
+        ]
+    }
+    buf_args = [buf, "curl", "--schema", str(SCHEMA), "--protocol", "grpc", "-v"]
+    buf_args += ["--cacert", str(pki / "ca.pem"), "-d", json.dumps(request)]
+    buf_args += ["-H", "X-Scope-OrgID: buf-tenant", f"https://127.0.0.1:{port}{PUSH_PATH}"]
+
+    def grpcio_push() -> None:
+        with grpc.secure_channel(f"127.0.0.1:{port}", creds) as channel:
+            metadata = (("x-scope-orgid", "tls-tenant"),)
+            assert channel.unary_unary(PUSH_PATH)(body, timeout=30, metadata=metadata) == b""
+
+    with FakePyroscope() as fake:
+        agent = start_agent(tls_config(port, fake.url, pki), tmp_path)
+        try:
+            grpcio_push()
+            done = subprocess.run(buf_args, capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+            assert "HTTP/2.0 200 OK" in done.stderr  # -v: the protocol ALPN chose
+            fake.default = Reply(status=503)
+            with pytest.raises(grpc.RpcError) as err:
+                grpcio_push()
+            assert err.value.code() == grpc.StatusCode.INTERNAL  # type: ignore[attr-defined]
+            done = subprocess.run(buf_args, capture_output=True, text=True, timeout=60)
+            assert done.returncode != 0
+            assert '"code": "internal"' in done.stdout + done.stderr
+        finally:
+            assert agent.stop() == 0
+    arrived = {p.labels()["service_name"]: p for p in fake.requests if p.is_push}
+    assert arrived["grpcio-tls"].header_values("X-Scope-OrgID") == ["tls-tenant"]
+    assert arrived["buf-tls"].header_values("X-Scope-OrgID") == ["buf-tenant"]
+    series = arrived["buf-tls"].series
+    assert series is not None and series[0].samples == [RawSample(id="", raw_profile=PROFILE)]
