@@ -538,7 +538,6 @@ async def _upgrade_push(
     """An `Upgrade: h2c` request driven by the h2 package's client side: (101 head,
     HTTP/2 response headers and trailers of stream 1, its body)."""
     import h2.connection
-    import h2.events
 
     conn = h2.connection.H2Connection()
     settings = conn.initiate_upgrade_connection()
@@ -551,6 +550,17 @@ async def _upgrade_push(
     )
     await writer.drain()
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    fields, data = await _h2_response(conn, reader, writer)
+    return head, fields, data
+
+
+async def _h2_response(
+    conn: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[dict[bytes, bytes], bytes]:
+    """Drive an h2 client connection until stream 1 ends: its headers and
+    trailers, and its body."""
+    import h2.events
+
     writer.write(conn.data_to_send())
     await writer.drain()
     fields: dict[bytes, bytes] = {}
@@ -569,7 +579,55 @@ async def _upgrade_push(
                 done = True
         writer.write(conn.data_to_send())
     writer.close()
-    return head, fields, data
+    return fields, data
+
+
+def test_a_tenant_header_of_a_megabyte_is_answered_on_every_protocol() -> None:
+    # 1 MB is under Go's 1 MiB head limit on HTTP/1.1 and HTTP/2 alike, so the
+    # request is served, and its tenant refused by Pyroscope's rules.
+    tenant = "t" * 1_000_000
+    refused = b"tenant ID is too long: max 150 characters"
+
+    async def main() -> None:
+        import h2.connection
+
+        rec = Recorder()
+        async with running(make_args([rec], forward_tenant=True, **H2C)) as c:
+            async with httpx.AsyncClient() as client:
+                headers = {"content-type": "application/proto", "x-scope-orgid": tenant}
+                resp = await client.post(url(c), content=BODY, headers=headers)
+                assert resp.status_code == 400
+                assert resp.json() == {"code": "invalid_argument", "message": refused.decode()}
+                headers["content-type"] = "application/grpc-web"
+                resp = await client.post(url(c), content=envelope(BODY), headers=headers)
+                assert (resp.headers["grpc-status"], resp.headers["grpc-message"]) == (
+                    "3",
+                    refused.decode(),
+                )
+            request = _grpc_http1_request(envelope(BODY)).replace(
+                b"\r\n\r\n", f"\r\nX-Scope-OrgID: {tenant}\r\n\r\n".encode(), 1
+            )
+            seen = await _read_responses(c.port, request, 1)
+            assert seen.endswith(b"0\r\ngrpc-status: 3\r\ngrpc-message: " + refused + b"\r\n\r\n")
+            # HTTP/2 (prior knowledge): the header list crosses many CONTINUATION frames.
+            conn = h2.connection.H2Connection()
+            conn.initiate_connection()
+            reader, writer = await asyncio.open_connection("127.0.0.1", c.port)
+            request_headers = [
+                (":method", "POST"),
+                (":path", PUSH),
+                (":scheme", "http"),
+                (":authority", "127.0.0.1"),
+                ("content-type", "application/grpc"),
+                ("x-scope-orgid", tenant),
+            ]
+            conn.send_headers(1, request_headers)
+            conn.send_data(1, envelope(BODY), end_stream=True)
+            fields, _ = await _h2_response(conn, reader, writer)
+            assert (fields[b"grpc-status"], fields[b"grpc-message"]) == (b"3", refused)
+            assert rec.pushes == []
+
+    run(main())
 
 
 def test_upgrade_h2c_serves_the_request_over_http2() -> None:
