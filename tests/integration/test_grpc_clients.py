@@ -29,15 +29,19 @@ SCHEMA = Path(__file__).with_name("proto") / "push.proto"
 PROFILE = b"\x1f\x8b\x08\x00fake-pprof"
 
 
-def config(port: int, backend: str) -> str:
+H2C = """http2 {
+      enabled = true
+    }"""
+
+
+def config(port: int, backend: str, listener: str = H2C) -> str:
+    """The agent forwarding tenants; `listener` goes in the `http` block."""
     return f"""
 pyroscope.receive_http "default" {{
   http {{
     listen_address = "127.0.0.1"
     listen_port    = {port}
-    http2 {{
-      enabled = true
-    }}
+    {listener}
   }}
   forward_tenant = true
   forward_to     = [pyroscope.write.backend.receiver]
@@ -53,8 +57,16 @@ pyroscope.write "backend" {{
 """
 
 
+def grpcio_body(service: str) -> bytes:
+    series = Series(
+        labels=[("__name__", "process_cpu"), ("service_name", service)],
+        samples=[RawSample(id="", raw_profile=PROFILE)],
+    )
+    return encode_push_request([series])
+
+
 def buf_push(
-    port: int, protocol: str, http2: bool, service: str
+    port: int, protocol: str, http2: bool, service: str, *extra: str, scheme: str = "http"
 ) -> subprocess.CompletedProcess[str]:
     buf = shutil.which("buf")
     assert buf is not None, "the Buf CLI is missing: pip install buf-bin (the test extra)"
@@ -73,7 +85,7 @@ def buf_push(
     args += ["-H", f"X-Scope-OrgID: tenant-{protocol}"]
     if http2:
         args.append("--http2-prior-knowledge")
-    args.append(f"http://127.0.0.1:{port}{PUSH_PATH}")
+    args += [*extra, f"{scheme}://127.0.0.1:{port}{PUSH_PATH}"]
     return subprocess.run(args, capture_output=True, text=True, timeout=60)
 
 
@@ -117,14 +129,7 @@ def test_buf_curl_every_protocol_reaches_the_backend(tmp_path: Path) -> None:
 @pytest.mark.parametrize("backend_status", [200, 503])
 def test_grpcio_through_the_agent(tmp_path: Path, backend_status: int) -> None:
     port = free_port()
-    body = encode_push_request(
-        [
-            Series(
-                labels=[("__name__", "process_cpu"), ("service_name", "grpcio-app")],
-                samples=[RawSample(id="", raw_profile=PROFILE)],
-            )
-        ]
-    )
+    body = grpcio_body("grpcio-app")
     with FakePyroscope() as fake:
         fake.default = Reply(status=backend_status)
         agent = start_agent(config(port, fake.url), tmp_path)
@@ -151,83 +156,39 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-def tls_config(port: int, backend: str, pki: Path) -> str:
-    """The agent with TLS and no `http2` block: h2 comes by ALPN, as in Alloy (§5.4)."""
-    return f"""
-pyroscope.receive_http "default" {{
-  http {{
-    listen_address = "127.0.0.1"
-    listen_port    = {port}
-    tls {{
-      cert_file = "{pki / "server.pem"}"
-      key_file  = "{pki / "server.key"}"
-    }}
-  }}
-  forward_tenant = true
-  forward_to     = [pyroscope.write.backend.receiver]
-}}
-
-pyroscope.write "backend" {{
-  endpoint {{
-    url                 = "{backend}"
-    tenant_from_label   = "override"
-    max_backoff_retries = 1
-  }}
-}}
-"""
-
-
 def test_grpc_over_tls_negotiates_h2_by_alpn(tmp_path: Path, pki: Path) -> None:
-    # grpcio (HTTP/2 only) and `buf curl --protocol grpc` over https: both need h2
-    # from ALPN; each push lands under its tenant, and a refusing backend reaches
-    # both as `internal`.
+    # grpcio (HTTP/2 only) and `buf curl --protocol grpc` over https, with no
+    # `http2` block: both need h2 from ALPN, as in Alloy (§5.4). Each push lands
+    # under its tenant, and a refusing backend reaches both as `internal`.
     port = free_port()
-    body = encode_push_request(
-        [
-            Series(
-                labels=[("__name__", "process_cpu"), ("service_name", "grpcio-tls")],
-                samples=[RawSample(id="", raw_profile=PROFILE)],
-            )
-        ]
-    )
+    tls = f'tls {{\n cert_file = "{pki / "server.pem"}"\n key_file = "{pki / "server.key"}"\n }}'
     creds = grpc.ssl_channel_credentials((pki / "ca.pem").read_bytes())
-    buf = shutil.which("buf")
-    assert buf is not None, "the Buf CLI is missing: pip install buf-bin (the test extra)"
-    request = {
-        "series": [
-            {
-                "labels": [{"name": "service_name", "value": "buf-tls"}],
-                "samples": [{"rawProfile": base64.b64encode(PROFILE).decode()}],
-            }
-        ]
-    }
-    buf_args = [buf, "curl", "--schema", str(SCHEMA), "--protocol", "grpc", "-v"]
-    buf_args += ["--cacert", str(pki / "ca.pem"), "-d", json.dumps(request)]
-    buf_args += ["-H", "X-Scope-OrgID: buf-tenant", f"https://127.0.0.1:{port}{PUSH_PATH}"]
+    buf_tls = ("-v", "--cacert", str(pki / "ca.pem"))
 
     def grpcio_push() -> None:
         with grpc.secure_channel(f"127.0.0.1:{port}", creds) as channel:
             metadata = (("x-scope-orgid", "tls-tenant"),)
-            assert channel.unary_unary(PUSH_PATH)(body, timeout=30, metadata=metadata) == b""
+            call = channel.unary_unary(PUSH_PATH)
+            assert call(grpcio_body("grpcio-tls"), timeout=30, metadata=metadata) == b""
 
     with FakePyroscope() as fake:
-        agent = start_agent(tls_config(port, fake.url, pki), tmp_path)
+        agent = start_agent(config(port, fake.url, tls), tmp_path)
         try:
             grpcio_push()
-            done = subprocess.run(buf_args, capture_output=True, text=True, timeout=60)
+            done = buf_push(port, "grpc", False, "buf-tls", *buf_tls, scheme="https")
             assert done.returncode == 0, done.stderr
             assert "HTTP/2.0 200 OK" in done.stderr  # -v: the protocol ALPN chose
             fake.default = Reply(status=503)
             with pytest.raises(grpc.RpcError) as err:
                 grpcio_push()
             assert err.value.code() == grpc.StatusCode.INTERNAL  # type: ignore[attr-defined]
-            done = subprocess.run(buf_args, capture_output=True, text=True, timeout=60)
+            done = buf_push(port, "grpc", False, "buf-tls", *buf_tls, scheme="https")
             assert done.returncode != 0
             assert '"code": "internal"' in done.stdout + done.stderr
         finally:
             assert agent.stop() == 0
     arrived = {p.labels()["service_name"]: p for p in fake.requests if p.is_push}
     assert arrived["grpcio-tls"].header_values("X-Scope-OrgID") == ["tls-tenant"]
-    assert arrived["buf-tls"].header_values("X-Scope-OrgID") == ["buf-tenant"]
+    assert arrived["buf-tls"].header_values("X-Scope-OrgID") == ["tenant-grpc"]
     series = arrived["buf-tls"].series
-    assert series is not None and series[0].samples == [RawSample(id="", raw_profile=PROFILE)]
+    assert series is not None and series[0].samples == [RawSample(id="id-1", raw_profile=PROFILE)]
