@@ -20,6 +20,7 @@ from alloylite.components.pyroscope.push import (
     encode_push_request,
 )
 from alloylite.components.pyroscope.receive_http import HTTP2Arguments
+from alloylite.components.pyroscope.write.arguments import Endpoint
 from alloylite.components.pyroscope.write.component import WriteError
 
 from .receive_http_support import make_args, running
@@ -75,18 +76,22 @@ def test_ingest_status_passes_back_through_the_gateway() -> None:
     run_loop(_closing(main))
 
 
+def _slow_retries(url: str) -> Endpoint:
+    """A downstream endpoint that would retry for minutes, its first sleep 3-6 s."""
+    return endpoint(
+        url,
+        min_backoff_period=timedelta(seconds=3),
+        max_backoff_period=timedelta(minutes=1),
+        max_backoff_retries=10,
+    )
+
+
 def test_downstream_retries_stop_within_the_upstream_deadline() -> None:
     async def main() -> None:
         async with Backend([Reply(503)]) as backend:
-            # Downstream would retry for minutes (first sleep 3-6s); upstream gives
-            # each attempt 2s, so the downstream must give up at once, not sleep.
-            slow = endpoint(
-                backend.url,
-                min_backoff_period=timedelta(seconds=3),
-                max_backoff_period=timedelta(minutes=1),
-                max_backoff_retries=10,
-            )
-            down = make_write([slow])
+            # Upstream gives each attempt 2s, so the downstream must give up at
+            # once, not sleep.
+            down = make_write([_slow_retries(backend.url)])
             async with running(make_args([down.receiver])) as gateway:
                 up = make_write(
                     [
@@ -114,13 +119,7 @@ def test_grpc_timeout_bounds_the_downstream_retries_like_connect_timeout_ms() ->
     # of sleeping 3-6 s past it; the client gets the gateway's `internal`.
     async def main() -> None:
         async with Backend([Reply(503)]) as backend:
-            slow = endpoint(
-                backend.url,
-                min_backoff_period=timedelta(seconds=3),
-                max_backoff_period=timedelta(minutes=1),
-                max_backoff_retries=10,
-            )
-            down = make_write([slow])
+            down = make_write([_slow_retries(backend.url)])
             h2c = {"http_http2": HTTP2Arguments(enabled=True)}
             async with running(make_args([down.receiver], **h2c)) as gateway:
                 body = encode_push_request([Series(labels=list(LABELS), samples=[SAMPLE])])
