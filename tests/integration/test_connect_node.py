@@ -1,9 +1,13 @@
 """The Connect-ES Node transports (@connectrpc/connect-node) through `alloylite run`.
 
 tests/integration/node/connect.js pushes one push.v1 profile with the gRPC-Web
-transport over HTTP/1.1 and over h2c, and with the gRPC and Connect transports over
-h2c: each push arrives at the fake Pyroscope with its bytes, labels and tenant, and
-a backend failure reaches each transport as the Connect code `internal`.
+transport over HTTP/1.1 and over h2c, with the gRPC and Connect transports over
+h2c, and with the gRPC protocol over connect-node's HTTP/1.1 client (where the
+status travels in chunked HTTP/1.1 trailers, as from Alloy's Go server): each push
+arrives at the fake Pyroscope with its bytes, labels and tenant, each gRPC success
+has its status where the protocol puts it (trailers, or gRPC-Web's trailer
+envelope), and a backend failure reaches each transport as the Connect code
+`internal`.
 
 .ci/run installs the packages with `npm install` in tests/integration/node.
 """
@@ -28,6 +32,7 @@ NODE_DIR = Path(__file__).with_name("node")
 CASES = [
     ("grpcweb", "1.1"),
     ("grpcweb", "2"),
+    ("grpc", "1.1"),
     ("grpc", "2"),
     ("connect", "2"),
 ]
@@ -41,7 +46,8 @@ def _node_ready() -> None:
 
 
 def connect_push(port: int, transport: str, http: str, service: str) -> tuple[int, dict[str, str]]:
-    """Push once with connect.js; its exit code and its JSON reply ({} or code/message)."""
+    """Push once with connect.js; its exit code and its JSON reply ({} or code/message,
+    and grpcStatus: where a gRPC status travelled)."""
     done = subprocess.run(
         ["node", "connect.js", f"http://127.0.0.1:{port}", transport, http, service]
         + [f"X-Scope-OrgID: tenant-{transport}-{http}"],
@@ -63,7 +69,8 @@ def test_connect_node_transports_reach_the_backend(tmp_path: Path) -> None:
         try:
             for transport, http in CASES:
                 code, reply = connect_push(port, transport, http, f"svc-{transport}-{http}")
-                assert (code, reply) == (0, {}), (transport, http)
+                ok = {} if transport == "connect" else {"grpcStatus": "trailer"}
+                assert (code, reply) == (0, ok), (transport, http)
             # A backend that refuses: every transport gets `internal` with Alloy's message.
             fake.default = Reply(status=400, connect_code="invalid_argument")
             for transport, http in CASES:

@@ -88,7 +88,7 @@ def test_two_sdks_land_under_their_own_tenants(tmp_path: Path) -> None:
             huge = httpx.post(
                 f"{base}/push.v1.PusherService/Push",
                 content=b"",
-                headers={"Content-Type": "application/proto", "X-Scope-OrgID": "t" * 200_000},
+                headers={"Content-Type": "application/proto", "X-Scope-OrgID": "t" * 1_000_000},
             )
             assert huge.status_code == 400
             assert huge.json()["code"] == "invalid_argument"

@@ -10,7 +10,7 @@ no I/O, so every rule is testable from bytes, and the app only drives it.
   A unary call carries exactly one message.
 - Response: always HTTP 200. The status travels in trailers (gRPC), in a trailer
   envelope with flag 0x80 (gRPC-Web success), or in the headers of an empty
-  response (gRPC-Web errors, and gRPC where the server cannot send trailers).
+  response (gRPC-Web errors, and gRPC over HTTP/1.0, which has no trailers).
 """
 
 from __future__ import annotations
@@ -285,9 +285,10 @@ def _envelope(flags: int, data: bytes) -> bytes:
 def response(call: GrpcCall, error: ConnectError | None, *, can_trail: bool) -> Response:
     """The reply to a call: the empty PushResponse on success, else the error.
 
-    `can_trail`: the server can send HTTP trailers (HTTP/2). Without them a gRPC
-    reply carries its status in headers ("trailers-only" form, the only form an
-    HTTP/1.1 server without trailer support can give).
+    `can_trail`: the request's connection can carry HTTP trailers (HTTP/2, and
+    HTTP/1.1 through http1_trailers.py). Without them (HTTP/1.0) a gRPC reply
+    carries its status in headers, the "trailers-only" form, rather than losing it
+    as Go's server would.
     """
     headers = [
         (b"content-type", call.content_type.encode("latin-1")),

@@ -15,7 +15,11 @@ def _openssl(*args: str) -> None:
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A CA, a server certificate for 127.0.0.1 and pyroscope.test, and a client certificate."""
-    d = tmp_path_factory.mktemp("pki")
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+def make_pki(d: Path) -> Path:
+    """Write the `pki` fixture's files into `d` (also for tests outside this package)."""
     _openssl(
         "req",
         "-x509",

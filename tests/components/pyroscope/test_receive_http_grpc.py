@@ -1,8 +1,8 @@
 """gRPC, gRPC-Web and HTTP/2 on receive_http's push route, with real clients.
 
 grpcio (Google's C-core client) over h2c and over TLS, httpx over h2c (prior
-knowledge) and HTTP/1.1, raw sockets where the bytes matter (spec
-alloy-profiling-components.md §5).
+knowledge) and HTTP/1.1, raw sockets where the bytes matter (gRPC's chunked
+HTTP/1.1 trailers among them; spec alloy-profiling-components.md §5).
 """
 
 from __future__ import annotations
@@ -30,7 +30,12 @@ from alloylite.components.pyroscope.push import (
     encode_push_request,
     encode_push_request_json,
 )
-from alloylite.components.pyroscope.receive_http import HTTP2Arguments, TLSArguments, grpc_push
+from alloylite.components.pyroscope.receive_http import (
+    HTTP2Arguments,
+    TLSArguments,
+    grpc_push,
+    http1_trailers,
+)
 from tests.components.pyroscope.receive_http_support import make_args, run, running
 from tests.components.pyroscope.recorder import Recorder
 
@@ -245,6 +250,112 @@ def test_grpc_web_errors_are_trailers_only_headers(
     run(main())
 
 
+def _grpc_http1_request(body: bytes, version: str = "1.1") -> bytes:
+    return (
+        f"POST {PUSH} HTTP/{version}\r\nHost: x\r\nContent-Type: application/grpc\r\n"
+        f"TE: trailers\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+
+
+async def _read_responses(port: int, data: bytes, count: int) -> bytes:
+    """Send `data` on one connection and read until `count` chunked responses ended."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(data)
+    await writer.drain()
+    seen = b""
+    while seen.count(b"\r\n0\r\n") < count or not seen.endswith(b"\r\n\r\n"):
+        chunk = await asyncio.wait_for(reader.read(65536), 10)
+        assert chunk, f"connection closed after {seen!r}"
+        seen += chunk
+    writer.close()
+    return seen
+
+
+def test_grpc_over_http1_sends_its_status_in_chunked_trailers() -> None:
+    # As Go's server under connect-go: HTTP 200, a chunked body, and grpc-status
+    # (and grpc-message) in the trailer section of the last chunk, also when there
+    # is no message; the connection stays usable (two requests pipelined).
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec])) as c:
+            data = _grpc_http1_request(envelope(BODY)) + _grpc_http1_request(b"")
+            seen = await _read_responses(c.port, data, 2)
+            head = (
+                b"HTTP/1.1 200 OK\r\ncontent-type: application/grpc\r\n"
+                b"grpc-accept-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n"
+            )
+            ok = head + b"5\r\n" + envelope(b"") + b"\r\n0\r\ngrpc-status: 0\r\n\r\n"
+            failed = (
+                head + b"0\r\ngrpc-status: 12\r\n"
+                b"grpc-message: unary request has zero messages\r\n\r\n"
+            )
+            assert seen == ok + failed
+            assert len(rec.pushes) == 1
+
+    run(main())
+
+
+def test_grpc_over_http1_0_keeps_its_status_in_headers() -> None:
+    # HTTP/1.0 has no chunked coding, so no trailers: the status goes in the
+    # headers (Go's server would lose it).
+    async def main() -> None:
+        rec = Recorder()
+        async with running(make_args([rec])) as c:
+            data = _grpc_http1_request(envelope(BODY), version="1.0")
+            reply = await asyncio.to_thread(_raw_exchange, c.port, data)
+            head, _, body = reply.partition(b"\r\n\r\n")
+            assert b"grpc-status: 0" in head.split(b"\r\n")
+            assert b"transfer-encoding" not in head.lower()
+            assert body == envelope(b"")
+            assert len(rec.pushes) == 1
+
+    run(main())
+
+
+class _Cycle:
+    """The parts of uvicorn's request cycle http1_trailers.py uses."""
+
+    def __init__(self, version: str, method: str) -> None:
+        self.scope: dict[str, Any] = {"http_version": version, "method": method}
+        self.disconnected = False
+        self.chunked_encoding = True
+        self.sent: list[dict[str, Any]] = []
+        self.written: list[bytes] = []
+        self.transport = self
+        self.flow = self
+        self.write_paused = False
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+
+
+def test_trailer_fields_that_would_split_the_response_are_refused() -> None:
+    async def main() -> None:
+        cycle = _Cycle("1.1", "POST")
+        http1_trailers.install(cycle)
+        assert cycle.scope["extensions"] == {"http.response.trailers": {}}
+        start = {"type": "http.response.start", "status": 200, "trailers": True}
+        await cycle.send({**start, "headers": [(b"Content-Length", b"5")]})
+        assert cycle.sent[0]["headers"] == [(b"transfer-encoding", b"chunked")]
+        smuggled = [(b"x", b"1\r\n\r\nHTTP/1.1 200 OK")]
+        with pytest.raises(RuntimeError, match="Invalid HTTP trailer field"):
+            await cycle.send({"type": "http.response.trailers", "headers": smuggled})
+        assert cycle.written == []
+
+    run(main())
+
+
+@pytest.mark.parametrize(("version", "method"), [("1.0", "POST"), ("1.1", "HEAD")])
+def test_http1_0_and_head_requests_are_offered_no_trailers(version: str, method: str) -> None:
+    cycle = _Cycle(version, method)
+    http1_trailers.install(cycle)
+    assert "extensions" not in cycle.scope
+
+
 def test_gzip_envelope_with_grpc_encoding_is_inflated() -> None:
     async def main() -> None:
         rec = Recorder()
@@ -427,7 +538,6 @@ async def _upgrade_push(
     """An `Upgrade: h2c` request driven by the h2 package's client side: (101 head,
     HTTP/2 response headers and trailers of stream 1, its body)."""
     import h2.connection
-    import h2.events
 
     conn = h2.connection.H2Connection()
     settings = conn.initiate_upgrade_connection()
@@ -440,6 +550,17 @@ async def _upgrade_push(
     )
     await writer.drain()
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    fields, data = await _h2_response(conn, reader, writer)
+    return head, fields, data
+
+
+async def _h2_response(
+    conn: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> tuple[dict[bytes, bytes], bytes]:
+    """Drive an h2 client connection until stream 1 ends: its headers and
+    trailers, and its body."""
+    import h2.events
+
     writer.write(conn.data_to_send())
     await writer.drain()
     fields: dict[bytes, bytes] = {}
@@ -458,7 +579,55 @@ async def _upgrade_push(
                 done = True
         writer.write(conn.data_to_send())
     writer.close()
-    return head, fields, data
+    return fields, data
+
+
+def test_a_tenant_header_of_a_megabyte_is_answered_on_every_protocol() -> None:
+    # 1 MB is under Go's 1 MiB head limit on HTTP/1.1 and HTTP/2 alike, so the
+    # request is served, and its tenant refused by Pyroscope's rules.
+    tenant = "t" * 1_000_000
+    refused = b"tenant ID is too long: max 150 characters"
+
+    async def main() -> None:
+        import h2.connection
+
+        rec = Recorder()
+        async with running(make_args([rec], forward_tenant=True, **H2C)) as c:
+            async with httpx.AsyncClient() as client:
+                headers = {"content-type": "application/proto", "x-scope-orgid": tenant}
+                resp = await client.post(url(c), content=BODY, headers=headers)
+                assert resp.status_code == 400
+                assert resp.json() == {"code": "invalid_argument", "message": refused.decode()}
+                headers["content-type"] = "application/grpc-web"
+                resp = await client.post(url(c), content=envelope(BODY), headers=headers)
+                assert (resp.headers["grpc-status"], resp.headers["grpc-message"]) == (
+                    "3",
+                    refused.decode(),
+                )
+            request = _grpc_http1_request(envelope(BODY)).replace(
+                b"\r\n\r\n", f"\r\nX-Scope-OrgID: {tenant}\r\n\r\n".encode(), 1
+            )
+            seen = await _read_responses(c.port, request, 1)
+            assert seen.endswith(b"0\r\ngrpc-status: 3\r\ngrpc-message: " + refused + b"\r\n\r\n")
+            # HTTP/2 (prior knowledge): the header list crosses many CONTINUATION frames.
+            conn = h2.connection.H2Connection()
+            conn.initiate_connection()
+            reader, writer = await asyncio.open_connection("127.0.0.1", c.port)
+            request_headers = [
+                (":method", "POST"),
+                (":path", PUSH),
+                (":scheme", "http"),
+                (":authority", "127.0.0.1"),
+                ("content-type", "application/grpc"),
+                ("x-scope-orgid", tenant),
+            ]
+            conn.send_headers(1, request_headers)
+            conn.send_data(1, envelope(BODY), end_stream=True)
+            fields, _ = await _h2_response(conn, reader, writer)
+            assert (fields[b"grpc-status"], fields[b"grpc-message"]) == (b"3", refused)
+            assert rec.pushes == []
+
+    run(main())
 
 
 def test_upgrade_h2c_serves_the_request_over_http2() -> None:

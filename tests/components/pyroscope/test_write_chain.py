@@ -1,17 +1,26 @@
 """alloylite chained into alloylite: write -> receive_http -> write -> backend, as the
 Alloy docs describe for gateways. The upstream deadline travels down the chain
-(Connect-Timeout-Ms), and the downstream write stops retrying before it instead of
-holding the upstream request past its own remote_timeout (Alloy's timeout chain)."""
+(Connect-Timeout-Ms, or a gRPC client's grpc-timeout), and the downstream write stops
+retrying before it instead of holding the upstream request past its own
+remote_timeout (Alloy's timeout chain)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
+import grpc
 import pytest
 
 from alloylite.components.pyroscope.appendable import IncomingProfile, RawSample, WriteStatusError
-from alloylite.components.pyroscope.push import decode_push_request
+from alloylite.components.pyroscope.push import (
+    PUSH_PATH,
+    Series,
+    decode_push_request,
+    encode_push_request,
+)
+from alloylite.components.pyroscope.receive_http import HTTP2Arguments
+from alloylite.components.pyroscope.write.arguments import Endpoint
 from alloylite.components.pyroscope.write.component import WriteError
 
 from .receive_http_support import make_args, running
@@ -67,18 +76,22 @@ def test_ingest_status_passes_back_through_the_gateway() -> None:
     run_loop(_closing(main))
 
 
+def _slow_retries(url: str) -> Endpoint:
+    """A downstream endpoint that would retry for minutes, its first sleep 3-6 s."""
+    return endpoint(
+        url,
+        min_backoff_period=timedelta(seconds=3),
+        max_backoff_period=timedelta(minutes=1),
+        max_backoff_retries=10,
+    )
+
+
 def test_downstream_retries_stop_within_the_upstream_deadline() -> None:
     async def main() -> None:
         async with Backend([Reply(503)]) as backend:
-            # Downstream would retry for minutes (first sleep 3-6s); upstream gives
-            # each attempt 2s, so the downstream must give up at once, not sleep.
-            slow = endpoint(
-                backend.url,
-                min_backoff_period=timedelta(seconds=3),
-                max_backoff_period=timedelta(minutes=1),
-                max_backoff_retries=10,
-            )
-            down = make_write([slow])
+            # Upstream gives each attempt 2s, so the downstream must give up at
+            # once, not sleep.
+            down = make_write([_slow_retries(backend.url)])
             async with running(make_args([down.receiver])) as gateway:
                 up = make_write(
                     [
@@ -95,6 +108,27 @@ def test_downstream_retries_stop_within_the_upstream_deadline() -> None:
             # attempt timing out while the downstream still slept.
             assert "internal" in str(err.value)
             assert "deadline_exceeded" not in str(err.value)
+            assert len(backend.requests) == 1
+
+    run_loop(_closing(main))
+
+
+def test_grpc_timeout_bounds_the_downstream_retries_like_connect_timeout_ms() -> None:
+    # The same timeout chain from a gRPC client: grpcio's deadline travels as
+    # `grpc-timeout`, and the write behind receive_http gives up at once instead
+    # of sleeping 3-6 s past it; the client gets the gateway's `internal`.
+    async def main() -> None:
+        async with Backend([Reply(503)]) as backend:
+            down = make_write([_slow_retries(backend.url)])
+            h2c = {"http_http2": HTTP2Arguments(enabled=True)}
+            async with running(make_args([down.receiver], **h2c)) as gateway:
+                body = encode_push_request([Series(labels=list(LABELS), samples=[SAMPLE])])
+                async with grpc.aio.insecure_channel(f"127.0.0.1:{gateway.port}") as channel:
+                    with pytest.raises(grpc.aio.AioRpcError) as err:
+                        await channel.unary_unary(PUSH_PATH)(body, timeout=2)
+            assert err.value.code() == grpc.StatusCode.INTERNAL
+            details = err.value.details() or ""
+            assert "the next attempt would start after the caller's deadline" in details
             assert len(backend.requests) == 1
 
     run_loop(_closing(main))

@@ -5,17 +5,22 @@
 //
 // The PusherService descriptor is built here from a FileDescriptorProto that mirrors
 // ../proto/push.proto, so no generated code lives in the repository. Prints `{}` and
-// exits 0 on success; prints {"code", "message"} and exits 1 on a Connect error.
+// exits 0 on success; prints {"code", "message"} and exits 1 on a Connect error;
+// with gRPC and gRPC-Web, "grpcStatus" says where the status travelled.
 "use strict";
 
 const { create } = require("@bufbuild/protobuf");
 const { createFileRegistry } = require("@bufbuild/protobuf");
 const { FileDescriptorProtoSchema } = require("@bufbuild/protobuf/wkt");
 const { Code, ConnectError, createClient } = require("@connectrpc/connect");
+const { validateReadWriteMaxBytes } = require("@connectrpc/connect/protocol");
+const { createTransport: createGrpcProtocolTransport } = require("@connectrpc/connect/protocol-grpc");
 const {
+  compressionGzip,
   createConnectTransport,
   createGrpcTransport,
   createGrpcWebTransport,
+  createNodeHttpClient,
 } = require("@connectrpc/connect-node");
 
 const STRING = 9; // FieldDescriptorProto.Type
@@ -64,8 +69,24 @@ const pushProto = create(FileDescriptorProtoSchema, {
   ],
 });
 
+// createGrpcTransport always picks HTTP/2; gRPC over HTTP/1.1 (status in chunked
+// trailers, which Node's HTTP/1.1 client reads) is the same gRPC protocol code on
+// connect-node's HTTP/1.1 client, with createGrpcTransport's other defaults.
+function createGrpcHttp1Transport({ baseUrl }) {
+  return createGrpcProtocolTransport({
+    baseUrl,
+    httpClient: createNodeHttpClient({ httpVersion: "1.1" }),
+    useBinaryFormat: true,
+    interceptors: [],
+    sendCompression: null,
+    acceptCompression: [compressionGzip],
+    ...validateReadWriteMaxBytes(undefined, undefined, undefined),
+  });
+}
+
 const TRANSPORTS = {
-  grpc: createGrpcTransport,
+  grpc: (options) =>
+    options.httpVersion === "1.1" ? createGrpcHttp1Transport(options) : createGrpcTransport(options),
   grpcweb: createGrpcWebTransport,
   connect: createConnectTransport,
 };
@@ -92,16 +113,24 @@ async function main() {
       },
     ],
   };
+  // Where the response carried `grpc-status`: "trailer" (HTTP trailers or the
+  // gRPC-Web trailer envelope) or "header" (a trailers-only response).
+  let grpcStatus;
+  const seen = (where) => (fields) => {
+    if (fields.has("grpc-status") && grpcStatus === undefined) grpcStatus = where;
+  };
+  const options = { headers, timeoutMs: 30000, onHeader: seen("header"), onTrailer: seen("trailer") };
+  let reply;
   try {
-    await client.push(request, { headers, timeoutMs: 30000 });
-    process.stdout.write("{}\n");
+    await client.push(request, options);
+    reply = {};
   } catch (err) {
     const error = ConnectError.from(err);
-    process.stdout.write(
-      JSON.stringify({ code: Code[error.code], message: error.rawMessage }) + "\n",
-    );
+    reply = { code: Code[error.code], message: error.rawMessage };
     process.exitCode = 1;
   }
+  if (grpcStatus !== undefined) reply.grpcStatus = grpcStatus;
+  process.stdout.write(JSON.stringify(reply) + "\n");
 }
 
 main();

@@ -25,6 +25,7 @@ from alloylite.components.pyroscope.push import (
 )
 from alloylite.components.pyroscope.receive_http.body import ClientGone
 from alloylite.components.pyroscope.receive_http.decode_pool import decode_sized
+from alloylite.components.pyroscope.receive_http.http1_trailers import EXTENSION as TRAILERS
 from alloylite.components.pyroscope.receive_http.metrics import ReceiveMetrics
 from alloylite.components.pyroscope.receive_http.respond import CLIENT_GONE, Receive, Send
 
@@ -32,7 +33,6 @@ __all__ = ["GRPC_HEADERS", "serve_grpc"]
 
 # The request headers the gRPC protocols read (besides Content-Type).
 GRPC_HEADERS = (b"grpc-encoding", b"grpc-accept-encoding", b"grpc-timeout")
-TRAILERS_EXTENSION = "http.response.trailers"
 _ROUTE = "push_v1_pusherservice"
 
 Forward = Callable[[Sequence[Series], float | None, str | None], Awaitable[ConnectError | None]]
@@ -100,7 +100,7 @@ async def serve_grpc(
             gzip_response=False,
             deadline=None,
         )
-    can_trail = TRAILERS_EXTENSION in scope.get("extensions", {})
+    can_trail = TRAILERS in scope.get("extensions", {})
     reply = grpc.response(call, error, can_trail=can_trail)
     out_headers = reply.headers
     if reply.trailers is None:

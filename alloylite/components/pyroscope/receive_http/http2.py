@@ -30,6 +30,8 @@ import h2.events
 import h2.exceptions
 import h2.settings
 
+from alloylite.components.pyroscope.receive_http.http1_trailers import EXTENSION as TRAILERS
+
 __all__ = ["PREFACE", "SWITCHING", "H2Protocol", "H2Settings", "h2c_upgrade", "preface_answer"]
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
@@ -45,6 +47,13 @@ _PREFACE_ANSWER = (
 _CONNECTION_HEADERS = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"upgrade"}
 )
+
+# Go's HTTP/2 server: its 1 MiB head limit plus ten fields' HPACK overhead
+# (x/net/http2 maxHeaderListSize), where h2's default is 64 KiB. A request's
+# headers may be as large as over HTTP/1.1 (an X-Scope-OrgID of 1 MB is answered,
+# not cut off); a larger header list ends the connection (h2 has no per-stream
+# 431 as Go does).
+MAX_HEADER_LIST_SIZE = (1 << 20) + 10 * 32
 
 TASK_KEY = "alloylite.task"
 GONE_KEY = "alloylite.client_gone"
@@ -149,6 +158,7 @@ class H2Protocol(asyncio.Protocol):
             codes.MAX_CONCURRENT_STREAMS: s.max_concurrent_streams,
             codes.HEADER_TABLE_SIZE: s.max_decoder_header_table_size,
             codes.ENABLE_PUSH: 0,
+            codes.MAX_HEADER_LIST_SIZE: MAX_HEADER_LIST_SIZE,
         }
         if s.max_read_frame_size:
             out[codes.MAX_FRAME_SIZE] = max(16384, min(s.max_read_frame_size, 16777215))
@@ -183,6 +193,9 @@ class H2Protocol(asyncio.Protocol):
             client=False, initial_values=self._local_settings()
         )
         self.conn.max_inbound_frame_size = self.conn.local_settings.max_frame_size
+        # h2 applies the advertised limit only once the client acknowledges it;
+        # a client may send its first request before that.
+        self.conn.decoder.max_header_list_size = MAX_HEADER_LIST_SIZE
         if upgrade is not None:
             self.conn.initiate_upgrade_connection(upgrade)
         else:
@@ -324,7 +337,7 @@ class H2Protocol(asyncio.Protocol):
             "headers": headers,
             "server": self._server,
             "client": self._client,
-            "extensions": {"http.response.trailers": {}},
+            "extensions": {TRAILERS: {}},
         }
         stream = _Stream(scope)
         stream.ended = ended

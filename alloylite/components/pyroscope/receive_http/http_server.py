@@ -25,6 +25,9 @@ import httptools
 import uvicorn
 from uvicorn.server import ServerState
 
+from alloylite.components.pyroscope.receive_http.http1_trailers import (
+    install as install_trailers,
+)
 from alloylite.components.pyroscope.receive_http.http2 import (
     GONE_KEY,
     PREFACE,
@@ -186,7 +189,8 @@ class HTTPServer:
     def _protocol_class(self) -> type:
         """uvicorn's httptools protocol plus what Go's server does and uvicorn does not:
         the connection count (and the conn_limit slot), a limit on the request
-        head, and a read deadline covering the head and the body.
+        head, a read deadline covering the head and the body, and response
+        trailers (http1_trailers.py).
 
         Relies on the protocol's internals (`cycle`, its `scope`, `response_complete`,
         `message_event`, `disconnected`, and the parser callbacks): checked against uvicorn
@@ -321,6 +325,12 @@ class HTTPServer:
                     cycle.message_event.set()
                 self._refuse(431, b"Request Header Fields Too Large", b"")
 
+            def on_message_begin(self) -> None:
+                # A pipelined request can begin in the same read as the end of
+                # the one before: its head is a head, not trailer fields.
+                self._head_done = False
+                super().on_message_begin()
+
             def on_headers_complete(self) -> None:
                 self._head_done = True
                 if settings.h2c and self.parser.should_upgrade():
@@ -334,6 +344,7 @@ class HTTPServer:
                 url = self.url
                 if len(url) <= _PARSE_URL_MAX:
                     super().on_headers_complete()
+                    self._trailers()
                     return
                 # httptools.parse_url, which uvicorn calls, refuses URLs over 64 KiB
                 # (its offsets are 16-bit), while llhttp and Go take any URL within
@@ -346,6 +357,13 @@ class HTTPServer:
                 self.url = path
                 super().on_headers_complete()
                 self.scope["query_string"] = query
+                self._trailers()
+
+            def _trailers(self) -> None:
+                # --- response trailers on HTTP/1.1 (http1_trailers.py) ---
+                cycle = self.cycle
+                if cycle is not None and cycle.scope is self.scope:
+                    install_trailers(cycle)
 
             def _unsupported_upgrade_warning(self) -> None:
                 # uvicorn calls this inside its `except HttpParserUpgrade`: the
