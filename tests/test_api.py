@@ -29,6 +29,11 @@ PUBLIC = {
     "parse",
     "validate",
 }
+# pyroscope.enrich is experimental in Alloy.
+GATED = (
+    'pyroscope.enrich "e" {\n  targets = []\n  target_match_label = "app"\n'
+    '  profiles_match_label = "service_name"\n  forward_to = []\n}\n'
+)
 VALID = 'logging {\n  level  = "debug"\n  format = "json"\n}\n'
 INVALID_ARGS = 'logging {\n  colour = "red"\n}\n\npyroscope.write "w" {\n  external_labels = 1\n}\n'
 
@@ -179,9 +184,9 @@ def test_validate_text_names_the_given_file() -> None:
 
 
 def test_validate_stability_gate() -> None:
-    [diag] = alloylite.validate(EXAMPLE)
-    assert "public-preview" in diag.message and diag.severity is Severity.ERROR
-    assert alloylite.validate(EXAMPLE, stability_level="experimental") == []
+    [diag] = alloylite.validate(GATED)
+    assert "experimental" in diag.message and diag.severity is Severity.ERROR
+    assert alloylite.validate(GATED, stability_level="experimental") == []
     with pytest.raises(ValueError, match="invalid stability level"):
         alloylite.validate(VALID, stability_level="beta")
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 import alloylite
+from tests.test_api import GATED
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "receive-profiles-basic.alloy"
@@ -204,8 +205,9 @@ def test_installed_cli_validates_and_evaluates(installed: Installed, tmp_path: P
         [str(installed.cli), "validate", "--stability.level=public-preview", "config.alloy"]
     )
     assert ok.stdout == "" and ok.stderr == ""
-    gated = installed.run([str(installed.cli), "validate", "config.alloy"], check=False)
-    assert gated.returncode == 1 and "public-preview" in gated.stderr
+    (installed.outside / "gated.alloy").write_text(GATED)
+    gated = installed.run([str(installed.cli), "validate", "gated.alloy"], check=False)
+    assert gated.returncode == 1 and '"experimental"' in gated.stderr
     evaluated = installed.run([str(installed.cli), "eval", "1 + 2"])
     assert evaluated.stdout == "3\n"
     formatted = installed.run([str(installed.cli), "fmt", "config.alloy"])

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.integration.agent import free_port
+from tests.test_api import GATED
 
 WAIT = 60.0  # generous bound so a broken build fails instead of hanging
 
@@ -180,10 +181,12 @@ def test_initial_load_failure(tmp_path: Path) -> None:
     assert err.rstrip().endswith("Error: could not perform the initial load successfully")
 
 
-def test_stability_gate_on_run(config: Path) -> None:
-    rc, _, err = Agent(config).finish()
+def test_stability_gate_on_run(tmp_path: Path) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text(GATED)
+    rc, _, err = Agent(path).finish()
     assert rc == 1
-    assert 'component "pyroscope.receive_http" is at stability level "public-preview"' in err
+    assert 'component "pyroscope.enrich" is at stability level "experimental"' in err
 
 
 def test_busy_listen_address(config: Path) -> None:

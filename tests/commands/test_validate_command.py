@@ -11,6 +11,7 @@ import pytest
 
 from alloylite.cli import main
 from tests.commands.cli_support import run_cli, write
+from tests.test_api import GATED
 
 VALID = """\
 // Receives profiles over HTTP
@@ -59,13 +60,13 @@ def test_valid_config_prints_nothing(tmp_path: Path) -> None:
 
 
 def test_stability_gate(tmp_path: Path) -> None:
-    rc, _, err = run_cli("validate", write(tmp_path, VALID))
+    rc, _, err = run_cli("validate", write(tmp_path, GATED))
     assert rc == 1
     assert (
-        'config.alloy:2:1: component "pyroscope.receive_http" is at stability level '
-        '"public-preview", which is below the minimum allowed stability level '
+        'config.alloy:1:1: component "pyroscope.enrich" is at stability level '
+        '"experimental", which is below the minimum allowed stability level '
         '"generally-available". Use --stability.level command-line flag to enable '
-        '"public-preview" features' in err
+        '"experimental" features' in err
     )
     assert err.endswith("Error: validation failed\n")
 

@@ -40,9 +40,9 @@ def url(component, path: str = "/ingest") -> str:
     return f"http://127.0.0.1:{component.port}{path}"
 
 
-def test_registration_is_public_preview() -> None:
+def test_registration_is_generally_available_as_in_alloy() -> None:
     assert REGISTRATION.name == "pyroscope.receive_http"
-    assert REGISTRATION.stability is Stability.PUBLIC_PREVIEW
+    assert REGISTRATION.stability is Stability.GENERALLY_AVAILABLE
     assert REGISTRATION.exports is None
 
 

@@ -71,10 +71,9 @@ def test_a_full_config_validates(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_the_stability_gate_needs_public_preview(tmp_path: Path) -> None:
+def test_it_is_generally_available_as_in_alloy_since_1_10(tmp_path: Path) -> None:
     done = validate(tmp_path, OK_CONFIG)
-    assert done.returncode == 1
-    assert "public-preview" in done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.mark.parametrize(

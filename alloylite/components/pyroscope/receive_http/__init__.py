@@ -61,7 +61,7 @@ _REQUESTS = "pyroscope_receive_http_request_duration_seconds_count"
 REGISTRATION = Registration(
     name="pyroscope.receive_http",
     # Public preview as in the seed guide; Alloy made it generally available in v1.10.
-    stability=Stability.PUBLIC_PREVIEW,
+    stability=Stability.GENERALLY_AVAILABLE,
     arguments=Arguments,
     build=_build,
     exports=None,
