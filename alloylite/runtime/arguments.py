@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from typing import Any
 
 from alloylite.eval.gostr import unquote_literal
@@ -33,76 +33,34 @@ def _reads_environment(expr: ast.Expr) -> bool:
     return False
 
 
-def _environment_is_set(expr: ast.Expr) -> bool:
-    """Whether every environment read of the expression names, by a literal, a variable
-    that is set: then its value is the one the config was written for, worth judging."""
-    match expr:
-        case ast.CallExpr(value=callee, args=args):
-            names = next(traversals_of_expr(callee), None)
-            if names is not None and names.names in (("sys", "env"), ("env",)):
-                name = args[0] if len(args) == 1 else None
-                if not (isinstance(name, ast.LiteralExpr) and name.kind is ast.LiteralKind.STRING):
-                    return False
-                if unquote_literal(name.raw) not in os.environ:
-                    return False
-            return all(map(_environment_is_set, (callee, *args)))
-        case ast.ArrayExpr(elements=elements):
-            return all(map(_environment_is_set, elements))
-        case ast.ObjectExpr(fields=fields):
-            return all(_environment_is_set(f.value) for f in fields)
-        case ast.AccessExpr(value=value) | ast.UnaryExpr(value=value):
-            return _environment_is_set(value)
-        case ast.IndexExpr(value=value, index=index) | ast.BinaryExpr(left=value, right=index):
-            return _environment_is_set(value) and _environment_is_set(index)
-        case ast.ParenExpr(inner=inner):
-            return _environment_is_set(inner)
-    return True
+def _environment_reads(node: ast.Expr | ast.Stmt) -> Iterator[str | None]:
+    """The variables a node reads with `sys.env` (or `env`): each name, or None where an
+    expression names it."""
+    if isinstance(node, ast.CallExpr) and len(node.args) == 1:
+        callee = next(traversals_of_expr(node.value), None)
+        if callee is not None and callee.names in (("sys", "env"), ("env",)):
+            [name] = node.args
+            if isinstance(name, ast.LiteralExpr) and name.kind is ast.LiteralKind.STRING:
+                yield unquote_literal(name.raw)
+            else:
+                yield None
+    for child in ast.children(node):
+        yield from _environment_reads(child)
 
 
 def _reads_unset_environment(expr: ast.Expr) -> bool:
     """Whether the expression reads an environment variable that is not set here (or is
     named by an expression): its value where `run` runs is unknown to validate."""
-    match expr:
-        case ast.CallExpr(value=callee, args=args):
-            names = next(traversals_of_expr(callee), None)
-            if names is not None and names.names in (("sys", "env"), ("env",)) and len(args) == 1:
-                [name] = args
-                if not (isinstance(name, ast.LiteralExpr) and name.kind is ast.LiteralKind.STRING):
-                    return True
-                return unquote_literal(name.raw) not in os.environ
-            return any(map(_reads_unset_environment, (callee, *args)))
-        case ast.ArrayExpr(elements=elements):
-            return any(map(_reads_unset_environment, elements))
-        case ast.ObjectExpr(fields=fields):
-            return any(_reads_unset_environment(f.value) for f in fields)
-        case ast.AccessExpr(value=inner) | ast.UnaryExpr(value=inner) | ast.ParenExpr(inner=inner):
-            return _reads_unset_environment(inner)
-        case ast.IndexExpr(value=left, index=right) | ast.BinaryExpr(left=left, right=right):
-            return _reads_unset_environment(left) or _reads_unset_environment(right)
-    return False
+    return any(name is None or name not in os.environ for name in _environment_reads(expr))
 
 
-def _calls(expr: ast.Expr) -> bool:
-    match expr:
-        case ast.CallExpr():
-            return True
-        case ast.ArrayExpr(elements=elements):
-            return any(_calls(e) for e in elements)
-        case ast.ObjectExpr(fields=fields):
-            return any(_calls(f.value) for f in fields)
-        case ast.AccessExpr(value=inner) | ast.UnaryExpr(value=inner) | ast.ParenExpr(inner=inner):
-            return _calls(inner)
-        case ast.IndexExpr(value=left, index=right) | ast.BinaryExpr(left=left, right=right):
-            return _calls(left) or _calls(right)
-    return False
+def _calls(node: ast.Expr | ast.Stmt) -> bool:
+    return isinstance(node, ast.CallExpr) or any(map(_calls, ast.children(node)))
 
 
 def calls_a_function(body: ast.Body) -> bool:
     """Whether any attribute of a block body, nested blocks included, calls a function."""
-    return any(
-        _calls(stmt.value) if isinstance(stmt, ast.AttributeStmt) else calls_a_function(stmt.body)
-        for stmt in body
-    )
+    return any(map(_calls, body))
 
 
 def arguments_type(node: Node) -> type | None:
@@ -209,8 +167,9 @@ def _decode(
         if validate_mode and _reads_environment(expr):
             # The expression is checked; its value is judged only where every variable
             # it reads is set (an unset one is "" here, and set where `run` runs).
-            if not (judge_env and _environment_is_set(expr)):
-                judgeable = judgeable or _environment_is_set(expr)
+            settled = not _reads_unset_environment(expr)
+            if not (judge_env and settled):
+                judgeable = judgeable or settled
                 raise UnknownValue()
         return value
 

@@ -872,7 +872,9 @@ class _Linker:
         ctx, config = self.ctx, self.config
         template_body = template.body
 
-        def link_template(names: frozenset[str]) -> LoadedConfig:
+        def link_template(
+            names: frozenset[str], parent_ids: frozenset[str] = frozenset()
+        ) -> LoadedConfig:
             return self._body(
                 template_body,
                 filename,
@@ -880,7 +882,8 @@ class _Linker:
                 in_module=ctx.in_module,
                 in_foreach=True,
                 namespace=Namespace(parent=ctx.namespace),
-                names=ctx.names | _first_names(config) | names,
+                names=ctx.names | names,
+                parent_ids=parent_ids,
             )
 
         node = Node(
@@ -888,7 +891,9 @@ class _Linker:
             NodeKind.COMPONENT,
             stmt,
             filename,
-            foreach_registration(lambda var: link_template(frozenset({var}))),
+            # run: the enclosing scope is merged in when a child evaluates, so any of its
+            # first names may start a reference
+            foreach_registration(lambda var: link_template(_first_names(config) | {var})),
             arguments_body=rest,
         )
         if self.validate_mode:
@@ -898,15 +903,9 @@ class _Linker:
             var = _literal_attribute(stmt, "var", config.module_path)
 
             def link_children() -> None:
-                node.children = self._body(
-                    template_body,
-                    filename,
-                    config.module_path,
-                    in_module=ctx.in_module,
-                    in_foreach=True,
-                    namespace=Namespace(parent=ctx.namespace),
-                    names=ctx.names | (frozenset({var}) if isinstance(var, str) else frozenset()),
-                    parent_ids=frozenset(config.nodes) | ctx.parent_ids,
+                node.children = link_template(
+                    frozenset({var}) if isinstance(var, str) else frozenset(),
+                    frozenset(config.nodes) | ctx.parent_ids,
                 )
 
             self.after_nodes.append(link_children)

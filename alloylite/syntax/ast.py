@@ -201,6 +201,30 @@ class File:
 # ------------------------------------------------------------------ positions
 
 
+def children(node: Expr | Stmt) -> tuple[Expr | Stmt, ...]:
+    """The expressions and statements directly inside a node, in source order."""
+    match node:
+        case BinaryExpr(left=left, right=right):
+            return (left, right)
+        case UnaryExpr(value=value) | AccessExpr(value=value):
+            return (value,)
+        case IndexExpr(value=value, index=index):
+            return (value, index)
+        case CallExpr(value=value, args=args):
+            return (value, *args)
+        case ParenExpr(inner=inner):
+            return (inner,)
+        case ArrayExpr(elements=elements):
+            return elements
+        case ObjectExpr(fields=fields):
+            return tuple(f.value for f in fields)
+        case AttributeStmt(value=value):
+            return (value,)
+        case BlockStmt(body=body):
+            return body
+    return ()
+
+
 def start_pos(node: Expr | Stmt) -> Pos:
     """The position of the first byte of a node."""
     match node:

@@ -315,29 +315,6 @@ def _needs_tree_check(scanned: ScanResult) -> bool:
     )
 
 
-def _children(node: Any) -> tuple[Any, ...]:
-    match node:
-        case ast.BinaryExpr(left=left, right=right):
-            return (left, right)
-        case ast.UnaryExpr(value=value) | ast.AccessExpr(value=value):
-            return (value,)
-        case ast.IndexExpr(value=value, index=index):
-            return (value, index)
-        case ast.CallExpr(value=value, args=args):
-            return (value, *args)
-        case ast.ParenExpr(inner=inner):
-            return (inner,)
-        case ast.ArrayExpr(elements=elements):
-            return elements
-        case ast.ObjectExpr(fields=fields):
-            return tuple(f.value for f in fields)
-        case ast.AttributeStmt(value=value):
-            return (value,)
-        case ast.BlockStmt(body=body):
-            return body
-    return ()
-
-
 def _anchor(node: Any) -> ast.Pos:
     """A position inside `node` found without recursion."""
     for name in ("op_pos", "lbrack", "lparen", "lcurly", "pos", "name_pos"):
@@ -358,7 +335,7 @@ def _too_deep(roots: tuple[Any, ...]) -> ast.Pos | None:
         node, depth = stack.pop()
         if depth > MAX_TREE_DEPTH:
             return _anchor(node)
-        stack.extend((child, depth + 1) for child in _children(node))
+        stack.extend((child, depth + 1) for child in ast.children(node))
     return None
 
 
