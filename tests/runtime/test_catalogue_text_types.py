@@ -36,7 +36,8 @@ def _fields_of_type() -> dict[str, tuple[str, str, str]]:
 
 
 FIELDS = _fields_of_type()
-ENUMS = sorted(k for k in TYPES if hasattr(text_type(k), "values"))
+# the fixed-value types (`values`; a Target, a dict, has a `values` method instead)
+ENUMS = sorted(k for k in TYPES if isinstance(getattr(text_type(k), "values", None), frozenset))
 
 
 def _chain(

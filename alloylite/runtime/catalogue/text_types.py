@@ -16,22 +16,8 @@ from alloylite.eval.values import type_name
 from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
 from alloylite.runtime.schema import ConvertError
-from alloylite.runtime.schema.text import TextError, TextValue, go_type_name
-
-
-class Target(TextValue):
-    """`discovery.Target`: an object of labels; anything else is refused by `ConvertFrom`."""
-
-    alloy_name = "map(any)"
-
-    @classmethod
-    def from_alloy(cls, value: Any, path: str) -> Any:
-        if isinstance(value, dict):
-            return value
-        go = go_type_name(value)
-        if go is None:
-            raise ConvertError(path, f"should be object, got {type_name(value)}")
-        raise TextError(path, f"target::ConvertFrom: conversion from '{go}' is not supported")
+from alloylite.runtime.schema.target import Target
+from alloylite.runtime.schema.text import TextError, TextValue
 
 
 class _Enum(TextValue):

@@ -27,7 +27,7 @@ class TextError(Exception):
 class TextValue:
     """Base of field types that convert values themselves, as Go's custom decoders do."""
 
-    alloy_name: ClassVar[str] = "string"
+    alloy_name: ClassVar[str] = "string"  # how the docs name the type
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:

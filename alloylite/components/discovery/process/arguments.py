@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from alloylite.runtime.schema import attr, block
+from alloylite.runtime.schema.target import Target
 
 
 @dataclass
@@ -44,7 +45,7 @@ class DiscoverConfig:
 
 @dataclass
 class Arguments:
-    join: list[dict[str, str]] = attr(
+    join: list[Target] = attr(
         default_factory=list,
         doc="Targets to merge with the processes running in their container (matched by "
         "container id); the join target's labels win.",

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from alloylite.components.common.rule_block import RuleBlock
 from alloylite.runtime.schema import attr, block
+from alloylite.runtime.schema.target import Target
 
 __all__ = ["Arguments", "Target"]
-
-Target = dict[str, str]
 
 
 @dataclass

@@ -24,7 +24,7 @@ def relabel_targets(
         if live is not None:
             live.target(target.items(), None if result is None else result.items())
         if result is not None:
-            out.append(result)
+            out.append(Target(result))
     return out
 
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 from alloylite.components.pyroscope.appendable import Appendable
 from alloylite.runtime.schema import attr
+from alloylite.runtime.schema.target import Target
 
 
 @dataclass
 class Arguments:
-    targets: list[dict[str, str]] = attr(
+    targets: list[Target] = attr(
         required=True,
         doc="Targets whose labels are added to matching profiles, for example a discovery "
         "component's `targets`.",

@@ -18,6 +18,7 @@ from alloylite.components.pyroscope.write.arguments import (
     HTTPClientArguments,
 )
 from alloylite.runtime.schema import attr, block, label
+from alloylite.runtime.schema.target import Target
 
 # Profile types whose cumulative values Alloy turns into deltas itself (§1.6).
 ALLOY_DELTA_TYPES = frozenset({"memory", "mutex", "block"})
@@ -118,7 +119,7 @@ class Clustering:
 
 @dataclass
 class Arguments(HTTPClientArguments):
-    targets: list[dict[str, str]] = attr(
+    targets: list[Target] = attr(
         required=True,
         doc="Targets to scrape; each needs `__address__` (`host:port`) and may set "
         "`__scheme__`, `__profile_path__`, `__param_<name>` and `service_name`.",

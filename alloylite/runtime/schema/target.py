@@ -1,0 +1,73 @@
+"""`discovery.Target`: a target's labels, converted as Alloy's `Target.ConvertFrom` does.
+
+Every component that takes `targets` (discovery.relabel, pyroscope.scrape, pyroscope.enrich,
+discovery.process's `join`, and the catalogue's components) decodes them through this type,
+so a hand-written `{"__address__" = "host", "port" = 8080}` gives the label `port="8080"`
+(Go's `%v`) as in Alloy, and anything that is not an object is refused in Alloy's words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alloylite.eval.numbers import format_float, shortest_digits
+from alloylite.eval.values import Secret, type_name
+from alloylite.runtime.schema.convert import ConvertError
+from alloylite.runtime.schema.text import TextError, TextValue, go_type_name
+
+_PREFIX = "target::ConvertFrom: "
+
+
+class Target(dict[str, str], TextValue):
+    """A target's labels (a plain `dict[str, str]` to the component that receives it)."""
+
+    alloy_name = "map(string)"  # as Alloy's docs name it
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Target:
+        if not isinstance(value, dict):
+            go = go_type_name(value)
+            if go is None:
+                raise ConvertError(path, f"should be object, got {type_name(value)}")
+            raise TextError(path, f"{_PREFIX}conversion from '{go}' is not supported")
+        return cls({str(k): _label_value(v, f"{path}.{k}") for k, v in value.items()})
+
+
+def _label_value(value: Any, path: str) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        raise TextError(path, f"{_PREFIX}cannot convert a nil value to a target value")
+    if isinstance(value, Secret):
+        raise TextError(path, f"{_PREFIX}cannot use a secret as a target value")
+    return go_v(value)
+
+
+def go_v(value: Any) -> str:
+    """Go's `%v` of a decoded Alloy value (numbers, bools, arrays, objects)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _go_v_float(value)
+    if isinstance(value, list):
+        return "[" + " ".join(go_v(v) for v in value) + "]"
+    if isinstance(value, dict):  # fmt prints a map's keys sorted
+        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
+    if value is None:
+        return "<nil>"
+    return str(value)
+
+
+def _go_v_float(f: float) -> str:
+    """`%v` of a float64: shortest digits, in exponent form below 1e-4 or from 1e21."""
+    if f != f or f in (float("inf"), float("-inf")) or f == 0:
+        return format_float(f)
+    digits, dp = shortest_digits(f)
+    exp = dp - 1
+    if -4 <= exp < 21:
+        return format_float(f)
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    sign = "-" if f < 0 else ""
+    return f"{sign}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
