@@ -86,9 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="check a configuration without running it",
         description="Check syntax, components, arguments and references of a configuration, "
         "as `alloy validate` does, for every built-in Alloy component (also those alloylite "
-        "cannot run: `run` refuses them). Beyond Alloy, after its diagnostics: exports a "
-        "component does not have, values of set environment variables, and the components' "
-        "own rules (at most one auth, scrape intervals, hashmod's modulus) for those alloylite "
+        "cannot run: `run` refuses them). Beyond Alloy, after its diagnostics, what `alloy run` "
+        "would refuse: exports a component does not have, errors of function calls, values "
+        "of set environment variables, capsules of the wrong type, experimental settings, "
+        "the modules it reads through import.file/import.string, and the components' own "
+        "rules (at most one auth, scrape intervals, hashmod's modulus) for those alloylite "
         "runs; for the others only `alloy run` checks those rules. Prints nothing and exits 0 "
         "when it is valid; prints every error and exits 1 otherwise.",
         epilog="examples:\n"
