@@ -28,16 +28,17 @@ _SCALARS = {
     "any": "any",
     "interface{}": "any",
     # Text unmarshalers Alloy feeds a string whose syntax alloylite does not check yet
-    # (URLs, regexes, byte sizes: docs/compatibility.md).
+    # (URLs, byte sizes: docs/compatibility.md).
     "URL": "string",
     "commoncfg.URL": "string",
     "config.URL": "string",
-    "Regexp": "string",
     "units.Base2Bytes": "string",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",
     "discovery.Target": "text(discovery.Target)",
     "Target": "text(discovery.Target)",
+    # Every `Regexp` of the catalogue is a relabel rule's `regex`.
+    "Regexp": "text(relabel.Regexp)",
     # Go string types whose UnmarshalText takes a fixed set of values (text_types._ENUMS);
     # each short name is one Go type throughout the catalogue.
     "TLSVersion": "text(config.TLSVersion)",

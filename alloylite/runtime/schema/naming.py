@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from alloylite.eval.values import Capsule, Secret
 from alloylite.runtime.schema.fields import is_union, union_members
+from alloylite.runtime.schema.text import TextValue
 
 _T = TypeVar("_T", bound=type)
 
@@ -67,6 +68,8 @@ def alloy_type(tp: Any) -> str:
         return f"map({alloy_type(elem)})"
     if tp in _SIMPLE:
         return _SIMPLE[tp]
+    if isinstance(tp, type) and issubclass(tp, TextValue):
+        return tp.alloy_name
     if isinstance(tp, type) and tp is not object:
         return capsule_name(tp)
     return "any"
