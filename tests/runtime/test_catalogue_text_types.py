@@ -140,3 +140,38 @@ def test_every_catalogue_regexp_field_is_a_relabel_rule_regex() -> None:
     assert len(uses) == 9
     assert {attr for _, _, attr in uses} == {"regex"}
     assert {path.split(" > ")[-1] for _, path, _ in uses} == {"rule", "write_relabel_config"}
+
+
+# Byte sizes: (literal, alecthomas/units' error, or None when ParseBase2Bytes accepts it).
+BYTE_SIZES = [
+    ('"5MiB"', None),
+    ('"1KB"', None),  # the old spelling is base 2 too
+    ('"1.5GiB"', None),
+    ('".5KB"', None),
+    ('"1.KB"', None),
+    ('"1MiB512KiB"', None),  # a sequence, as in Go durations
+    ('"-0"', None),
+    ('"8EiB"', None),  # 2^63 itself is not an overflow
+    ("0", None),  # the only number: `0` needs no unit
+    ("null", None),
+    ('"1kB"', "units: unknown unit kB in 1kB"),  # SI's kilo is refused
+    ('"1b"', "units: unknown unit b in 1b"),
+    ('"5 MiB"', "units: unknown unit  MiB in 5 MiB"),
+    ('"1KiB2KB"', "units: unknown unit KiB in 1KiB2KB"),  # the second parse's error
+    ('"9EiB"', "units: unknown unit EiB in 9EiB"),  # overflows as KiB, unknown as KB
+    ('"9EB"', "units: overflow parsing unit"),
+    ('""', "units: invalid "),
+    ('"MiB"', "units: invalid MiB"),
+    ('".B"', "units: invalid .B"),
+    ('"99999999999999999999B"', "units: invalid 99999999999999999999B"),
+    ("1024", "units: unknown unit  in 1024"),  # a number reaches UnmarshalText as text
+]
+
+
+@pytest.mark.parametrize(("literal", "message"), BYTE_SIZES)
+def test_a_byte_size_literal_is_parsed_as_alecthomas_units_does(
+    literal: str, message: str | None
+) -> None:
+    component, path, attr = FIELDS["units.Base2Bytes"]
+    got = _messages(config_with(component, path, f"{attr} = {literal}"))
+    assert got == ([message] if message else [])

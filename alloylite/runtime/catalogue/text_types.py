@@ -15,6 +15,7 @@ from typing import Any
 from alloylite.eval.values import type_name
 from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
+from alloylite.runtime.catalogue.units import base2bytes_error
 from alloylite.runtime.schema import ConvertError, convert
 from alloylite.runtime.schema.text import TextError, TextValue, go_type_name
 
@@ -97,7 +98,9 @@ _ENUMS: dict[str, tuple[Iterable[str], str, bool]] = {
     ),
     # otelcol/config_filter.go
     "otelcol.SeverityLevel": (_SEVERITIES, "unrecognized severity level {quoted}", False),
-    "tail_sampling.ErrorMode": (
+    # OTel contrib pkg/ottl config.go; tail_sampling's own ErrorMode (types.go) has the same
+    # values and words.
+    "ottl.ErrorMode": (
         ("ignore", "propagate", "silent"),
         "unknown error mode {text}",
         True,
@@ -162,6 +165,21 @@ class Regexp(TextValue):
         return text
 
 
+class Base2Bytes(TextValue):
+    """alecthomas/units' `Base2Bytes`: a byte size as text (`"5MiB"`, `"1KB"`); a number
+    reaches `UnmarshalText` as its text and has no unit, so only `0` passes."""
+
+    zero = ""
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        text = _text(value, path)
+        error = base2bytes_error(text)
+        if error is not None:
+            raise TextError(path, error)
+        return text
+
+
 class Source(TextValue):
     """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
 
@@ -179,6 +197,7 @@ TYPES: dict[str, type[TextValue]] = {
     "discovery.Target": Target,
     "stages.Source": Source,
     "relabel.Regexp": Regexp,
+    "units.Base2Bytes": Base2Bytes,
     **{key: _enum(key, values, msg, fold_case=fold) for key, (values, msg, fold) in _ENUMS.items()},
 }
 # (component, block path, field) -> key of TYPES, for Go type names that are ambiguous

@@ -28,11 +28,11 @@ _SCALARS = {
     "any": "any",
     "interface{}": "any",
     # Text unmarshalers Alloy feeds a string whose syntax alloylite does not check yet
-    # (URLs, byte sizes: docs/compatibility.md).
+    # (URLs: docs/compatibility.md).
     "URL": "string",
     "commoncfg.URL": "string",
     "config.URL": "string",
-    "units.Base2Bytes": "string",
+    "units.Base2Bytes": "text(units.Base2Bytes)",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",
     "discovery.Target": "text(discovery.Target)",
@@ -47,7 +47,8 @@ _SCALARS = {
     "CompressionType": "text(otelcol.CompressionType)",
     "otelcol.CompressionType": "text(otelcol.CompressionType)",
     "SeverityLevel": "text(otelcol.SeverityLevel)",
-    "ErrorMode": "text(tail_sampling.ErrorMode)",
+    "ErrorMode": "text(ottl.ErrorMode)",  # tail_sampling's, the same values as OTTL's
+    "ottl.ErrorMode": "text(ottl.ErrorMode)",
     "ContextID": "text(transform.ContextID)",
     "SplittingStrategy": "text(splunkhec.SplittingStrategy)",
     "FramingTrailer": "text(syslog.FramingTrailer)",
