@@ -269,8 +269,10 @@ loki.source.file "f" {
         ('unrecognized action type "Labelmap"', 19),
         ("target::ConvertFrom: conversion from 'float64' is not supported", 28),
     ]
-    wrong_kind = messages(text.replace('"Insert"', "1"))
-    assert wrong_kind == ["expected string, got number"]
+    # Alloy decodes the value into a Go string before `UnmarshalText`: a number becomes its
+    # text (value.go convertValue), a bool cannot.
+    assert messages(text.replace('"Insert"', "1")) == ["unknown action 1"]
+    assert messages(text.replace('"Insert"', "true")) == ["expected string, got bool"]
 
 
 def checked_attribute(name: str) -> tuple[str, str, str] | None:

@@ -97,3 +97,82 @@ def test_loki_process_source_refuses_only_the_empty_key() -> None:
     component, path, attr = FIELDS["stages.Source"]
     assert _messages(config_with(component, path, f'{attr} = "k"')) == []
     assert _messages(config_with(component, path, f'{attr} = ""')) == ["source cannot be empty"]
+
+
+# Relabel `regex`: (literal, Go's error for `^(?s:<literal>)$`, or None when Go compiles it).
+# Go's texts from regexp/syntax (parse.go's ErrorCode strings), as Prometheus' test table has them.
+REGEXPS = [
+    ('"("', "error parsing regexp: missing closing ): `^(?s:()$`"),
+    ('"a)"', "error parsing regexp: unexpected ): `^(?s:a))$`"),
+    ('"[z-a]"', "error parsing regexp: invalid character class range: `z-a`"),
+    ('"a**"', "error parsing regexp: invalid nested repetition operator: `**`"),
+    ('"(?=x)"', "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
+    ('"\\\\C"', "error parsing regexp: invalid escape sequence: `\\C`"),
+    ('"x{1001}"', "error parsing regexp: invalid repeat count: `{1001}`"),
+    ('"(?P<n>a)|(?<m>b)"', None),  # both spellings of a named group (Go >= 1.22)
+    ('"\\\\pL+\\\\Q(\\\\E[[:alpha:]]"', None),
+    ('"^foo$"', None),  # the user's anchors inside Alloy's are harmless
+    ('""', None),
+    ("1", None),  # a number is decoded into its text first
+    ("null", None),  # Go's zero Regexp
+]
+
+
+@pytest.mark.parametrize(("literal", "message"), REGEXPS)
+def test_a_relabel_regex_literal_is_compiled_as_go_does(literal: str, message: str | None) -> None:
+    component, path, attr = FIELDS["relabel.Regexp"]
+    config = config_with(component, path, f"{attr} = {literal}")
+    diags = alloylite.validate(config)
+    assert [d.message for d in diags] == ([message] if message else [])
+    if message:  # at the literal, as Alloy's decoder places a text type's error
+        line = config.splitlines().index(f"    {attr} = {literal}") + 1
+        assert (diags[0].start.line, diags[0].start.col) == (line, len(f"    {attr} = ") + 1)
+        assert diags[0].end.col == len(f"    {attr} = {literal}")
+
+
+def test_every_catalogue_regexp_field_is_a_relabel_rule_regex() -> None:
+    uses = [
+        (name, path, attr)
+        for name, schema in schemas().items()
+        for path, rows in schema["ba"].items()
+        for attr, type_name, _ in rows
+        if type_name == "text(relabel.Regexp)"
+    ]
+    assert len(uses) == 9
+    assert {attr for _, _, attr in uses} == {"regex"}
+    assert {path.split(" > ")[-1] for _, path, _ in uses} == {"rule", "write_relabel_config"}
+
+
+# Byte sizes: (literal, alecthomas/units' error, or None when ParseBase2Bytes accepts it).
+BYTE_SIZES = [
+    ('"5MiB"', None),
+    ('"1KB"', None),  # the old spelling is base 2 too
+    ('"1.5GiB"', None),
+    ('".5KB"', None),
+    ('"1.KB"', None),
+    ('"1MiB512KiB"', None),  # a sequence, as in Go durations
+    ('"-0"', None),
+    ('"8EiB"', None),  # 2^63 itself is not an overflow
+    ("0", None),  # the only number: `0` needs no unit
+    ("null", None),
+    ('"1kB"', "units: unknown unit kB in 1kB"),  # SI's kilo is refused
+    ('"1b"', "units: unknown unit b in 1b"),
+    ('"5 MiB"', "units: unknown unit  MiB in 5 MiB"),
+    ('"1KiB2KB"', "units: unknown unit KiB in 1KiB2KB"),  # the second parse's error
+    ('"9EiB"', "units: unknown unit EiB in 9EiB"),  # overflows as KiB, unknown as KB
+    ('"9EB"', "units: overflow parsing unit"),
+    ('""', "units: invalid "),
+    ('"MiB"', "units: invalid MiB"),
+    ('".B"', "units: invalid .B"),
+    ('"99999999999999999999B"', "units: invalid 99999999999999999999B"),
+    ("1024", "units: unknown unit  in 1024"),  # a number reaches UnmarshalText as text
+]
+
+
+@pytest.mark.parametrize(("literal", "message"), BYTE_SIZES)
+def test_a_byte_size_literal_is_parsed_as_alecthomas_units_does(
+    literal: str, message: str | None
+) -> None:
+    component, path, attr = FIELDS["units.Base2Bytes"]
+    got = _messages(config_with(component, path, f"{attr} = {literal}"))
+    assert got == ([message] if message else [])

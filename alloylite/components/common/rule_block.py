@@ -3,13 +3,15 @@
 The engine (alloylite.components.common.relabel) is pure; this module is the bridge to the
 decoder: the block's attributes with Alloy's defaults, and its checks in Alloy's order, so
 a bad regex or action reads exactly as Alloy prints it (spec alloy-profiling-components.md
-§3.1 and §3.5).
+§3.1 and §3.5). `regex` and `action` decode through the catalogue's Go types, as in every
+component with a `rule` block: a bad literal is reported at the value, by `validate` too;
+`validate()` holds the block-level checks Alloy runs only when it builds the component.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from alloylite.components.common.relabel import (
     DEFAULT_REGEX,
@@ -20,6 +22,7 @@ from alloylite.components.common.relabel import (
     compile_rule,
 )
 from alloylite.eval.values import Capsule
+from alloylite.runtime.catalogue.text_types import Regexp, text_type
 from alloylite.runtime.schema import attr
 
 # The Go type of the `rules` export relabel components share (other components accept it).
@@ -39,7 +42,7 @@ class RuleBlock:
         default=DEFAULT_SEPARATOR,
         doc="Text put between the `source_labels` values; may be empty.",
     )
-    regex: str = attr(
+    regex: Annotated[str, Regexp] = attr(
         default=DEFAULT_REGEX,
         doc="RE2 regular expression that must match the whole value (or, for `labelmap`, "
         "`labeldrop` and `labelkeep`, the whole label name); its groups feed `replacement`.",
@@ -58,7 +61,7 @@ class RuleBlock:
         doc="Value written by `replace` (or new name by `labelmap`), with `$1`-style references "
         "to the groups of `regex`; an empty result deletes the target label.",
     )
-    action: str = attr(
+    action: Annotated[str, text_type("relabel.Action")] = attr(
         default="replace",
         doc="What the rule does: `replace`, `keep`, `drop`, `keepequal`, `dropequal`, `hashmod`, "
         "`labelmap`, `labeldrop`, `labelkeep`, `lowercase` or `uppercase`.",

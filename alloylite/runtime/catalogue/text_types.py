@@ -12,17 +12,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from alloylite.eval.values import type_name
 from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
-from alloylite.runtime.schema import ConvertError
+from alloylite.runtime.catalogue.units import base2bytes_error
+from alloylite.runtime.schema import convert
 from alloylite.runtime.schema.target import Target
 from alloylite.runtime.schema.text import TextError, TextValue
+
+
+def _text(value: Any, path: str) -> str:
+    """The string Alloy hands `UnmarshalText`: the value decoded into a Go string first
+    (so a number is its text, `1` -> "1"), as Alloy's decoder does."""
+    text: str = convert(value, str, path)
+    return text
 
 
 class _Enum(TextValue):
     """A Go string type whose `UnmarshalText` accepts a fixed set of values."""
 
+    zero = ""
     values: frozenset[str] = frozenset()
     fold_case = False
     # Formatted with the (folded) text as {text} and Go's %q of it as {quoted}.
@@ -30,9 +38,8 @@ class _Enum(TextValue):
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:
-        if type(value) is not str:
-            raise ConvertError(path, f"should be string, got {type_name(value)}")
-        text = value.lower() if cls.fold_case else value
+        text = _text(value, path)
+        text = text.lower() if cls.fold_case else text
         if text not in cls.values:
             raise TextError(path, cls.message.format(text=text, quoted=go_quote(text)))
         return text
@@ -76,7 +83,9 @@ _ENUMS: dict[str, tuple[Iterable[str], str, bool]] = {
     ),
     # otelcol/config_filter.go
     "otelcol.SeverityLevel": (_SEVERITIES, "unrecognized severity level {quoted}", False),
-    "tail_sampling.ErrorMode": (
+    # OTel contrib pkg/ottl config.go; tail_sampling's own ErrorMode (types.go) has the same
+    # values and words.
+    "ottl.ErrorMode": (
         ("ignore", "propagate", "silent"),
         "unknown error mode {text}",
         True,
@@ -120,21 +129,60 @@ _ENUMS: dict[str, tuple[Iterable[str], str, bool]] = {
 }
 
 
-class Source(TextValue):
-    """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
+class Regexp(TextValue):
+    """Prometheus' relabel `Regexp` (Alloy's copy, common/relabel): `UnmarshalText` compiles
+    `^(?s:<text>)$` with Go's regexp, and a refusal is Go's error text alone
+    (`error parsing regexp: missing closing ): `^(?s:()$``)."""
+
+    zero = ""  # a nil Regexp prints as ""
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:
-        if type(value) is not str:
-            raise ConvertError(path, f"should be string, got {type_name(value)}")
-        if not value:
+        text = _text(value, path)
+        # Loaded here: google-re2 costs every `validate` start-up, and only configs with a
+        # relabel rule need it.
+        from alloylite.eval.goregexp import RegexError, compile_regex
+
+        try:
+            compile_regex(text)
+        except RegexError as err:
+            raise TextError(path, str(err)) from None
+        return text
+
+
+class Base2Bytes(TextValue):
+    """alecthomas/units' `Base2Bytes`: a byte size as text (`"5MiB"`, `"1KB"`); a number
+    reaches `UnmarshalText` as its text and has no unit, so only `0` passes."""
+
+    zero = ""
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        text = _text(value, path)
+        error = base2bytes_error(text)
+        if error is not None:
+            raise TextError(path, error)
+        return text
+
+
+class Source(TextValue):
+    """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
+
+    zero = ""
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        text = _text(value, path)
+        if not text:
             raise TextError(path, "source cannot be empty")
-        return value
+        return text
 
 
 TYPES: dict[str, type[TextValue]] = {
     "discovery.Target": Target,
     "stages.Source": Source,
+    "relabel.Regexp": Regexp,
+    "units.Base2Bytes": Base2Bytes,
     **{key: _enum(key, values, msg, fold_case=fold) for key, (values, msg, fold) in _ENUMS.items()},
 }
 # (component, block path, field) -> key of TYPES, for Go type names that are ambiguous

@@ -28,16 +28,17 @@ _SCALARS = {
     "any": "any",
     "interface{}": "any",
     # Text unmarshalers Alloy feeds a string whose syntax alloylite does not check yet
-    # (URLs, regexes, byte sizes: docs/compatibility.md).
+    # (URLs: docs/compatibility.md).
     "URL": "string",
     "commoncfg.URL": "string",
     "config.URL": "string",
-    "Regexp": "string",
-    "units.Base2Bytes": "string",
+    "units.Base2Bytes": "text(units.Base2Bytes)",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",
     "discovery.Target": "text(discovery.Target)",
     "Target": "text(discovery.Target)",
+    # Every `Regexp` of the catalogue is a relabel rule's `regex`.
+    "Regexp": "text(relabel.Regexp)",
     # Go string types whose UnmarshalText takes a fixed set of values (text_types._ENUMS);
     # each short name is one Go type throughout the catalogue.
     "TLSVersion": "text(config.TLSVersion)",
@@ -46,7 +47,8 @@ _SCALARS = {
     "CompressionType": "text(otelcol.CompressionType)",
     "otelcol.CompressionType": "text(otelcol.CompressionType)",
     "SeverityLevel": "text(otelcol.SeverityLevel)",
-    "ErrorMode": "text(tail_sampling.ErrorMode)",
+    "ErrorMode": "text(ottl.ErrorMode)",  # tail_sampling's, the same values as OTTL's
+    "ottl.ErrorMode": "text(ottl.ErrorMode)",
     "ContextID": "text(transform.ContextID)",
     "SplittingStrategy": "text(splunkhec.SplittingStrategy)",
     "FramingTrailer": "text(syslog.FramingTrailer)",

@@ -64,6 +64,8 @@ def zero_value(tp: Any) -> Any:
         return []
     if origin is dict:
         return {}
+    if isinstance(tp, type) and issubclass(tp, TextValue):
+        return tp.zero
     return _ZEROS.get(tp)
 
 

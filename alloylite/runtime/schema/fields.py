@@ -13,6 +13,8 @@ from dataclasses import MISSING, dataclass
 from functools import cache
 from typing import Any, Literal
 
+from alloylite.runtime.schema.text import TextValue
+
 META_KEY = "alloy"
 
 FieldKind = Literal["attr", "block", "label"]
@@ -155,13 +157,13 @@ def fields_of(cls: type) -> dict[str, FieldSpec]:
     if is_data_schema(cls):
         fields: dict[str, FieldSpec] = getattr(cls, "__alloy_fields__")()  # noqa: B009
         return fields
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     out: dict[str, FieldSpec] = {}
     for f in dataclasses.fields(cls):
         meta = f.metadata.get(META_KEY)
         if meta is None or meta.kind == "label":
             continue
-        tp = hints[f.name]
+        tp = _converted_as(hints[f.name])
         element, repeated = None, False
         if meta.kind == "block":
             element, repeated = _block_element(tp)
@@ -177,6 +179,16 @@ def fields_of(cls: type) -> dict[str, FieldSpec]:
             doc=meta.doc,
         )
     return out
+
+
+def _converted_as(tp: Any) -> Any:
+    """The type a field converts by: `Annotated[str, Regexp]` is a `str` to its class (and
+    to mypy) that Alloy decodes through the Go type's own `UnmarshalText`."""
+    if typing.get_origin(tp) is not typing.Annotated:
+        return tp
+    base, *extras = typing.get_args(tp)
+    texts = [x for x in extras if isinstance(x, type) and issubclass(x, TextValue)]
+    return texts[0] if texts else base
 
 
 def defaults_of(cls: type) -> dict[str, Any]:

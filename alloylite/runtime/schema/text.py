@@ -3,9 +3,10 @@
 Such a type reports a bad value in its own words (`unknown action random`,
 `target::ConvertFrom: conversion from 'int64' is not supported`), and Alloy prints that
 message alone, at the literal it came from: the element of an array literal when the
-failure is inside one. A field annotated with a `TextValue` subclass is converted by
-the subclass's `from_alloy`; a failure raises `TextError`, which the decoder places
-with `value_span`.
+failure is inside one. A field annotated with a `TextValue` subclass (or
+`Annotated[str, Subclass]`, for a field its class reads as text) is converted by the
+subclass's `from_alloy`; a failure raises `TextError`, which the decoder places with
+`value_span`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ class TextValue:
     """Base of field types that convert values themselves, as Go's custom decoders do."""
 
     alloy_name: ClassVar[str] = "string"  # how the docs name the type
+    # What `null` assigns: Go's zero value of the type.
+    zero: ClassVar[Any] = None
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:

@@ -20,13 +20,10 @@ from alloylite.components.common.relabel import (
     UTF8,
     CompiledRule,
     NameValidation,
-    RegexError,
     RelabelConfigError,
     Rule,
-    compile_regex,
     compile_rule,
     compile_rules,
-    expand,
     go_lower,
     go_upper,
     hashmod,
@@ -35,6 +32,7 @@ from alloylite.components.common.relabel import (
     relabel,
     validate_rule,
 )
+from alloylite.eval.goregexp import RegexError, compile_regex, expand
 from tests.conformance.corpus import CORPUS_DIR
 from tests.conftest import report_conformance
 
