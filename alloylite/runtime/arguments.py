@@ -75,26 +75,9 @@ def arguments_type(node: Node) -> type | None:
     return node.schema
 
 
-def decode_node(
-    node: Node,
-    source: bytes,
-    scope: dict[str, Any] | None,
-    *,
-    unknown_ids: Container[str] = (),
-    known_names: Container[str] = (),
-) -> tuple[Any, list[Diagnostic]]:
-    """(arguments or None, diagnostics). `scope=None` means validate mode.
-
-    In validate mode an expression reading a node in `unknown_ids`, or a name
-    that is neither a node nor in `known_names` (already reported by the
-    loader), is left unevaluated; one reading the environment is evaluated
-    (errors count) but its value is not checked against the component.
-    """
-    value, ctx, _ = _decode(
-        node, source, scope, unknown_ids, known_names, judge_env=False, evaluate_calls=True
-    )
-    if ctx.validate_mode:
-        return value, ctx.diagnostics + ctx.rules
+def decode_node(node: Node, source: bytes, scope: dict[str, Any]) -> tuple[Any, list[Diagnostic]]:
+    """`run`: (arguments or None, the first problem), evaluated against live exports."""
+    value, ctx, _ = _decode(node, source, scope, (), (), judge_env=False, evaluate_calls=True)
     return value, ctx.diagnostics[:1]
 
 

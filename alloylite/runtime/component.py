@@ -155,3 +155,6 @@ class Registration:
     # False for the catalogue's registrations of Alloy components alloylite only
     # validates: `run` refuses a config that uses one, before building anything.
     runs: bool = True
+    # A module's body as this load linked it (a declare's: `() -> LoadedConfig`, a foreach
+    # template's: `var -> LoadedConfig`): a reload hands a running instance the new one.
+    body: Callable[..., Any] | None = None

@@ -40,8 +40,10 @@ from alloylite.syntax.diag import Diagnostic, Severity
 
 
 @runtime_checkable
-class EnclosingScopeUser(Protocol):
-    """A component whose body reads the enclosing scope directly (a foreach template)."""
+class ModuleRunner(Protocol):
+    """A custom component instance or a foreach: it runs a body of its own."""
+
+    async def body_changed(self, body: Callable[..., Any]) -> None: ...
 
     async def enclosing_scope_changed(self) -> None: ...
 
@@ -63,6 +65,7 @@ class ComponentState:
     instance: Component | None = None
     task: asyncio.Task[None] | None = None
     metrics: Any = None  # this component's prometheus CollectorRegistry
+    body: Any = None  # a module's: the body loader its instance runs (Registration.body)
     health: Health = Health.UNKNOWN
     message: str = ""
     updated: float = field(default_factory=time.time)
@@ -130,10 +133,10 @@ class Controller:
         controller leaves the process-wide logging to the root's `logging` block.
 
         A module's controller has a `parent` and a `local_id` there (the instance's node ID,
-        plus `/foreach_<item>` for a foreach pipeline). Its `module_id` is Alloy's controller
-        ID (`custom.default`, `foreach.x/foreach_a_1`; empty at the root), and its components'
-        `component_path` is `/` + it. `modules` maps the ID of every running module to its
-        controller: one map shared by the whole tree, for the API and /metrics.
+        plus `/foreach_<fingerprint>_<n>` for a foreach pipeline). Its `module_id` is Alloy's
+        controller ID (`custom.default`, `foreach.x/foreach_a_1`; empty at the root), and its
+        components' `component_path` is `/` + it. `modules` maps the ID of every running
+        module to its controller: one map shared by the whole tree, for the API and /metrics.
         """
         self.path = path
         self.parent = parent
@@ -355,15 +358,21 @@ class Controller:
                 state.instance = instance
             except Exception as err:  # a component refusing its arguments is user input
                 return self._component_error(state, f"building component: {err}")
-        elif args != state.arguments:
+        else:
             try:
-                await state.instance.update(args)
+                if args != state.arguments:
+                    await state.instance.update(args)
+                body = node.registration.body
+                if isinstance(state.instance, ModuleRunner):
+                    if body is not None and body is not state.body:
+                        await state.instance.body_changed(body)  # a reload linked it anew
+                    else:
+                        # A foreach's template reads the enclosing scope, not its
+                        # arguments: unchanged arguments may come with changed exports.
+                        await state.instance.enclosing_scope_changed()
             except Exception as err:
                 return self._component_error(state, f"updating component: {err}")
-        elif isinstance(state.instance, EnclosingScopeUser):
-            # A foreach's template reads the enclosing scope, not its arguments: unchanged
-            # arguments may still come with changed exports it references.
-            await state.instance.enclosing_scope_changed()
+        state.body = node.registration.body
         state.arguments = args
         if state.health is not Health.EXITED:
             state.set_health(Health.HEALTHY, "started component")
@@ -442,9 +451,11 @@ class Controller:
                 await asyncio.sleep(0)  # let a writer start before its receivers
 
     async def _discard(self, states: dict[str, ComponentState]) -> None:
-        for state in states.values():
-            if state.task is None:
-                state.instance = None
+        """Drop what a failed first load built; the modules of those never run stop too."""
+        never_ran = {cid for cid, state in states.items() if state.task is None}
+        for cid in never_ran:
+            states[cid].instance = None
+        await self._stop_modules_of(never_ran)
 
     async def _run_one(self, state: ComponentState) -> None:
         assert state.instance is not None
@@ -473,6 +484,11 @@ class Controller:
             )
         state.set_health(Health.EXITED, "component shut down")
 
+    async def reload(self, load_config: Callable[[], LoadedConfig]) -> None:
+        """Load again from another source (a module body its parent linked anew)."""
+        self._load_config = load_config
+        await self.load()
+
     async def refresh(self) -> None:
         """Re-evaluate every component against the scope as it is now (a foreach pipeline
         whose enclosing body's exports changed)."""
@@ -492,8 +508,6 @@ class Controller:
         self._stopped = True
         if self.parent is None:  # end the live viewers' streams, or the server waits on them
             self.live.set_enabled(False)
-        if self.modules.get(self.module_id) is self:
-            del self.modules[self.module_id]
         if self._propagator is not None:
             self._propagator.cancel()
             await asyncio.gather(self._propagator, return_exceptions=True)
@@ -503,6 +517,17 @@ class Controller:
             state = self.components.get(cid)
             if state is not None:
                 await self._stop_one(state)
+        await self._stop_modules_of(set(self.components))
+        if self.modules.get(self.module_id) is self:
+            del self.modules[self.module_id]
+        if self.parent is not None:  # its channels' IDs (a foreach item's) may not come back
+            self.live.forget(self.module_id)
+
+    async def _stop_modules_of(self, owners: set[str]) -> None:
+        """Stop the modules that components `owners` of this controller run (those their
+        own `run` did not stop: an instance discarded before it ran)."""
+        for child in [c for c in self.modules.values() if c.parent is self and c.owner in owners]:
+            await child.stop()
 
     # ------------------------------------------------------------ views
 

@@ -415,12 +415,15 @@ def _not_runnable(config: LoadedConfig, registry: Registry) -> list[Diagnostic]:
         for node in config.nodes.values()
         if node.registration is not None and not node.registration.runs
     ]
-    if config.files:  # nested bodies: walked in the source, declares by their label
-        for filename, file in config.files.items():
-            declares, seen = _declares_of(file.body, {}), set[int]()
-            for node in config.nodes.values():
-                if node.filename == filename and (node.name == "foreach" or node.name in declares):
-                    blocks += _inside(node.block, filename, declares, registry, seen)
+    # Nested bodies: walked in the source, declares by their label (the files of a folder
+    # are one body). Declares read through an import are refused when an instance builds.
+    declares: _Declares = {}
+    for filename, file in config.files.items():
+        declares = _declares_of(file.body, filename, declares)
+    seen: set[int] = set()
+    for node in config.nodes.values():
+        if node.name == "foreach" or node.name in declares:
+            blocks += _inside(node.block, node.filename, declares, registry, seen)
     blocks.sort(key=lambda b: (b[1], b[0].name_pos.line, b[0].name_pos.col))
     return [
         Diagnostic(
@@ -435,10 +438,14 @@ def _not_runnable(config: LoadedConfig, registry: Registry) -> list[Diagnostic]:
     ]
 
 
-def _declares_of(body: ast.Body, outer: dict[str, ast.BlockStmt]) -> dict[str, ast.BlockStmt]:
+# A declare's label -> (its block, its file).
+_Declares = dict[str, tuple[ast.BlockStmt, str]]
+
+
+def _declares_of(body: ast.Body, filename: str, outer: _Declares) -> _Declares:
     """The declares a body sees: its own over those of the bodies around it."""
     own = {
-        s.label: s
+        s.label: (s, filename)
         for s in body
         if isinstance(s, ast.BlockStmt) and s.full_name == "declare" and s.label
     }
@@ -448,7 +455,7 @@ def _declares_of(body: ast.Body, outer: dict[str, ast.BlockStmt]) -> dict[str, a
 def _inside(
     block: ast.BlockStmt,
     filename: str,
-    declares: dict[str, ast.BlockStmt],
+    declares: _Declares,
     registry: Registry,
     seen: set[int],
 ) -> list[tuple[ast.BlockStmt, str]]:
@@ -456,9 +463,9 @@ def _inside(
     runs (a foreach's template, a declare's body), nested ones too; each declare once.
     A stack, not recursion: a chain of 1,000 declares is valid input."""
     found: list[tuple[ast.BlockStmt, str]] = []
-    stack = [(block, declares)]
+    stack = [(block, filename, declares)]
     while stack:
-        runner, visible = stack.pop()
+        runner, where, visible = stack.pop()
         if runner.full_name == "foreach":
             template = next(
                 (
@@ -470,22 +477,22 @@ def _inside(
             )
             body = template.body if template is not None else ()
         else:
-            declare = visible[runner.full_name]
+            declare, where = visible[runner.full_name]
             if id(declare) in seen:
                 continue
             seen.add(id(declare))
             body = declare.body
-        inner = _declares_of(body, visible)
+        inner = _declares_of(body, where, visible)
         for stmt in body:
             if not isinstance(stmt, ast.BlockStmt) or stmt.full_name == "declare":
                 continue
             name = stmt.full_name
             if name == "foreach" or name in inner:
-                stack.append((stmt, inner))
+                stack.append((stmt, where, inner))
             elif "." in name:
                 registration = registry.get(name)
                 if registration is not None and not registration.runs:
-                    found.append((stmt, filename))
+                    found.append((stmt, where))
     return found
 
 

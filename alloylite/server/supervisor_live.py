@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from typing import Any
 
+import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
@@ -63,8 +64,7 @@ async def _merged(
                 await queue.put(event if text_format else relabel_event(event, worker.index))
         except httpx.HTTPError:
             pass  # a worker that went away ends its part of the stream
-        finally:
-            await queue.put(None)
+        await queue.put(None)  # its end (not when cancelled: the queue may be full then)
 
     tasks = [asyncio.create_task(pump(w, a)) for w, a in opened]
     try:
@@ -78,10 +78,14 @@ async def _merged(
             else:
                 yield event + "\n\n"
     finally:
+        # The viewer left: Starlette cancels this through an anyio scope that cancels
+        # every await again, so the clean-up is shielded, or the workers' streams would
+        # stay open and hold the supervisor's connection pool.
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        await stack.aclose()
+        with anyio.CancelScope(shield=True):
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await stack.aclose()
 
 
 def live_routes_over_workers(sup: Supervisor) -> list[Route]:
@@ -141,16 +145,15 @@ def live_routes_over_workers(sup: Supervisor) -> list[Route]:
         refused: httpx.Response | None = None
         for worker in sup.live():
             url = f"http://{worker.address}{request.url.path}"
+            stream = sup.client.stream(
+                "GET", url, params=request.query_params, timeout=httpx.Timeout(None)
+            )
             try:
-                answer = await stack.enter_async_context(
-                    sup.client.stream(
-                        "GET",
-                        url,
-                        params=request.query_params,
-                        timeout=httpx.Timeout(sup.timeout, read=None),
-                    )
-                )
-            except httpx.HTTPError:
+                # Only the answer's head is bounded (a stopped worker still accepts the
+                # connection); the stream itself lasts as long as the viewer stays.
+                async with asyncio.timeout(sup.timeout):
+                    answer = await stack.enter_async_context(stream)
+            except (httpx.HTTPError, TimeoutError):
                 continue  # a worker that cannot stream now is left out
             if answer.status_code == 200:
                 opened.append((worker, answer))

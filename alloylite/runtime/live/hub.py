@@ -41,6 +41,13 @@ class LiveHub:
     def find(self, component_id: str) -> LiveChannel | None:
         return self._channels.get(component_id)
 
+    def forget(self, module_id: str) -> None:
+        """Drop the channels of a module's components (`<module ID>/...`): a stopped
+        module's, whose IDs (a foreach item's) may never come back."""
+        prefix = module_id + "/"
+        for cid in [c for c in self._channels if c.startswith(prefix)]:
+            self._channels.pop(cid).set_enabled(False)
+
     def set_enabled(self, enabled: bool) -> None:
         if enabled == self.enabled:
             return

@@ -31,6 +31,8 @@ OUTER_SCOPE = "alloylite.outer_scope"
 class ChildController(Protocol):
     async def load(self) -> None: ...
 
+    async def reload(self, load_config: Callable[[], LoadedConfig]) -> None: ...
+
     async def refresh(self) -> None: ...
 
     async def stop(self) -> None: ...
@@ -38,7 +40,7 @@ class ChildController(Protocol):
 
 # (load_config, base_scope, extra options, local ID) -> a controller of the child body. The
 # local ID is the module's ID below its parent (Alloy's): the instance's own ID, plus
-# `/foreach_<item>_<n>` for a foreach pipeline.
+# `/foreach_<fingerprint>_<n>` for a foreach pipeline.
 ChildFactory = Callable[
     [Callable[[], "LoadedConfig"], Callable[[], dict[str, Any]], dict[str, Any], str],
     ChildController,
@@ -120,8 +122,13 @@ class CustomComponent:
         self._child = factory(load_body, dict, {MODULE_IO: self._io}, options.id)
 
     async def initialize(self) -> None:
-        """Load the body, so the instance's exports exist before its dependants evaluate."""
-        await self._child.load()
+        """Load the body, so the instance's exports exist before its dependants evaluate
+        (a body that fails to load is stopped: nothing of it stays registered)."""
+        try:
+            await self._child.load()
+        except BaseException:
+            await self._child.stop()
+            raise
 
     async def run(self) -> None:
         try:
@@ -133,6 +140,14 @@ class CustomComponent:
         self._io.values = provided_arguments(arguments)
         for argument in self._io.arguments:
             argument.publish()
+
+    async def body_changed(self, load_body: Callable[[], LoadedConfig]) -> None:
+        """A reload linked the declare again: the body reloads as a config does (its
+        components reused by ID, changed ones updated)."""
+        await self._child.reload(load_body)
+
+    async def enclosing_scope_changed(self) -> None:
+        """Nothing to do: a declare's body sees its arguments, not the enclosing scope."""
 
 
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]")
@@ -189,7 +204,16 @@ class ForeachComponent:
         return wanted
 
     async def initialize(self) -> None:
-        await self._sync(self._args)
+        try:
+            await self._sync(self._args)
+        except BaseException:  # never runs: what it started must not outlive it
+            await self._stop_children()
+            raise
+
+    async def _stop_children(self) -> None:
+        for _, child in self._children.values():
+            await child.stop()
+        self._children.clear()
 
     async def _sync(self, args: Any) -> None:
         async with self._lock:
@@ -199,8 +223,11 @@ class ForeachComponent:
             for cid, item in wanted.items():
                 known = self._children.get(cid)
                 if known is not None and known[0] == item and self._args.var == args.var:
+                    # kept, but the enclosing exports its template reads may have changed
+                    await known[1].refresh()
                     continue
                 if known is not None:
+                    del self._children[cid]
                     await known[1].stop()
                 var = args.var
 
@@ -210,19 +237,29 @@ class ForeachComponent:
                 child = self._factory(
                     partial(self._load_template, var), scope, {}, f"{self._options.id}/{cid}"
                 )
+                try:
+                    await child.load()
+                except BaseException:
+                    await child.stop()  # a pipeline that fails to load leaves nothing behind
+                    raise
                 self._children[cid] = (item, child)
-                await child.load()
             self._args = args
 
     async def run(self) -> None:
         try:
             await asyncio.Event().wait()
         finally:
-            for _, child in self._children.values():
-                await child.stop()
+            await self._stop_children()
 
     async def update(self, arguments: Any) -> None:
         await self._sync(arguments)
+
+    async def body_changed(self, load_template: Callable[[str], LoadedConfig]) -> None:
+        """A reload linked the template again: every pipeline reloads with it."""
+        async with self._lock:
+            self._load_template = load_template
+            for _, child in self._children.values():
+                await child.reload(partial(load_template, self._args.var))
 
     async def enclosing_scope_changed(self) -> None:
         """The template reads the enclosing body's exports: re-evaluate every pipeline."""

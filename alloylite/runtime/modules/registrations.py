@@ -82,7 +82,9 @@ def custom_registration(
 
         return CustomComponent(options, args, load_body)
 
-    return Registration(name, Stability.GENERALLY_AVAILABLE, args_type, build, exports_type)
+    return Registration(
+        name, Stability.GENERALLY_AVAILABLE, args_type, build, exports_type, body=load_body
+    )
 
 
 def foreach_registration(load_template: Callable[[str], LoadedConfig]) -> Registration:
@@ -91,4 +93,4 @@ def foreach_registration(load_template: Callable[[str], LoadedConfig]) -> Regist
 
         return ForeachComponent(options, args, load_template)
 
-    return Registration("foreach", Stability.EXPERIMENTAL, ForeachBlock, build)
+    return Registration("foreach", Stability.EXPERIMENTAL, ForeachBlock, build, body=load_template)

@@ -61,12 +61,12 @@ def go_v(value: Any) -> str:
 
 
 def _go_v_float(f: float) -> str:
-    """`%v` of a float64: shortest digits, in exponent form below 1e-4 or from 1e21."""
+    """`%v` of a float64 (strconv's shortest `'g'`): exponent form below 1e-4 or from 1e6."""
     if f != f or f in (float("inf"), float("-inf")) or f == 0:
         return format_float(f)
     digits, dp = shortest_digits(f)
     exp = dp - 1
-    if -4 <= exp < 21:
+    if -4 <= exp < 6:
         return format_float(f)
     mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
     sign = "-" if f < 0 else ""
