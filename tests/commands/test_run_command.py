@@ -73,13 +73,19 @@ class Agent:
             cwd=cwd,
         )
         self.lines: list[str] = []
+        self._out = ""  # stdout, read once stderr ends
         self._queue: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
-        assert self.proc.stderr is not None
+        """stderr line by line, then (once the process closed it) stdout whole; both pipes
+        closed here, so an agent a test never finishes leaks no file."""
+        assert self.proc.stderr is not None and self.proc.stdout is not None
         for line in self.proc.stderr:
             self._queue.put(line)
+        self.proc.stderr.close()
+        self._out = self.proc.stdout.read()
+        self.proc.stdout.close()
         self._queue.put(None)
 
     def wait_for(self, pattern: str, nth: int = 1) -> re.Match[str]:
@@ -102,11 +108,9 @@ class Agent:
 
     def finish(self) -> tuple[int, str, str]:
         self.proc.wait(timeout=WAIT)
-        assert self.proc.stdout is not None
-        out = self.proc.stdout.read()
         while (line := self._queue.get(timeout=WAIT)) is not None:
             self.lines.append(line)
-        return self.proc.returncode, out, "".join(self.lines)
+        return self.proc.returncode, self._out, "".join(self.lines)
 
 
 @pytest.fixture
