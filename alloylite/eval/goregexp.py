@@ -18,11 +18,17 @@ from typing import Any, NamedTuple
 
 import re2  # type: ignore[import-untyped]
 
-__all__ = ["Regex", "RegexError", "compile_regex", "expand"]
+__all__ = ["Regex", "RegexError", "RegexTooLarge", "compile_regex", "expand"]
 
 
 class RegexError(ValueError):
     """A regex Go's regexp/syntax rejects; str() is Go's exact error text."""
+
+
+class RegexTooLarge(RegexError):
+    """Beyond RE2's program size. Go's limit is elsewhere (RE2 compiles `\\pL` into many
+    more instructions), so a pattern refused here may be one Go compiles: `validate`
+    cannot decide it, `run` refuses it as alloylite's own limit."""
 
 
 class Regex:
@@ -104,7 +110,6 @@ _GO_ERROR_CODES = {
     "invalid character class": "invalid character class",
     "invalid character class range": "invalid character class range",
     "invalid UTF-8": "invalid UTF-8",
-    "pattern too large - compile failed": "expression too large",
 }
 
 
@@ -133,6 +138,8 @@ def _translate_re2_error(exc: Exception, wrapped: str) -> RegexError:
     raw = exc.args[0] if exc.args else ""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     code, sep, arg = text.partition(": ")
+    if code == "pattern too large - compile failed":
+        return RegexTooLarge(f"error parsing regexp: expression too large: `{wrapped}`")
     if code in _GO_ERROR_CODES:
         return _go_error(_GO_ERROR_CODES[code], arg if sep else wrapped)
     return RegexError(f"error parsing regexp: {text}")
@@ -232,17 +239,18 @@ def _group_head(pattern: str, i: int, depth: int) -> _GoOnlyError | tuple[int, i
     Returns (next index, groups opened, group name) or a Go-only error. As in Go, the
     name runs to the first `>` anywhere after the `(`, so `(?<=a)` is a bad group name.
     """
-    rest = pattern[i:] + ")$"  # Go sees the wrapped text
-    starts_p = len(rest) > 4 and rest[2] == "P" and rest[3] == "<"
-    starts_name = len(rest) > 3 and rest[2] == "<"
+    # Go sees the wrapped text (`pattern` + ")$"); indices into `pattern`, not copies of
+    # its rest, keep a pattern of many groups linear.
+    starts_p = pattern.startswith("P<", i + 2) and len(pattern) + 2 - i > 4
+    starts_name = pattern.startswith("<", i + 2) and len(pattern) + 2 - i > 3
     if starts_p or starts_name:
-        end = rest.find(">")
+        end = pattern.find(">", i)
         if end < 0:
-            return _GoOnlyError("invalid named capture", rest, i, depth)
-        name = rest[4 if starts_p else 3 : end]
+            return _GoOnlyError("invalid named capture", pattern[i:] + ")$", i, depth)
+        name = pattern[i + (4 if starts_p else 3) : end]
         if not (name.isascii() and _CAPTURE_NAME.fullmatch(name)):
-            return _GoOnlyError("invalid named capture", rest[: end + 1], i, depth)
-        return i + end + 1, 1, name
+            return _GoOnlyError("invalid named capture", pattern[i : end + 1], i, depth)
+        return end + 1, 1, name
     j = i + 2
     while j < len(pattern) and pattern[j] in "imsU-":
         j += 1

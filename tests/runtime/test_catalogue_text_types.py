@@ -176,3 +176,15 @@ def test_a_byte_size_literal_is_parsed_as_alecthomas_units_does(
     component, path, attr = FIELDS["units.Base2Bytes"]
     got = _messages(config_with(component, path, f"{attr} = {literal}"))
     assert got == ([message] if message else [])
+
+
+def test_a_regex_only_re2_finds_too_large_is_left_to_run() -> None:
+    """`\\pL{1000}` five times compiles in Go; RE2's program for it is larger than its
+    limit. validate cannot tell what Go would say, so it says nothing; run refuses it."""
+    from alloylite.eval.goregexp import RegexTooLarge, compile_regex
+    from alloylite.runtime.catalogue.text_types import Regexp
+
+    pattern = r"\pL{1000}" * 5
+    with pytest.raises(RegexTooLarge):
+        compile_regex(pattern)
+    assert Regexp.from_alloy(pattern, "") == pattern

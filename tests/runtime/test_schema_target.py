@@ -4,9 +4,14 @@ be a target is refused in Alloy's words at the literal."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
 import pytest
 
 from alloylite.runtime.component import Stability
+from alloylite.runtime.controller import Controller
+from alloylite.runtime.registry import default_registry
 from alloylite.runtime.schema.target import Target, go_v
 from alloylite.runtime.schema.text import TextError
 from alloylite.runtime.validate import check_text
@@ -37,8 +42,8 @@ def test_label_values_are_gos_v_of_the_value(value: object, text: str) -> None:
 def test_what_cannot_be_a_target_is_refused_in_alloys_words() -> None:
     with pytest.raises(TextError, match="conversion from 'int64' is not supported"):
         Target.from_alloy(1, "[0]")
-    with pytest.raises(TextError, match="cannot convert a nil value to a target value"):
-        Target.from_alloy({"a": None}, "[0]")
+    assert Target.from_alloy({"a": None}, "[0]") == {"a": "<nil>"}  # as from_json's in Alloy
+    assert Target.zero_value() == {} and Target.zero_value() is not Target.zero_value()
 
 
 @pytest.mark.parametrize(
@@ -66,3 +71,25 @@ def test_every_component_taking_targets_agrees(component: str) -> None:
     assert diag.message == "target::ConvertFrom: conversion from 'int64' is not supported"
     assert diag.start is not None and diag.end is not None
     assert diag.start.col == diag.end.col  # at the element `1`, not the whole array
+
+
+def test_null_targets_and_json_nulls_run_as_in_alloy(tmp_path: Path) -> None:
+    """`null` in a list of targets is an empty target; a JSON null in one is `<nil>`."""
+    path = tmp_path / "config.alloy"
+    path.write_text(
+        'discovery.relabel "r" {\n  targets = array.concat([null, {"a" = "1"}], '
+        'encoding.from_json("[{\\"b\\": null}]"))\n}\n'
+    )
+
+    async def scenario() -> list[dict[str, str]]:
+        ctl = Controller(str(path), default_registry(), Stability.EXPERIMENTAL)
+        await ctl.load()
+        try:
+            found = ctl.find("discovery.relabel.r")
+            assert found is not None
+            output: list[dict[str, str]] = found[1].exports["output"]
+            return output
+        finally:
+            await ctl.stop()
+
+    assert asyncio.run(scenario()) == [{}, {"a": "1"}, {"b": "<nil>"}]

@@ -141,10 +141,12 @@ class Regexp(TextValue):
         text = _text(value, path)
         # Loaded here: google-re2 costs every `validate` start-up, and only configs with a
         # relabel rule need it.
-        from alloylite.eval.goregexp import RegexError, compile_regex
+        from alloylite.eval.goregexp import RegexError, RegexTooLarge, compile_regex
 
         try:
             compile_regex(text)
+        except RegexTooLarge:
+            pass  # Go may well compile it: left to `run`
         except RegexError as err:
             raise TextError(path, str(err)) from None
         return text

@@ -34,35 +34,38 @@ def base2bytes_error(text: str) -> str | None:
 
 
 def _parse_unit(orig: str, units: dict[str, float]) -> str | None:
-    """`ParseUnit`'s error, or None: the value itself is not needed to validate."""
+    """`ParseUnit`'s error, or None: the value itself is not needed to validate. It walks
+    `orig` by index (Go slices without copying; copies would make a long literal
+    quadratic)."""
     invalid = "units: invalid " + orig
-    s = orig[1:] if orig[:1] in ("-", "+") else orig
-    if s == "0":
+    i = 1 if orig[:1] in ("-", "+") else 0
+    if orig[i:] == "0":
         return None
-    if s == "":
+    if i == len(orig):
         return invalid
     total = 0.0
-    while s:
-        if not (s[0] == "." or "0" <= s[0] <= "9"):
+    while i < len(orig):
+        if not (orig[i] == "." or "0" <= orig[i] <= "9"):
             return invalid
-        whole = _leading_int(s)
+        whole = _leading_int(orig, i)
         if whole is None:
             return invalid
-        value, digits, s = whole
-        element, pre, post = float(value), digits > 0, False
-        if s.startswith("."):
-            fraction = _leading_int(s[1:])
+        value, j = whole
+        element, pre, post = float(value), j > i, False
+        i = j
+        if orig.startswith(".", i):
+            fraction = _leading_int(orig, i + 1)
             if fraction is None:
                 return invalid
-            value, digits, s = fraction
-            element += value / _power_of_ten(digits)
-            post = digits > 0
+            value, j = fraction
+            element += value / _power_of_ten(j - i - 1)
+            post, i = j > i + 1, j
         if not pre and not post:
             return invalid  # no digits: `.B`
-        end = 0
-        while end < len(s) and not (s[end] == "." or "0" <= s[end] <= "9"):
+        end = i
+        while end < len(orig) and not (orig[end] == "." or "0" <= orig[end] <= "9"):
             end += 1
-        unit, s = s[:end], s[end:]
+        unit, i = orig[i:end], end
         if unit not in units:
             return f"units: unknown unit {unit} in {orig}"
         total += element * units[unit]
@@ -71,16 +74,16 @@ def _parse_unit(orig: str, units: dict[str, float]) -> str | None:
     return None
 
 
-def _leading_int(s: str) -> tuple[int, int, str] | None:
-    """`leadingInt`: the leading digits' value, how many there were, and the rest; None
-    when the value would overflow int64."""
-    value, i = 0, 0
+def _leading_int(s: str, i: int) -> tuple[int, int] | None:
+    """`leadingInt` from index `i`: the leading digits' value and the index after them;
+    None when the value would overflow int64."""
+    value = 0
     while i < len(s) and "0" <= s[i] <= "9":
         if value >= _INT_LIMIT:
             return None
         value = value * 10 + ord(s[i]) - ord("0")
         i += 1
-    return value, i, s[i:]
+    return value, i
 
 
 def _power_of_ten(digits: int) -> float:

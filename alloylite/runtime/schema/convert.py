@@ -65,7 +65,7 @@ def zero_value(tp: Any) -> Any:
     if origin is dict:
         return {}
     if isinstance(tp, type) and issubclass(tp, TextValue):
-        return tp.zero
+        return tp.zero_value()
     return _ZEROS.get(tp)
 
 

@@ -24,6 +24,11 @@ class Target(dict[str, str], TextValue):
     alloy_name = "map(string)"  # as Alloy's docs name it
 
     @classmethod
+    def zero_value(cls) -> Target:
+        """`null` in a list of targets is an empty target, as Go's zero `Target`."""
+        return cls()
+
+    @classmethod
     def from_alloy(cls, value: Any, path: str) -> Target:
         if not isinstance(value, dict):
             go = go_type_name(value)
@@ -37,7 +42,10 @@ def _label_value(value: Any, path: str) -> str:
     if isinstance(value, str):
         return value
     if value is None:
-        raise TextError(path, f"{_PREFIX}cannot convert a nil value to a target value")
+        # Alloy refuses a null in an object literal ("cannot convert a nil value") but
+        # prints a JSON/YAML-decoded one (`encoding.from_json`) with %v; both reach here
+        # alike, and refusing targets read from JSON would refuse configs Alloy runs.
+        return "<nil>"
     if isinstance(value, Secret):
         raise TextError(path, f"{_PREFIX}cannot use a secret as a target value")
     return go_v(value)

@@ -29,8 +29,13 @@ class TextValue:
     """Base of field types that convert values themselves, as Go's custom decoders do."""
 
     alloy_name: ClassVar[str] = "string"  # how the docs name the type
-    # What `null` assigns: Go's zero value of the type.
+    # What `null` assigns: Go's zero value of the type (see `zero_value`).
     zero: ClassVar[Any] = None
+
+    @classmethod
+    def zero_value(cls) -> Any:
+        """What `null` assigns; a type whose zero is mutable makes a new one each time."""
+        return cls.zero
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:

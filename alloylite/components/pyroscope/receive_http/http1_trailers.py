@@ -16,7 +16,7 @@ HEAD response has no body to end.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import weakref
 from typing import Any
 
 __all__ = ["EXTENSION", "install"]
@@ -27,8 +27,6 @@ EXTENSION = "http.response.trailers"
 _FRAMING = frozenset({b"content-length", b"transfer-encoding"})
 _CHUNKED = (b"transfer-encoding", b"chunked")
 _FORBIDDEN = frozenset(b"\r\n\0")
-
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 def install(cycle: Any) -> None:
@@ -56,13 +54,17 @@ def _field_block(fields: list[tuple[bytes, bytes]]) -> bytes:
 
 
 class _TrailerSend:
-    """uvicorn's `send` for one request, with trailers."""
+    """uvicorn's `send` for one request, with trailers.
+
+    It refers to its cycle weakly: the cycle holds it as `send`, and uvicorn breaks its
+    own reference cycles so a request is freed when it ends, not at the next full
+    garbage collection; a strong reference back would undo that for every request."""
 
     __slots__ = ("_cycle", "_fields", "_send", "_trailing")
 
     def __init__(self, cycle: Any) -> None:
-        self._cycle = cycle
-        self._send: Send = cycle.send
+        self._cycle = weakref.ref(cycle)
+        self._send = weakref.WeakMethod(cycle.send)
         self._trailing = False
         self._fields: list[tuple[bytes, bytes]] = []
 
@@ -81,11 +83,15 @@ class _TrailerSend:
             if not message.get("more_trailers", False):
                 await self._finish()
             return
-        await self._send(message)
+        send = self._send()
+        if send is not None:  # else the request is over and freed
+            await send(message)
 
     async def _finish(self) -> None:
         self._trailing = False
-        cycle = self._cycle
+        cycle, send = self._cycle(), self._send()
+        if cycle is None or send is None:
+            return
         block = _field_block(self._fields)
         if cycle.flow.write_paused and not cycle.disconnected:
             await cycle.flow.drain()
@@ -94,4 +100,4 @@ class _TrailerSend:
         cycle.transport.write(b"0\r\n" + block + b"\r\n")
         # The last chunk is written: uvicorn only has to complete the response.
         cycle.chunked_encoding = False
-        await self._send({"type": "http.response.body", "body": b"", "more_body": False})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
