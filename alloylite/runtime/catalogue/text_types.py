@@ -14,6 +14,7 @@ from typing import Any
 
 from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
+from alloylite.runtime.catalogue.go_url import url_parse_error
 from alloylite.runtime.catalogue.units import base2bytes_error
 from alloylite.runtime.schema import convert
 from alloylite.runtime.schema.target import Target
@@ -165,6 +166,21 @@ class Base2Bytes(TextValue):
         return text
 
 
+class URL(TextValue):
+    """Alloy's `config.URL` (component/common/config): `UnmarshalText` is Go's `url.Parse`,
+    its error returned as it is (`parse "http://a:b": invalid port ":b" after host`)."""
+
+    zero = ""
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        text = _text(value, path)
+        error = url_parse_error(text)
+        if error is not None:
+            raise TextError(path, error)
+        return text
+
+
 class Source(TextValue):
     """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
 
@@ -183,6 +199,7 @@ TYPES: dict[str, type[TextValue]] = {
     "stages.Source": Source,
     "relabel.Regexp": Regexp,
     "units.Base2Bytes": Base2Bytes,
+    "config.URL": URL,
     **{key: _enum(key, values, msg, fold_case=fold) for key, (values, msg, fold) in _ENUMS.items()},
 }
 # (component, block path, field) -> key of TYPES, for Go type names that are ambiguous
