@@ -151,47 +151,45 @@ class Regexp(TextValue):
         return text
 
 
-class Base2Bytes(TextValue):
+class _Parsed(TextValue):
+    """A Go type whose `UnmarshalText` runs a parser and returns its error as it is."""
+
+    zero = ""
+
+    @staticmethod
+    def error(text: str) -> str | None:
+        """The parser's error for `text`, or None when it parses."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_alloy(cls, value: Any, path: str) -> Any:
+        text = _text(value, path)
+        error = cls.error(text)
+        if error is not None:
+            raise TextError(path, error)
+        return text
+
+
+class Base2Bytes(_Parsed):
     """alecthomas/units' `Base2Bytes`: a byte size as text (`"5MiB"`, `"1KB"`); a number
     reaches `UnmarshalText` as its text and has no unit, so only `0` passes."""
 
-    zero = ""
-
-    @classmethod
-    def from_alloy(cls, value: Any, path: str) -> Any:
-        text = _text(value, path)
-        error = base2bytes_error(text)
-        if error is not None:
-            raise TextError(path, error)
-        return text
+    error = staticmethod(base2bytes_error)
 
 
-class URL(TextValue):
+class URL(_Parsed):
     """Alloy's `config.URL` (component/common/config): `UnmarshalText` is Go's `url.Parse`,
     its error returned as it is (`parse "http://a:b": invalid port ":b" after host`)."""
 
-    zero = ""
-
-    @classmethod
-    def from_alloy(cls, value: Any, path: str) -> Any:
-        text = _text(value, path)
-        error = url_parse_error(text)
-        if error is not None:
-            raise TextError(path, error)
-        return text
+    error = staticmethod(url_parse_error)
 
 
-class Source(TextValue):
+class Source(_Parsed):
     """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
 
-    zero = ""
-
-    @classmethod
-    def from_alloy(cls, value: Any, path: str) -> Any:
-        text = _text(value, path)
-        if not text:
-            raise TextError(path, "source cannot be empty")
-        return text
+    @staticmethod
+    def error(text: str) -> str | None:
+        return None if text else "source cannot be empty"
 
 
 TYPES: dict[str, type[TextValue]] = {
