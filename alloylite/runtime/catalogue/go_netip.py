@@ -27,14 +27,10 @@ class AddrError(Exception):
     """`netip.parseAddrError`: its `Error()` text is the exception's message."""
 
     def __init__(self, text: bytes, msg: str, at: bytes = b"") -> None:
-        message = f"ParseAddr({_quote(text)}): {msg}"
+        message = f"ParseAddr({go_quote(text)}): {msg}"
         if at:
-            message += f" (at {_quote(at)})"
+            message += f" (at {go_quote(at)})"
         super().__init__(message)
-
-
-def _quote(raw: bytes) -> str:
-    return go_quote(raw.decode("utf-8", "surrogateescape"))
 
 
 def parse_addr(s: bytes) -> ParsedAddr:

@@ -52,16 +52,12 @@ def url_parse_error(text: str) -> str | None:
     try:
         _parse(head)
     except _Refused as err:
-        return f"parse {_quote(head)}: {err}"
+        return f"parse {go_quote(head)}: {err}"
     try:
         _unescape(fragment, _Mode.FRAGMENT)
     except _Refused as err:
-        return f"parse {_quote(raw)}: {err}"
+        return f"parse {go_quote(raw)}: {err}"
     return None
-
-
-def _quote(raw: bytes) -> str:
-    return go_quote(raw.decode("utf-8", "surrogateescape"))
 
 
 def _parse(raw: bytes) -> None:
@@ -155,7 +151,7 @@ def _port(colon_port: bytes) -> None:
     """`validOptionalPort`: empty, or `:` and ASCII digits."""
     digits = colon_port[1:]
     if colon_port and (colon_port[:1] != b":" or not all(0x30 <= c <= 0x39 for c in digits)):
-        raise _Refused(f"invalid port {_quote(colon_port)} after host")
+        raise _Refused(f"invalid port {go_quote(colon_port)} after host")
 
 
 def _unescape(s: bytes, mode: _Mode) -> bytes:
@@ -167,18 +163,18 @@ def _unescape(s: bytes, mode: _Mode) -> bytes:
         if c == ord("%"):
             escape = s[i : i + 3]
             if i + 2 >= len(s) or s[i + 1] not in _HEX or s[i + 2] not in _HEX:
-                raise _Refused(f"invalid URL escape {_quote(escape)}")
+                raise _Refused(f"invalid URL escape {go_quote(escape)}")
             value = int(escape[1:], 16)
             if mode is _Mode.HOST and value < 0x80 and escape != b"%25":
-                raise _Refused(f"invalid URL escape {_quote(escape)}")
+                raise _Refused(f"invalid URL escape {go_quote(escape)}")
             if mode is _Mode.ZONE and escape != b"%25" and value != 0x20:
                 if value not in _HOST_OK:
-                    raise _Refused(f"invalid URL escape {_quote(escape)}")
+                    raise _Refused(f"invalid URL escape {go_quote(escape)}")
             out.append(value)
             i += 3
             continue
         if mode in (_Mode.HOST, _Mode.ZONE) and c < 0x80 and c not in _HOST_OK:
-            raise _Refused(f"invalid character {_quote(s[i : i + 1])} in host name")
+            raise _Refused(f"invalid character {go_quote(s[i : i + 1])} in host name")
         out.append(c)
         i += 1
     return bytes(out)
