@@ -28,8 +28,9 @@ _ESCAPES = {
 }
 
 
-def go_quote(text: str) -> str:
-    """Go's `strconv.Quote`: a double-quoted Go string literal of `text`.
+def go_quote(text: str | bytes) -> str:
+    """Go's `strconv.Quote`: a double-quoted Go string literal of `text` (a Go string as
+    Python text, or its bytes, as parsers working on Go's bytes hold it).
 
     Printable runes (Go's `unicode.IsPrint`: letters, marks, numbers, punctuation,
     symbols and the ASCII space) stay as they are; `\\a \\b \\f \\n \\r \\t \\v`, the
@@ -38,6 +39,8 @@ def go_quote(text: str) -> str:
     `\\xNN`. Python's `str.isprintable` excludes exactly the categories `IsPrint`
     excludes (C*, Z* except the ASCII space), so no Unicode table of our own is needed.
     """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "surrogateescape")
     if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
         return f'"{text}"'
     out = ['"']

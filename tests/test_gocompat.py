@@ -41,6 +41,8 @@ def _go_bytes(data: bytes) -> str:
 )
 def test_go_quote_matches_strconv_quote(text: str, quoted: str) -> None:
     assert go_quote(text) == quoted
+    # the same Go string given as its bytes
+    assert go_quote(text.encode("utf-8", "surrogateescape")) == quoted
 
 
 @pytest.mark.parametrize(

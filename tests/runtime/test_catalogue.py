@@ -36,6 +36,8 @@ def sample(type_name: str) -> str:
         return "[]"
     if type_name.startswith(("map(", "capsule(")) or type_name == "any":
         return "{}"
+    if type_name == "text(config.URL)":
+        return '"http://localhost:8080"'
     if type_name.startswith("text("):
         values = sorted(getattr(text_type(type_name[5:-1]), "values", ()))
         return f'"{values[0]}"' if values else "{}"

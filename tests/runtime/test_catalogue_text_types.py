@@ -188,3 +188,44 @@ def test_a_regex_only_re2_finds_too_large_is_left_to_run() -> None:
     with pytest.raises(RegexTooLarge):
         compile_regex(pattern)
     assert Regexp.from_alloy(pattern, "") == pattern
+
+
+def test_every_catalogue_url_field_is_parsed_as_go_parses_urls() -> None:
+    uses = [
+        (name, path, attr)
+        for name, schema in schemas().items()
+        for path, rows in [("", schema["a"]), *schema["ba"].items()]
+        for attr, type_name, _ in rows
+        if type_name == "text(config.URL)"
+    ]
+    assert len(uses) == 88  # 76 proxy_url, 10 api_server, discovery.http/kubelet url
+    assert {attr for _, _, attr in uses} == {"proxy_url", "api_server", "url"}
+
+
+# URLs: (literal, url.Parse's error as Alloy's UnmarshalText returns it, or None); the
+# parser's own cases are tests/runtime/test_go_url.py.
+URLS = [
+    ('"http://proxy.example:3128"', None),
+    ('"https://user:pa%40ss@[2001:db8::1]:8443/p?q=%zz#f"', None),
+    ('""', None),  # an empty URL parses
+    ("null", None),
+    ('"http://proxy:port"', 'parse "http://proxy:port": invalid port ":port" after host'),
+    ('"http://[::1"', "parse \"http://[::1\": missing ']' in host"),
+    ('"proxy:3128"', None),  # a scheme `proxy` with opaque data: Go accepts it
+    ('"10.0.0.1:3128"', 'parse "10.0.0.1:3128": first path segment in URL cannot contain colon'),
+    ('"http://a b"', 'parse "http://a b": invalid character " " in host name'),
+    ('"http://x/%zz"', 'parse "http://x/%zz": invalid URL escape "%zz"'),
+    ('"http://x\\n"', 'parse "http://x\\n": net/url: invalid control character in URL'),
+]
+
+
+@pytest.mark.parametrize(("literal", "message"), URLS)
+def test_a_url_literal_is_parsed_as_go_does(literal: str, message: str | None) -> None:
+    component, path, attr = FIELDS["config.URL"]
+    config = config_with(component, path, f"{attr} = {literal}")
+    diags = alloylite.validate(config, stability_level="experimental", community_components=True)
+    assert [d.message for d in diags] == ([message] if message else [])
+    if message:  # at the literal
+        line = next(i for i, text in enumerate(config.splitlines(), 1) if f"{attr} = " in text)
+        column = config.splitlines()[line - 1].index(literal) + 1
+        assert (diags[0].start.line, diags[0].start.col) == (line, column)

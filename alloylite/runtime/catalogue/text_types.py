@@ -14,6 +14,7 @@ from typing import Any
 
 from alloylite.gocompat import go_quote
 from alloylite.relabel_actions import ACTIONS
+from alloylite.runtime.catalogue.go_url import url_parse_error
 from alloylite.runtime.catalogue.units import base2bytes_error
 from alloylite.runtime.schema import convert
 from alloylite.runtime.schema.target import Target
@@ -152,32 +153,45 @@ class Regexp(TextValue):
         return text
 
 
-class Base2Bytes(TextValue):
-    """alecthomas/units' `Base2Bytes`: a byte size as text (`"5MiB"`, `"1KB"`); a number
-    reaches `UnmarshalText` as its text and has no unit, so only `0` passes."""
+class _Parsed(TextValue):
+    """A Go type whose `UnmarshalText` runs a parser and returns its error as it is."""
 
     zero = ""
+
+    @staticmethod
+    def error(text: str) -> str | None:
+        """The parser's error for `text`, or None when it parses."""
+        raise NotImplementedError
 
     @classmethod
     def from_alloy(cls, value: Any, path: str) -> Any:
         text = _text(value, path)
-        error = base2bytes_error(text)
+        error = cls.error(text)
         if error is not None:
             raise TextError(path, error)
         return text
 
 
-class Source(TextValue):
+class Base2Bytes(_Parsed):
+    """alecthomas/units' `Base2Bytes`: a byte size as text (`"5MiB"`, `"1KB"`); a number
+    reaches `UnmarshalText` as its text and has no unit, so only `0` passes."""
+
+    error = staticmethod(base2bytes_error)
+
+
+class URL(_Parsed):
+    """Alloy's `config.URL` (component/common/config): `UnmarshalText` is Go's `url.Parse`,
+    its error returned as it is (`parse "http://a:b": invalid port ":b" after host`)."""
+
+    error = staticmethod(url_parse_error)
+
+
+class Source(_Parsed):
     """loki.process' `Source` (stages/types.go): any non-empty key of the extracted map."""
 
-    zero = ""
-
-    @classmethod
-    def from_alloy(cls, value: Any, path: str) -> Any:
-        text = _text(value, path)
-        if not text:
-            raise TextError(path, "source cannot be empty")
-        return text
+    @staticmethod
+    def error(text: str) -> str | None:
+        return None if text else "source cannot be empty"
 
 
 TYPES: dict[str, type[TextValue]] = {
@@ -185,6 +199,7 @@ TYPES: dict[str, type[TextValue]] = {
     "stages.Source": Source,
     "relabel.Regexp": Regexp,
     "units.Base2Bytes": Base2Bytes,
+    "config.URL": URL,
     **{key: _enum(key, values, msg, fold_case=fold) for key, (values, msg, fold) in _ENUMS.items()},
 }
 # (component, block path, field) -> key of TYPES, for Go type names that are ambiguous

@@ -27,11 +27,11 @@ _SCALARS = {
     "alloytypes.OptionalSecret": "secret",
     "any": "any",
     "interface{}": "any",
-    # Text unmarshalers Alloy feeds a string whose syntax alloylite does not check yet
-    # (URLs: docs/compatibility.md).
-    "URL": "string",
-    "commoncfg.URL": "string",
-    "config.URL": "string",
+    # One Go type under three names: Alloy's component/common/config `URL` (`commoncfg` is
+    # Alloy's alias of that package in common/kubernetes, not Prometheus' config.URL).
+    "URL": "text(config.URL)",
+    "commoncfg.URL": "text(config.URL)",
+    "config.URL": "text(config.URL)",
     "units.Base2Bytes": "text(units.Base2Bytes)",
     "flagext.StringSlice": "list(string)",
     "url.Values": "map(list(string))",

@@ -9,6 +9,7 @@ from email.utils import formatdate
 
 import pytest
 
+import alloylite
 from alloylite.components.pyroscope.write.arguments import (
     Authorization,
     BasicAuth,
@@ -154,3 +155,20 @@ def test_defaults_match_alloy() -> None:
 def test_no_proxy_matching(no_proxy: str, host: str, port: int, bypass: bool) -> None:
     selector = ProxySelector("http://proxy:3128", no_proxy, False)
     assert (selector.select("http", host, port) is None) == bypass
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        'pyroscope.write "w" {\n  endpoint {\n    url = "http://h"\n    proxy_url = %s\n  }\n}\n',
+        'pyroscope.scrape "s" {\n  targets = []\n  forward_to = []\n  proxy_url = %s\n}\n',
+    ],
+    ids=["write", "scrape"],
+)
+def test_proxy_url_is_alloys_config_url_refused_in_go_words_at_the_literal(config: str) -> None:
+    bad = alloylite.validate(config % '"http://proxy:port"')
+    go_error = 'parse "http://proxy:port": invalid port ":port" after host'
+    assert [d.message for d in bad] == [go_error]
+    # at the literal: line 4 of both configs
+    assert (bad[0].start.line, bad[0].start.col) == (4, config.splitlines()[3].index("%s") + 1)
+    assert alloylite.validate(config % '"http://proxy:3128"') == []

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Annotated
 from urllib.parse import urlsplit
 
 from alloylite.components.doc_texts import IGNORED
 from alloylite.components.pyroscope.forward_headers import check_names as check_header_names
 from alloylite.eval.values import Secret
+from alloylite.runtime.catalogue.text_types import URL
 from alloylite.runtime.schema import attr, block
 
 TLS_VERSIONS = ("TLS10", "TLS11", "TLS12", "TLS13")
@@ -148,7 +150,9 @@ class HTTPClientArguments:
         "before it expires.",
     )
     tls_config: TLSConfig | None = block(default=None, doc="TLS settings of the connections.")
-    proxy_url: str = attr(default="", doc="HTTP proxy to connect through.")
+    # Alloy's config.URL: Go's url.Parse refusals are reported at the literal (validate
+    # too); `validate_transport` then asks what the HTTP client needs (http(s), a host).
+    proxy_url: Annotated[str, URL] = attr(default="", doc="HTTP proxy to connect through.")
     no_proxy: str = attr(
         default="", doc="Comma-separated hosts, domains and CIDRs that bypass `proxy_url`."
     )
