@@ -90,3 +90,18 @@ def test_inside_modules_every_block_is_named_before_anything_starts(tmp_path: Pa
             "Error: could not perform the initial load successfully",
         ],
     )
+
+
+def test_a_socks_proxy_is_refused_at_load_by_the_component_that_has_it(tmp_path: Path) -> None:
+    path = tmp_path / "config.alloy"
+    path.write_text(
+        'pyroscope.write "w" {\n  endpoint {\n    url = "http://127.0.0.1:1"\n'
+        '    proxy_url = "socks5://127.0.0.1:1080"\n  }\n}\n'
+    )
+    assert alloylite("validate", str(path)) == (0, "")
+    rc, err = alloylite("run", str(path), "--server.http.listen-addr=127.0.0.1:0")
+    assert rc == 1
+    assert (
+        f"Error: {path}:1:1: Failed to build component: building component: proxy_url: "
+        'alloylite supports http and https proxies, not "socks5"' in err
+    )

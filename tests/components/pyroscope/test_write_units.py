@@ -172,3 +172,22 @@ def test_proxy_url_is_alloys_config_url_refused_in_go_words_at_the_literal(confi
     # at the literal: line 4 of both configs
     assert (bad[0].start.line, bad[0].start.col) == (4, config.splitlines()[3].index("%s") + 1)
     assert alloylite.validate(config % '"http://proxy:3128"') == []
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        'pyroscope.write "w" {\n  endpoint {\n    url = "http://h"\n    proxy_url = %s\n  }\n}\n',
+        'pyroscope.scrape "s" {\n  targets = []\n  forward_to = []\n  proxy_url = %s\n}\n',
+    ],
+    ids=["write", "scrape"],
+)
+def test_a_socks_proxy_is_valid_alloy_that_alloylite_refuses_only_at_run(config: str) -> None:
+    """Go's client takes a SOCKS5 proxy, so validate accepts it; alloylite's clients speak
+    to HTTP(S) proxies only and say so when the component is built."""
+    from alloylite.components.pyroscope.write.arguments import check_proxy_scheme
+
+    assert alloylite.validate(config % '"socks5://127.0.0.1:1080"') == []
+    with pytest.raises(ValueError, match='supports http and https proxies, not "socks5"'):
+        check_proxy_scheme("socks5://127.0.0.1:1080")
+    check_proxy_scheme("https://proxy:3128")

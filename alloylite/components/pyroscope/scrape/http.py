@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from alloylite.components.pyroscope.write.arguments import Endpoint
+from alloylite.components.pyroscope.write.arguments import Endpoint, check_proxy_scheme
 from alloylite.components.pyroscope.write.client import Auth
 from alloylite.components.pyroscope.write.tls import build_ssl_context
 
@@ -37,6 +37,8 @@ class ScrapeClient:
         # `max_body` is lowered by tests, which cannot stream 64 MiB per run.
         self._max_body = max_body
         self._auth = Auth(config)
+        if config.proxy_url:
+            check_proxy_scheme(config.proxy_url)
         self._client = httpx.AsyncClient(
             verify=build_ssl_context(config.tls_config),
             http2=config.enable_http2,

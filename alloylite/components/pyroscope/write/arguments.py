@@ -190,8 +190,6 @@ class HTTPClientArguments:
 
     def validate_transport(self) -> None:
         """The proxy settings and the client's own headers."""
-        if self.proxy_url:
-            _check_url("proxy_url", self.proxy_url)
         _check_proxy(self)
         for key, values in self.http_headers.items():
             if key.lower() in _RESERVED_HEADERS:
@@ -336,6 +334,18 @@ def _check_url(field: str, url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(
             f'{field} must be an absolute http or https URL, got scheme "{parts.scheme}"'
+        )
+
+
+def check_proxy_scheme(proxy_url: str) -> None:
+    """alloylite's clients speak to HTTP(S) proxies only. Go's client also takes SOCKS5
+    (and any other scheme as an HTTP proxy), so this is checked when a client is built, at
+    `run`, and not by `validate`, where it would refuse valid Alloy."""
+    scheme = urlsplit(proxy_url).scheme
+    if scheme not in ("http", "https"):
+        raise ValueError(
+            f'proxy_url: alloylite supports http and https proxies, not "{scheme}" '
+            "(a SOCKS proxy runs in Alloy)"
         )
 
 

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit
 
 import httpcore
 
-from alloylite.components.pyroscope.write.arguments import Endpoint
+from alloylite.components.pyroscope.write.arguments import Endpoint, check_proxy_scheme
 from alloylite.components.pyroscope.write.errors import ClientError
 from alloylite.components.pyroscope.write.net import BACKEND
 from alloylite.components.pyroscope.write.oauth2 import OAuth2Token
@@ -136,6 +136,8 @@ class EndpointClient:
         self._closed = False
         self._inflight = 0
         self._next_sweep = 0.0
+        if endpoint.proxy_url:
+            check_proxy_scheme(endpoint.proxy_url)
         self._selector = ProxySelector(
             endpoint.proxy_url, endpoint.no_proxy, endpoint.proxy_from_environment
         )
