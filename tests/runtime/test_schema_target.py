@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from alloylite.eval.stdlib.gofmt import format_v
 from alloylite.runtime.component import Stability
 from alloylite.runtime.controller import Controller
 from alloylite.runtime.registry import default_registry
-from alloylite.runtime.schema.target import Target, go_v
+from alloylite.runtime.schema.target import Target
 from alloylite.runtime.schema.text import TextError
 from alloylite.runtime.validate import check_text
 
@@ -35,7 +36,7 @@ from alloylite.runtime.validate import check_text
     ],
 )
 def test_label_values_are_gos_v_of_the_value(value: object, text: str) -> None:
-    assert go_v(value) == text
+    assert format_v(value) == text
     assert Target.from_alloy({"k": value}, "") == {"k": text}
 
 

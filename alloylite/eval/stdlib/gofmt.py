@@ -226,6 +226,11 @@ def _go_syntax(v: Any, nested: bool = False) -> str:
     return repr(v)
 
 
+def format_v(v: Any) -> str:
+    """Go's `fmt.Sprint`-style `%v` of a value (a target's label value, `string.format`)."""
+    return _format_arg(v, "v", _Spec())
+
+
 def _format_arg(v: Any, verb: str, spec: _Spec) -> str:
     if verb == "v" and spec.sharp:
         return _pad(_go_syntax(v), spec)

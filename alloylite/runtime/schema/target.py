@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alloylite.eval.numbers import format_float, shortest_digits
+from alloylite.eval.stdlib.gofmt import format_v
 from alloylite.eval.values import Secret, type_name
 from alloylite.runtime.schema.convert import ConvertError
 from alloylite.runtime.schema.text import TextError, TextValue, go_type_name
@@ -48,34 +48,4 @@ def _label_value(value: Any, path: str) -> str:
         return "<nil>"
     if isinstance(value, Secret):
         raise TextError(path, f"{_PREFIX}cannot use a secret as a target value")
-    return go_v(value)
-
-
-def go_v(value: Any) -> str:
-    """Go's `%v` of a decoded Alloy value (numbers, bools, arrays, objects)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _go_v_float(value)
-    if isinstance(value, list):
-        return "[" + " ".join(go_v(v) for v in value) + "]"
-    if isinstance(value, dict):  # fmt prints a map's keys sorted
-        return "map[" + " ".join(f"{k}:{go_v(value[k])}" for k in sorted(value)) + "]"
-    if value is None:
-        return "<nil>"
-    return str(value)
-
-
-def _go_v_float(f: float) -> str:
-    """`%v` of a float64 (strconv's shortest `'g'`): exponent form below 1e-4 or from 1e6."""
-    if f != f or f in (float("inf"), float("-inf")) or f == 0:
-        return format_float(f)
-    digits, dp = shortest_digits(f)
-    exp = dp - 1
-    if -4 <= exp < 6:
-        return format_float(f)
-    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-    sign = "-" if f < 0 else ""
-    return f"{sign}{mantissa}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    return format_v(value)
