@@ -318,11 +318,15 @@ class Controller:
         """Alloy's global ID of component `cid` of this controller (`<module ID>/<cid>`)."""
         return f"{self.module_id}/{cid}" if self.module_id else cid
 
+    def module(self, module_id: str) -> Controller | None:
+        """The controller of a running module by its ID; this one for `""` (the root)."""
+        return self.modules.get(module_id) if module_id else self
+
     def find(self, global_id: str) -> tuple[Controller, ComponentState] | None:
         """The controller and state of a component by its global ID (Alloy's ParseID: the
         module ID is everything before the last `/`)."""
         module_id, _, cid = global_id.rpartition("/")
-        ctl = self.modules.get(module_id) if module_id else self
+        ctl = self.module(module_id)
         state = ctl.components.get(cid) if ctl is not None else None
         return None if ctl is None or state is None else (ctl, state)
 

@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from alloylite.runtime.controller import Controller
-from alloylite.server.component_info import component_info
+from alloylite.server.component_info import component_info, module_not_found
 from alloylite.server.live_api import live_routes
 from alloylite.server.metrics import build_registry, exposition
 from alloylite.server.ui import ui_routes
@@ -55,10 +55,9 @@ def build_app(
         return Response(exposition(registry), media_type=CONTENT_TYPE_LATEST)
 
     async def components(request: Request) -> Response:
-        module_id = request.path_params.get("module_id", "")
-        ctl = controller.modules.get(module_id) if module_id else controller
-        if ctl is None:  # Alloy answers an unknown module with its error and a 500
-            return PlainTextResponse("module not found\n", status_code=500)
+        ctl = controller.module(request.path_params.get("module_id", ""))
+        if ctl is None:
+            return module_not_found()
         states = list(ctl.components.values())
         return JSONResponse([component_info(ctl, s, False) for s in states])
 

@@ -10,8 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.responses import PlainTextResponse, Response
+
 from alloylite.runtime.controller import ComponentState, Controller
 from alloylite.runtime.schema import encode
+
+
+def module_not_found() -> Response:
+    """Alloy's answer to an unknown module ID (web/api `ErrModuleNotFound`, a 500)."""
+    return PlainTextResponse("module not found\n", status_code=500)
 
 
 def component_info(ctl: Controller, state: ComponentState, detail: bool) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from alloylite.runtime.component import CounterRule
 from alloylite.runtime.controller import Controller
-from alloylite.server.component_info import component_info
+from alloylite.server.component_info import component_info, module_not_found
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -114,10 +114,9 @@ def ui_routes(controller: Controller) -> list[Route]:
         return _static_file(request.path_params["name"] or "index.html")
 
     async def graph(request: Request) -> Response:
-        module_id = request.path_params.get("module_id", "")
-        ctl = controller.modules.get(module_id) if module_id else controller
-        if ctl is None:  # as the module's component list answers it
-            return PlainTextResponse("module not found\n", status_code=500)
+        ctl = controller.module(request.path_params.get("module_id", ""))
+        if ctl is None:
+            return module_not_found()
         return JSONResponse(graph_view(ctl))
 
     return [
