@@ -24,10 +24,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from alloylite.server.metrics import exposition
+from alloylite.server.relay import not_ready, relay
 from alloylite.server.supervisor import Supervisor, WorkerError
 from alloylite.server.supervisor_live import live_routes_over_workers
-
-_NOT_READY = "Alloy is not ready.\n"
 
 
 class _WorkerMetrics(Collector):
@@ -74,22 +73,11 @@ def merge_graphs(graphs: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
     return {"nodes": list(nodes.values()), "edges": first["edges"]}
 
 
-def _relay(answer: httpx.Response) -> Response:
-    """A worker's answer as the supervisor's (the UI's `/ui` redirect keeps its Location)."""
-    headers = {k: answer.headers[k] for k in ("location", "cache-control") if k in answer.headers}
-    return Response(
-        answer.content,
-        status_code=answer.status_code,
-        media_type=answer.headers.get("content-type"),
-        headers=headers,
-    )
-
-
 def build_supervisor_app(sup: Supervisor) -> Starlette:
     async def ready(_: Request) -> Response:
         if all(w.ready.is_set() for w in sup.workers):
             return PlainTextResponse("Alloy is ready.\n")
-        return PlainTextResponse(_NOT_READY, status_code=503)
+        return not_ready()
 
     async def healthy(_: Request) -> Response:
         bad = [f"worker {w.index}" for w in sup.workers if not w.ready.is_set()]
@@ -128,16 +116,16 @@ def build_supervisor_app(sup: Supervisor) -> Starlette:
         ]
         graphs = [(index, a.json()) for index, a in answers if a.status_code == 200]
         if not graphs and answers:  # an unknown module: every worker says so
-            return _relay(answers[0][1])
+            return relay(answers[0][1])
         if not graphs:
-            return PlainTextResponse(_NOT_READY, status_code=503)
+            return not_ready()
         return JSONResponse(merge_graphs(graphs))
 
     async def proxy(request: Request) -> Response:
         answer = await sup.first(request.url.path)
         if not isinstance(answer, httpx.Response):
-            return PlainTextResponse(_NOT_READY, status_code=503)
-        return _relay(answer)
+            return not_ready()
+        return relay(answer)
 
     return Starlette(
         routes=[

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from alloylite.server.relay import not_ready, relay
 from alloylite.server.supervisor import Supervisor, Worker
 
-_NOT_READY = "Alloy is not ready.\n"
 _STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -96,7 +96,7 @@ def live_routes_over_workers(sup: Supervisor) -> list[Route]:
             if isinstance(a, httpx.Response) and a.status_code == 200
         ]
         if not answers:
-            return PlainTextResponse(_NOT_READY, status_code=503)
+            return not_ready()
         return JSONResponse(
             {
                 "enabled": any(a["enabled"] for a in answers),
@@ -111,10 +111,10 @@ def live_routes_over_workers(sup: Supervisor) -> list[Route]:
             if isinstance(a, httpx.Response)
         ]
         if not answers:
-            return PlainTextResponse(_NOT_READY, status_code=503)
+            return not_ready()
         first = answers[0][1]
         if first.status_code != 200:  # unknown component: every worker says so
-            return PlainTextResponse(first.text, status_code=first.status_code)
+            return relay(first)
         merged = [
             {**e, "worker": index} for index, a in answers if a.status_code == 200 for e in a.json()
         ]
@@ -132,11 +132,7 @@ def live_routes_over_workers(sup: Supervisor) -> list[Route]:
         )
         if not isinstance(answer, httpx.Response):
             return PlainTextResponse("profile no longer kept\n", status_code=404)
-        return Response(
-            answer.content,
-            status_code=answer.status_code,
-            media_type=answer.headers.get("content-type"),
-        )
+        return relay(answer)
 
     async def stream(request: Request) -> Response:
         text_format = request.query_params.get("format") == "text"
@@ -160,10 +156,10 @@ def live_routes_over_workers(sup: Supervisor) -> list[Route]:
             else:
                 refused = refused or answer
         if not opened:
-            body = (await refused.aread()).decode() if refused is not None else _NOT_READY
-            status_code = refused.status_code if refused is not None else 503
+            if refused is not None:
+                await refused.aread()  # every worker said why (off, unknown component)
             await stack.aclose()
-            return PlainTextResponse(body, status_code=status_code)
+            return relay(refused) if refused is not None else not_ready()
         media = "text/plain; charset=utf-8" if text_format else "text/event-stream"
         body_iter = _merged(opened, stack, text_format)
         return StreamingResponse(body_iter, media_type=media, headers=_STREAM_HEADERS)
