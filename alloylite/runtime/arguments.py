@@ -22,7 +22,11 @@ from alloylite.runtime.schema import DecodeContext, UnknownValue, decode
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic
 
-DECODE_PREFIX = "Failed to build component: decoding configuration: "
+# Alloy's words for a component that cannot be built: its arguments do not decode, or
+# its code refuses them (`run`'s load; validate borrows them for alloylite's own checks).
+BUILD_FAILED = "Failed to build component: "
+DECODE_PREFIX = BUILD_FAILED + "decoding configuration: "
+BUILD_PREFIX = BUILD_FAILED + "building component: "
 
 
 def _reads_environment(expr: ast.Expr) -> bool:

@@ -22,7 +22,7 @@ from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
 from alloylite.runtime import logging as alloy_logging
-from alloylite.runtime.arguments import decode_node
+from alloylite.runtime.arguments import BUILD_FAILED, decode_node
 from alloylite.runtime.component import Component, ComponentOptions, Stability
 from alloylite.runtime.live.hub import LiveHub
 from alloylite.runtime.loader import (
@@ -384,7 +384,7 @@ class Controller:
 
     def _component_error(self, state: ComponentState, message: str) -> Diagnostic:
         block = state.node.block
-        text = f"Failed to build component: {message}"
+        text = BUILD_FAILED + message
         state.set_health(Health.UNHEALTHY, text)
         return Diagnostic(Severity.ERROR, text, block.name_pos, block.rcurly, state.node.filename)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
+from alloylite.runtime.arguments import BUILD_PREFIX
 from alloylite.runtime.graph import traversals_of_expr
 from alloylite.runtime.loader import LoadedConfig, NodeKind
 from alloylite.runtime.schema.durations import parse_duration
@@ -26,7 +27,6 @@ from alloylite.stability import Stability
 from alloylite.syntax import ast
 from alloylite.syntax.diag import Diagnostic, Severity
 
-BUILD_PREFIX = "Failed to build component: building component: "
 _UNKNOWN = object()  # not a literal: what `run` will see is not known here
 _V2 = "io.prometheus.write.v2.Request"
 _EXPERIMENTAL_FEATURE = (
