@@ -56,6 +56,15 @@ pyroscope.receive_http "default" {{
 """
 
 
+def one_instance(label: str, url: str, port: int) -> str:
+    """MODULE, one `profiles_out` instance writing to `url`, and a receiver feeding it."""
+    return (
+        MODULE
+        + f'profiles_out "{label}" {{\n  url = "{url}"\n}}\n'
+        + receiver(port, f"profiles_out.{label}.receiver")
+    )
+
+
 def _ingest(port: int) -> None:
     reply = httpx.post(
         f"http://127.0.0.1:{port}/ingest?name=app.cpu{{env=dev}}&spyName=gospy",
@@ -101,12 +110,7 @@ def test_a_module_wrapped_pipeline_delivers_like_the_plain_one(tmp_path: Path, h
 def test_optional_argument_takes_its_default(tmp_path: Path) -> None:
     port = free_port()
     with FakePyroscope() as fake:
-        text = (
-            MODULE
-            + f'profiles_out "x" {{\n  url = "{fake.url}"\n}}\n'
-            + receiver(port, "profiles_out.x.receiver")
-        )
-        agent = start_agent(text, tmp_path)
+        agent = start_agent(one_instance("x", fake.url, port), tmp_path)
         try:
             _ingest(port)
         finally:
@@ -220,12 +224,7 @@ def test_module_components_are_on_metrics_and_the_api_under_their_module(tmp_pat
     `createdModuleIDs`; `<module ID>/<local ID>` fetches one."""
     port = free_port()
     with FakePyroscope() as fake:
-        text = (
-            MODULE
-            + f'profiles_out "eu" {{\n  url = "{fake.url}"\n}}\n'
-            + receiver(port, "profiles_out.eu.receiver")
-        )
-        agent = start_agent(text, tmp_path)
+        agent = start_agent(one_instance("eu", fake.url, port), tmp_path)
         try:
             _ingest(port)
             metrics = httpx.get(f"{agent.api}/metrics").text

@@ -12,19 +12,14 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.integration.agent import free_port, start_agent
 from tests.integration.fake_pyroscope import FakePyroscope
-from tests.integration.test_module_pipeline import MODULE, receiver
+from tests.integration.test_module_pipeline import one_instance
 from tests.ui.test_web_ui import WAIT_MS, _launch
 
 
 def test_a_module_has_its_own_page_reached_from_its_instance(tmp_path: Path) -> None:
     port = free_port()
     with FakePyroscope() as fake, sync_playwright() as pw:
-        text = (
-            MODULE
-            + f'profiles_out "eu" {{\n  url = "{fake.url}"\n}}\n'
-            + receiver(port, "profiles_out.eu.receiver")
-        )
-        agent = start_agent(text, tmp_path)
+        agent = start_agent(one_instance("eu", fake.url, port), tmp_path)
         browser = _launch(pw, tmp_path / "chromium-profile")
         try:
             page = browser.new_page()
